@@ -1,0 +1,262 @@
+package org.hzpy;
+
+import com.hazelcast.config.InvalidConfigurationException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The plugin's settings, read from the {@code hzpy.*} entries of the member's
+ * {@code properties:} in {@code hazelcast.yaml}. Every entry is checked at once; an unknown
+ * {@code hzpy.} key or a bad value stops the member with one message naming each key, its value
+ * and what is allowed. Immutable and thread-safe.
+ *
+ * <table>
+ * <caption>Keys</caption>
+ * <tr><th>key</th><th>values</th><th>default</th></tr>
+ * <tr><td>hzpy.execution-mode</td><td>isolated | shared</td><td>isolated</td></tr>
+ * <tr><td>hzpy.contexts</td><td>1..256 (isolated mode)</td><td>number of cores</td></tr>
+ * <tr><td>hzpy.executors</td><td>1..1024 threads in the shared context</td><td>4</td></tr>
+ * <tr><td>hzpy.max-concurrent</td><td>1..1000000</td><td>cores × 2 + 1</td></tr>
+ * <tr><td>hzpy.call-timeout</td><td>duration: 500ms, 30s, 5m, 1h or ISO-8601</td><td>30s</td></tr>
+ * <tr><td>hzpy.module-path</td><td>comma-separated existing directories, importable read-only</td><td>none</td></tr>
+ * <tr><td>hzpy.prewarm</td><td>true | false</td><td>true</td></tr>
+ * <tr><td>hzpy.engine</td><td>shared | per-context</td><td>shared</td></tr>
+ * <tr><td>hzpy.sandbox</td><td>strict | trusted</td><td>strict</td></tr>
+ * </table>
+ */
+public final class HzpySettings {
+    /** Prefix of every hzpy property. */
+    public static final String PREFIX = "hzpy.";
+
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+    /** Whether contexts share one polyglot engine (less memory, shared code) or own one each. */
+    public enum EngineSharing { SHARED, PER_CONTEXT }
+
+    /** How much host access Python code gets. */
+    public enum Sandbox {
+        /** No host classes, processes, threads, sockets, native code or environment; read-only module path. */
+        STRICT,
+        /** Full host access, for trusted code only. */
+        TRUSTED
+    }
+
+    private final ExecutionMode executionMode;
+    private final int contexts;
+    private final int executors;
+    private final int maxConcurrent;
+    private final Duration callTimeout;
+    private final List<Path> modulePath;
+    private final boolean prewarm;
+    private final EngineSharing engineSharing;
+    private final Sandbox sandbox;
+
+    private HzpySettings(Reader r) {
+        executionMode = r.get("execution-mode", "isolated | shared", ExecutionMode.ISOLATED,
+                v -> ExecutionMode.valueOf(v.toUpperCase(Locale.ROOT)));
+        contexts = r.get("contexts", "an integer from 1 to 256", CORES, v -> intIn(v, 1, 256));
+        executors = r.get("executors", "an integer from 1 to 1024", 4, v -> intIn(v, 1, 1024));
+        maxConcurrent = r.get("max-concurrent", "an integer from 1 to 1000000", CORES * 2 + 1,
+                v -> intIn(v, 1, 1_000_000));
+        callTimeout = r.get("call-timeout", "a positive duration such as 500ms, 30s, 5m, 1h or PT30S",
+                Duration.ofSeconds(30), HzpySettings::duration);
+        modulePath = r.get("module-path", "comma-separated existing directories", List.of(),
+                HzpySettings::directories);
+        prewarm = r.get("prewarm", "true | false", true, HzpySettings::bool);
+        engineSharing = r.get("engine", "shared | per-context", EngineSharing.SHARED,
+                v -> EngineSharing.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
+        sandbox = r.get("sandbox", "strict | trusted", Sandbox.STRICT,
+                v -> Sandbox.valueOf(v.toUpperCase(Locale.ROOT)));
+        r.rejectUnknownKeys();
+        r.throwIfInvalid();
+    }
+
+    /** The defaults: what a member gets with no {@code hzpy.*} properties. */
+    public static HzpySettings defaults() {
+        return new HzpySettings(new Reader(Map.of()));
+    }
+
+    /**
+     * Reads the {@code hzpy.*} entries of {@code properties}; other keys are ignored.
+     *
+     * @throws InvalidConfigurationException naming every bad or unknown {@code hzpy.} key
+     */
+    public static HzpySettings fromProperties(Properties properties) {
+        Map<String, String> mine = new TreeMap<>();
+        for (String key : properties.stringPropertyNames()) {
+            if (key.startsWith(PREFIX)) {
+                mine.put(key, properties.getProperty(key));
+            }
+        }
+        return new HzpySettings(new Reader(mine));
+    }
+
+    public ExecutionMode executionMode() {
+        return executionMode;
+    }
+
+    /** Contexts in ISOLATED mode (SHARED mode always has one). */
+    public int contexts() {
+        return executionMode == ExecutionMode.SHARED ? 1 : contexts;
+    }
+
+    /** Threads that may be in a context at once: {@code executors} in SHARED mode, one per context in ISOLATED mode. */
+    public int executors() {
+        return executionMode == ExecutionMode.SHARED ? executors : contexts;
+    }
+
+    public int maxConcurrent() {
+        return maxConcurrent;
+    }
+
+    public Duration callTimeout() {
+        return callTimeout;
+    }
+
+    public List<Path> modulePath() {
+        return modulePath;
+    }
+
+    public boolean prewarm() {
+        return prewarm;
+    }
+
+    public EngineSharing engineSharing() {
+        return engineSharing;
+    }
+
+    public Sandbox sandbox() {
+        return sandbox;
+    }
+
+    @Override
+    public String toString() {
+        return "execution-mode=" + executionMode.name().toLowerCase(Locale.ROOT) + ", contexts=" + contexts()
+                + ", executors=" + executors() + ", max-concurrent=" + maxConcurrent + ", call-timeout=" + callTimeout
+                + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", engine="
+                + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
+                + sandbox.name().toLowerCase(Locale.ROOT);
+    }
+
+    private static int intIn(String v, int min, int max) {
+        int n = Integer.parseInt(v.trim());
+        if (n < min || n > max) {
+            throw new IllegalArgumentException();
+        }
+        return n;
+    }
+
+    private static boolean bool(String v) {
+        switch (v.trim().toLowerCase(Locale.ROOT)) {
+            case "true": return true;
+            case "false": return false;
+            default: throw new IllegalArgumentException();
+        }
+    }
+
+    static Duration duration(String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        Duration d;
+        Matcher m = DURATION.matcher(s);
+        if (m.matches()) {
+            long n = Long.parseLong(m.group(1));
+            switch (m.group(2)) {
+                case "ms": d = Duration.ofMillis(n); break;
+                case "s": d = Duration.ofSeconds(n); break;
+                case "m": d = Duration.ofMinutes(n); break;
+                default: d = Duration.ofHours(n); break;
+            }
+        } else {
+            try {
+                d = Duration.parse(v.trim());
+            } catch (DateTimeParseException e) {
+                throw new IllegalArgumentException(e);
+            }
+        }
+        if (d.isZero() || d.isNegative()) {
+            throw new IllegalArgumentException();
+        }
+        return d;
+    }
+
+    private static List<Path> directories(String v) {
+        List<Path> dirs = new ArrayList<>();
+        for (String part : v.split(",")) {
+            if (part.isBlank()) {
+                continue;
+            }
+            Path p = Path.of(part.trim()).toAbsolutePath().normalize();
+            if (!Files.isDirectory(p)) {
+                throw new BadValue("not a directory: " + p);
+            }
+            dirs.add(p);
+        }
+        return Collections.unmodifiableList(dirs);
+    }
+
+    /** A value that is wrong for a reason worth naming in the message. */
+    private static final class BadValue extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        BadValue(String detail) {
+            super(detail);
+        }
+    }
+
+    /** Reads keys one by one, collecting every problem before failing. */
+    private static final class Reader {
+        private final Map<String, String> values;
+        private final List<String> known = new ArrayList<>();
+        private final List<String> problems = new ArrayList<>();
+
+        Reader(Map<String, String> values) {
+            this.values = values;
+        }
+
+        <T> T get(String name, String allowed, T fallback, Function<String, T> parse) {
+            String key = PREFIX + name;
+            known.add(key);
+            String raw = values.get(key);
+            if (raw == null) {
+                return fallback;
+            }
+            try {
+                return parse.apply(raw);
+            } catch (RuntimeException e) {
+                String detail = e instanceof BadValue ? " (" + e.getMessage() + ")" : "";
+                problems.add(key + " = '" + raw + "' is invalid" + detail + "; allowed: " + allowed);
+                return fallback;
+            }
+        }
+
+        void rejectUnknownKeys() {
+            for (String key : values.keySet()) {
+                if (!known.contains(key)) {
+                    problems.add(key + " = '" + values.get(key) + "' is not an hzpy setting; known keys: "
+                            + String.join(", ", known));
+                }
+            }
+        }
+
+        void throwIfInvalid() {
+            if (!problems.isEmpty()) {
+                throw new InvalidConfigurationException("Invalid hzpy settings in hazelcast.yaml properties:\n  - "
+                        + String.join("\n  - ", problems));
+            }
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.hzpy.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.core.LifecycleEvent;
+import com.hazelcast.core.LifecycleListener;
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+import org.hzpy.HzpySettings;
+import org.hzpy.runtime.PythonRuntime;
+
+/**
+ * Loads hzpy into a member. Name it in {@code hazelcast.yaml}:
+ *
+ * <pre>
+ * hazelcast:
+ *   listeners:
+ *     - org.hzpy.cluster.HzpyPlugin
+ *   properties:
+ *     hzpy.contexts: 2
+ * </pre>
+ *
+ * Hazelcast creates it while the member starts; it reads the {@code hzpy.*} properties (a bad
+ * one stops the member), starts the Python runtime and closes it when the member shuts down.
+ */
+public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListener {
+    /** Where the runtime is kept in the member's {@link HazelcastInstance#getUserContext()}. */
+    public static final String USER_CONTEXT_KEY = "org.hzpy.runtime";
+
+    private static final ILogger LOGGER = Logger.getLogger(HzpyPlugin.class);
+
+    private HazelcastInstance instance;
+    private PythonRuntime runtime;
+
+    @Override
+    public synchronized void setHazelcastInstance(HazelcastInstance instance) {
+        if (this.instance != null) {
+            return;
+        }
+        this.instance = instance;
+        HzpySettings settings = HzpySettings.fromProperties(instance.getConfig().getProperties());
+        runtime = PythonRuntime.start(settings, "hzpy-" + instance.getName());
+        Object previous = instance.getUserContext().putIfAbsent(USER_CONTEXT_KEY, runtime);
+        if (previous != null) {
+            runtime.close();
+            runtime = null;
+            LOGGER.warning("hzpy is listed twice in this member's configuration; the second one is ignored");
+        }
+    }
+
+    @Override
+    public synchronized void stateChanged(LifecycleEvent event) {
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && runtime != null) {
+            instance.getUserContext().remove(USER_CONTEXT_KEY, runtime);
+            runtime.close();
+            runtime = null;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+package org.hzpy.runtime;
+
+import org.graalvm.polyglot.Context;
+import org.graalvm.polyglot.Engine;
+import org.graalvm.polyglot.EnvironmentAccess;
+import org.graalvm.polyglot.HostAccess;
+import org.graalvm.polyglot.PolyglotAccess;
+import org.graalvm.polyglot.io.FileSystem;
+import org.graalvm.polyglot.io.IOAccess;
+import org.hzpy.HzpySettings;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * Builds the Python contexts of one member: one shared {@link Engine} (or one per context when
+ * {@code hzpy.engine: per-context}), and the sandbox that {@code hzpy.sandbox} asks for.
+ */
+final class ContextFactory implements AutoCloseable {
+    static final String INTERPRETED = "Interpreted";
+
+    private final HzpySettings settings;
+    private final Engine sharedEngine;
+    private final String implementationName;
+
+    ContextFactory(HzpySettings settings) {
+        this.settings = settings;
+        Engine probe = newEngine();
+        this.implementationName = probe.getImplementationName();
+        if (settings.engineSharing() == HzpySettings.EngineSharing.SHARED) {
+            sharedEngine = probe;
+        } else {
+            sharedEngine = null;
+            probe.close();
+        }
+    }
+
+    /** "GraalVM CE" with the Graal JIT, "Interpreted" on the fallback runtime. */
+    String implementationName() {
+        return implementationName;
+    }
+
+    boolean jitActive() {
+        return !INTERPRETED.equals(implementationName);
+    }
+
+    /** A new context and, with per-context engines, the engine it owns (closed with it). */
+    Context newContext() {
+        Context.Builder b = Context.newBuilder("python")
+                .engine(sharedEngine != null ? sharedEngine : newEngine());
+        String pythonPath = settings.modulePath().stream().map(Path::toString)
+                .collect(Collectors.joining(File.pathSeparator));
+        if (!pythonPath.isEmpty()) {
+            b.option("python.PythonPath", pythonPath);
+        }
+        if (settings.sandbox() == HzpySettings.Sandbox.TRUSTED) {
+            b.allowAllAccess(true).allowIO(IOAccess.ALL);
+        } else {
+            b.allowHostAccess(HostAccess.EXPLICIT)
+                    .allowHostClassLookup(name -> false)
+                    .allowCreateProcess(false)
+                    .allowCreateThread(false)
+                    .allowNativeAccess(false)
+                    .allowEnvironmentAccess(EnvironmentAccess.NONE)
+                    .allowPolyglotAccess(PolyglotAccess.NONE)
+                    .allowIO(IOAccess.newBuilder().fileSystem(sandboxFileSystem(settings.modulePath())).build())
+                    // the Java POSIX emulation is what routes Python's file access through the sandbox
+                    .option("python.PosixModuleBackend", "java");
+        }
+        return b.build();
+    }
+
+    private static Engine newEngine() {
+        return Engine.newBuilder("python")
+                // hzpy logs its own, louder warning when the JIT is missing
+                .option("engine.WarnInterpreterOnly", "false")
+                .build();
+    }
+
+    /** Read-only access to the module path (and GraalPy's own standard library); nothing else. */
+    private static FileSystem sandboxFileSystem(List<Path> modulePath) {
+        FileSystem fs = FileSystem.newDenyIOFileSystem();
+        if (!modulePath.isEmpty()) {
+            FileSystem readOnly = FileSystem.newReadOnlyFileSystem(FileSystem.newDefaultFileSystem());
+            fs = FileSystem.newCompositeFileSystem(fs,
+                    FileSystem.Selector.of(readOnly, path -> insideModulePath(path, modulePath)));
+        }
+        return FileSystem.allowInternalResourceAccess(FileSystem.allowLanguageHomeAccess(fs));
+    }
+
+    private static boolean insideModulePath(Path path, List<Path> modulePath) {
+        Path p = path.toAbsolutePath().normalize();
+        if (!modulePath.stream().anyMatch(p::startsWith)) {
+            return false;
+        }
+        if (!Files.exists(p)) {
+            return true; // a failed lookup during import: harmless, and read-only anyway
+        }
+        try {
+            Path real = p.toRealPath(); // no escaping the module path through a symlink
+            return modulePath.stream().anyMatch(root -> real.startsWith(realOrSelf(root)));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static Path realOrSelf(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (sharedEngine != null) {
+            sharedEngine.close(true);
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package org.hzpy.runtime;
+
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+import org.hzpy.ContextRouter;
+import org.hzpy.ExecutionMode;
+import org.hzpy.HzpySettings;
+import org.hzpy.PySemaphore;
+import org.hzpy.PyUnavailableException;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+/**
+ * The Python runtime of one member: the engine, the contexts behind a {@link ContextRouter}, the
+ * concurrency limit, the timeout watchdog and the code defined with {@code exec}. Internal: users
+ * reach it through {@link org.hzpy.Py}. Thread-safe.
+ */
+public final class PythonRuntime implements AutoCloseable {
+    private static final ILogger LOGGER = Logger.getLogger(PythonRuntime.class);
+    /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
+    private static final long THREAD_STACK_BYTES = 16L * 1024 * 1024;
+
+    private final HzpySettings settings;
+    private final String name;
+    private final ContextFactory factory;
+    private final PermitLimiter limiter;
+    private final Router router;
+    private final Watchdog watchdog;
+    private final ExecutorService initPool;
+    private final ThreadPoolExecutor asyncPool;
+    private final List<String> execLog = new CopyOnWriteArrayList<>();
+    private final Object execLock = new Object();
+    private volatile boolean closed;
+
+    private PythonRuntime(HzpySettings settings, String name) {
+        this.settings = settings;
+        this.name = name;
+        this.factory = new ContextFactory(settings);
+        if (!factory.jitActive()) {
+            LOGGER.warning("hzpy: GraalPy runs WITHOUT the Graal JIT on this JVM (" + System.getProperty("java.version")
+                    + "): Python will be 10-50x slower. Run on JDK 21+ with the compiler jars on "
+                    + "--upgrade-module-path and -XX:+EnableJVMCI (see README.md).");
+        }
+        this.limiter = new PermitLimiter(settings.maxConcurrent());
+        int poolThreads = Math.max(1, Math.min(settings.contexts(), Runtime.getRuntime().availableProcessors()));
+        this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads(name + "-init"));
+        ((ThreadPoolExecutor) initPool).allowCoreThreadTimeOut(true);
+        this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool);
+        int asyncThreads = Math.max(settings.contexts(), settings.executors());
+        this.asyncPool = new ThreadPoolExecutor(asyncThreads, asyncThreads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), threads(name + "-call"));
+        this.asyncPool.allowCoreThreadTimeOut(true);
+        this.watchdog = new Watchdog(router, name + "-watchdog");
+    }
+
+    /**
+     * Creates the runtime and starts its contexts in the background; calls wait (within their
+     * timeout) for the first context that is ready.
+     */
+    public static PythonRuntime start(HzpySettings settings, String name) {
+        PythonRuntime rt = new PythonRuntime(settings, name);
+        rt.router.start(settings.contexts());
+        rt.watchdog.start();
+        LOGGER.info("hzpy started (" + settings + "; engine " + rt.factory.implementationName() + ")");
+        return rt;
+    }
+
+    private Worker newWorker(int index) {
+        return new Worker(index, factory.newContext(), settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT,
+                settings.executors(), settings.prewarm());
+    }
+
+    // ------------------------------------------------------------------ calls
+
+    /** Runs {@code module.function(*args, **kwargs)}; {@code timeout} null means the default. */
+    public Object call(String module, String function, Object[] args, Map<String, Object> kwargs, Duration timeout) {
+        return run(module + "." + function + "()", timeout, true, w -> w.call(module, function, args, kwargs));
+    }
+
+    /** Like {@link #call} on one of the runtime's own threads; the permit is taken (or refused) now. */
+    public CompletionStage<Object> callAsync(String module, String function, Object[] args, Map<String, Object> kwargs,
+                                             Duration timeout) {
+        long start = System.nanoTime();
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        try {
+            checkOpen();
+            limiter.acquire();
+        } catch (RuntimeException e) {
+            result.completeExceptionally(e);
+            return result;
+        }
+        Duration t = timeout != null ? timeout : settings.callTimeout();
+        try {
+            asyncPool.execute(() -> {
+                try {
+                    Duration left = t.minusNanos(System.nanoTime() - start);
+                    result.complete(run(module + "." + function + "()", left.isNegative() || left.isZero()
+                            ? Duration.ofNanos(1) : left, false, w -> w.call(module, function, args, kwargs)));
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                } finally {
+                    limiter.release();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            limiter.release();
+            result.completeExceptionally(new PyUnavailableException("the hzpy runtime is closed"));
+        }
+        return result;
+    }
+
+    public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
+        return run("eval()", timeout, true, w -> w.eval(expression, locals));
+    }
+
+    /** Runs {@code source} in one context now and in every other context (now or later) exactly once. */
+    public void exec(String source, Duration timeout) {
+        run("exec()", timeout, true, w -> {
+            synchronized (execLock) {
+                w.execAndRecord(source, execLog);
+            }
+            return null;
+        });
+    }
+
+    private <T> T run(String what, Duration timeout, boolean takePermit, Function<Worker, T> op) {
+        checkOpen();
+        Router.ThreadState ts = router.threadState();
+        boolean outermost = ts.current == null;
+        if (takePermit && outermost) {
+            limiter.acquire();
+        }
+        try {
+            Duration t = timeout != null ? timeout : settings.callTimeout();
+            long timeoutMillis = t.toMillis();
+            long deadline = System.nanoTime() + t.toNanos();
+            Worker w = router.enter(ts, deadline, timeoutMillis);
+            try {
+                return w.run(new CallFrame(Thread.currentThread(), deadline, timeoutMillis, what), worker -> {
+                    worker.catchUp(execLog);
+                    return op.apply(worker);
+                });
+            } finally {
+                router.exit(ts, w);
+            }
+        } finally {
+            if (takePermit && outermost) {
+                limiter.release();
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new PyUnavailableException("the hzpy runtime of " + name + " is closed");
+        }
+    }
+
+    // ------------------------------------------------------------------ introspection
+
+    public ExecutionMode executionMode() {
+        return settings.executionMode();
+    }
+
+    public int numExecutors() {
+        return settings.executors();
+    }
+
+    public PySemaphore semaphore() {
+        return limiter;
+    }
+
+    public ContextRouter router() {
+        return router;
+    }
+
+    public HzpySettings settings() {
+        return settings;
+    }
+
+    /** Whether GraalPy runs with the Graal JIT compiler (false: interpreter only). */
+    public boolean jitActive() {
+        return factory.jitActive();
+    }
+
+    /** The polyglot engine's implementation name, e.g. "GraalVM CE" or "Interpreted". */
+    public String engineImplementation() {
+        return factory.implementationName();
+    }
+
+    /** Waits until {@code count} contexts (capped at the pool size) are ready; false on timeout. */
+    public boolean awaitReady(int count, Duration timeout) {
+        return router.awaitReady(count, System.nanoTime() + timeout.toNanos());
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        watchdog.stop();
+        asyncPool.shutdownNow();
+        router.stop();
+        initPool.shutdownNow();
+        try {
+            asyncPool.awaitTermination(5, TimeUnit.SECONDS);
+            initPool.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        factory.close();
+        LOGGER.info("hzpy stopped");
+    }
+
+    private static ThreadFactory threads(String prefix) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(null, r, prefix + "-" + n.incrementAndGet(), THREAD_STACK_BYTES);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,390 @@
+package org.hzpy.runtime;
+
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+import org.hzpy.ContextRouter;
+import org.hzpy.ExecutionMode;
+import org.hzpy.PyContext;
+import org.hzpy.PyTimeoutException;
+import org.hzpy.PyUnavailableException;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+
+/**
+ * Chooses and enters the worker that serves a call. ISOLATED: thread affinity first, then any
+ * free context, then waits (bounded by the call's deadline) for one. SHARED: one context, at most
+ * {@code executors} threads in it. A thread already inside a context (a nested call) re-enters
+ * the same one, which is what makes Python -> Java -> Python deadlock-free.
+ */
+final class Router implements ContextRouter {
+    /** How long a waiting thread sits on its preferred context before looking at the others again. */
+    private static final ILogger LOGGER = Logger.getLogger(Router.class);
+    private static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /** Per-thread routing state of one runtime. */
+    static final class ThreadState {
+        Worker bound;
+        Worker current;
+        int depth;
+    }
+
+    private final ExecutionMode mode;
+    private final int executors;
+    private final IntFunction<Worker> workerFactory;
+    private final ExecutorService initPool;
+    private final ThreadLocal<ThreadState> threadState = ThreadLocal.withInitial(ThreadState::new);
+    private final Object readyMonitor = new Object();
+    private volatile Worker[] workers;
+    private volatile RuntimeException startFailure;
+
+    Router(ExecutionMode mode, int executors, IntFunction<Worker> workerFactory, ExecutorService initPool) {
+        this.mode = mode;
+        this.executors = executors;
+        this.workerFactory = workerFactory;
+        this.initPool = initPool;
+    }
+
+    ThreadState threadState() {
+        return threadState.get();
+    }
+
+    // ------------------------------------------------------------------ ContextRouter
+
+    @Override
+    public int numContexts() {
+        Worker[] ws = workers;
+        return ws == null ? 0 : ws.length;
+    }
+
+    @Override
+    public PyContext context(int index) {
+        Worker[] ws = workers;
+        if (ws == null || index < 0 || index >= ws.length) {
+            throw new IndexOutOfBoundsException("no context " + index + "; the router has " + numContexts());
+        }
+        return ws[index] == null ? new Pending(index) : ws[index];
+    }
+
+    @Override
+    public void bind(PyContext context) {
+        Objects.requireNonNull(context, "context");
+        Worker[] ws = workers;
+        if (ws == null || context.index() < 0 || context.index() >= ws.length) {
+            throw new IllegalArgumentException(context + " does not belong to this router");
+        }
+        if (ws[context.index()] == null) {
+            awaitWorker(context.index(), System.nanoTime() + TimeUnit.MINUTES.toNanos(5));
+        }
+        Worker w = workers[context.index()];
+        if (w != context && !(context instanceof Pending)) {
+            throw new IllegalArgumentException(context + " belongs to a router that was stopped or to another member");
+        }
+        threadState.get().bound = w;
+    }
+
+    @Override
+    public void unbind() {
+        threadState.get().bound = null;
+    }
+
+    @Override
+    public synchronized void start(int contexts) {
+        if (contexts < 1) {
+            throw new IllegalArgumentException("contexts must be at least 1, was " + contexts);
+        }
+        if (workers != null) {
+            throw new IllegalStateException("the router is running with " + workers.length + " contexts; stop() it first");
+        }
+        if (mode == ExecutionMode.SHARED && contexts != 1) {
+            throw new IllegalArgumentException("SHARED mode runs exactly one context, asked for " + contexts);
+        }
+        Worker[] ws = new Worker[contexts];
+        startFailure = null;
+        workers = ws;
+        // The first context pays for the language's start-up alone; the rest follow in parallel.
+        initPool.execute(() -> {
+            if (create(ws, 0)) {
+                for (int i = 1; i < contexts; i++) {
+                    int index = i;
+                    initPool.execute(() -> create(ws, index));
+                }
+            }
+        });
+    }
+
+    private boolean create(Worker[] ws, int index) {
+        if (workers != ws) {
+            return false; // stopped meanwhile
+        }
+        try {
+            long t0 = System.nanoTime();
+            Worker w = workerFactory.apply(index);
+            LOGGER.info("hzpy context " + index + " ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            synchronized (readyMonitor) {
+                if (workers != ws) {
+                    w.close();
+                    return false;
+                }
+                ws[index] = w;
+                w.markReady();
+                readyMonitor.notifyAll();
+            }
+            return true;
+        } catch (RuntimeException e) {
+            startFailure = e;
+            LOGGER.severe("hzpy could not start Python context " + index, e);
+            synchronized (readyMonitor) {
+                readyMonitor.notifyAll();
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        Worker[] ws = workers;
+        workers = null;
+        if (ws == null) {
+            return;
+        }
+        synchronized (readyMonitor) {
+            readyMonitor.notifyAll();
+        }
+        for (Worker w : ws) {
+            if (w != null) {
+                w.close();
+            }
+        }
+    }
+
+    /** The live workers, for the watchdog; may contain nulls for contexts still starting. */
+    Worker[] workers() {
+        return workers;
+    }
+
+    /** Blocks until {@code count} contexts are ready or the deadline passes; true if they are. */
+    boolean awaitReady(int count, long deadlineNanos) {
+        synchronized (readyMonitor) {
+            while (true) {
+                Worker[] ws = workers;
+                if (ws == null) {
+                    return false;
+                }
+                int ready = 0;
+                for (Worker w : ws) {
+                    if (w != null && w.isReady()) {
+                        ready++;
+                    }
+                }
+                if (ready >= Math.min(count, ws.length)) {
+                    return true;
+                }
+                if (startFailure != null && ready == 0) {
+                    return false;
+                }
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(readyMonitor, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ entering a context
+
+    /** Enters a worker for one call; pair with {@link #exit}. */
+    Worker enter(ThreadState ts, long deadlineNanos, long timeoutMillis) {
+        if (ts.current != null) { // nested call on this thread: same context, no new slot
+            Worker w = ts.current;
+            if (mode == ExecutionMode.ISOLATED) {
+                w.lock.lock();
+            }
+            ts.depth++;
+            return w;
+        }
+        Worker w = ts.bound != null ? enterBound(ts.bound, deadlineNanos, timeoutMillis)
+                : mode == ExecutionMode.SHARED ? enterShared(deadlineNanos, timeoutMillis)
+                : enterAny(deadlineNanos, timeoutMillis);
+        ts.current = w;
+        ts.depth = 1;
+        return w;
+    }
+
+    void exit(ThreadState ts, Worker w) {
+        if (--ts.depth == 0) {
+            ts.current = null;
+            if (mode == ExecutionMode.SHARED) {
+                w.slots.release();
+            }
+        }
+        if (mode == ExecutionMode.ISOLATED) {
+            w.lock.unlock();
+        }
+    }
+
+    private Worker enterAny(long deadlineNanos, long timeoutMillis) {
+        while (true) {
+            Worker[] ws = liveWorkers();
+            int n = ws.length;
+            int preferred = (int) (Thread.currentThread().getId() % n);
+            for (int k = 0; k < n; k++) {
+                Worker w = ws[(preferred + k) % n];
+                if (w != null && w.isReady() && w.lock.tryLock()) {
+                    if (!w.isClosed()) {
+                        return w;
+                    }
+                    w.lock.unlock();
+                }
+            }
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) {
+                throw new PyTimeoutException("no Python context became free within " + timeoutMillis + " ms");
+            }
+            Worker wait = firstReady(ws, preferred);
+            if (wait == null) {
+                awaitReady(1, deadlineNanos);
+                continue;
+            }
+            try {
+                if (wait.lock.tryLock(Math.min(left, RESCAN_NANOS), TimeUnit.NANOSECONDS)) {
+                    if (!wait.isClosed()) {
+                        return wait;
+                    }
+                    wait.lock.unlock();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PyUnavailableException("interrupted while waiting for a Python context");
+            }
+        }
+    }
+
+    private Worker enterShared(long deadlineNanos, long timeoutMillis) {
+        Worker w = awaitWorker(0, deadlineNanos);
+        acquireSlot(w, deadlineNanos, timeoutMillis);
+        return w;
+    }
+
+    private Worker enterBound(Worker w, long deadlineNanos, long timeoutMillis) {
+        if (w.isClosed()) {
+            throw new PyUnavailableException("the thread is bound to " + w + ", which was stopped; unbind() or bind another");
+        }
+        if (mode == ExecutionMode.SHARED) {
+            acquireSlot(w, deadlineNanos, timeoutMillis);
+            return w;
+        }
+        try {
+            if (w.lock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return w;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PyUnavailableException("interrupted while waiting for a Python context");
+        }
+        throw new PyTimeoutException("the bound " + w + " did not become free within " + timeoutMillis + " ms");
+    }
+
+    private void acquireSlot(Worker w, long deadlineNanos, long timeoutMillis) {
+        try {
+            if (!w.slots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new PyTimeoutException("none of the " + executors + " executor slots of the shared context became free within "
+                        + timeoutMillis + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PyUnavailableException("interrupted while waiting for the Python context");
+        }
+    }
+
+    private Worker awaitWorker(int index, long deadlineNanos) {
+        while (true) {
+            Worker[] ws = liveWorkers();
+            Worker w = ws[index];
+            if (w != null && w.isReady()) {
+                return w;
+            }
+            if (!awaitReady(ws.length, Math.min(deadlineNanos, System.nanoTime() + RESCAN_NANOS * 50))
+                    && deadlineNanos - System.nanoTime() <= 0) {
+                throw new PyTimeoutException("Python context " + index + " did not finish starting in time");
+            }
+        }
+    }
+
+    private Worker[] liveWorkers() {
+        Worker[] ws = workers;
+        if (ws == null) {
+            throw new PyUnavailableException("the hzpy context router is stopped; call contexts().start(n)");
+        }
+        RuntimeException failure = startFailure;
+        if (failure != null && allNull(ws)) {
+            throw new PyUnavailableException("no Python context could be started: " + failure);
+        }
+        return ws;
+    }
+
+    private static boolean allNull(Worker[] ws) {
+        for (Worker w : ws) {
+            if (w != null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Worker firstReady(Worker[] ws, int preferred) {
+        for (int k = 0; k < ws.length; k++) {
+            Worker w = ws[(preferred + k) % ws.length];
+            if (w != null && w.isReady()) {
+                return w;
+            }
+        }
+        return null;
+    }
+
+    List<Worker> readyWorkers() {
+        Worker[] ws = workers;
+        java.util.ArrayList<Worker> out = new java.util.ArrayList<>();
+        if (ws != null) {
+            for (Worker w : ws) {
+                if (w != null && w.isReady()) {
+                    out.add(w);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The handle of a context that is still starting. */
+    private static final class Pending implements PyContext {
+        private final int index;
+
+        Pending(int index) {
+            this.index = index;
+        }
+
+        @Override
+        public int index() {
+            return index;
+        }
+
+        @Override
+        public boolean isReady() {
+            return false;
+        }
+
+        @Override
+        public String toString() {
+            return "PyContext[" + index + ", starting]";
+        }
+    }
+}

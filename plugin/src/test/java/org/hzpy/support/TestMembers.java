@@ -1,0 +1,63 @@
+package org.hzpy.support;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.YamlConfigBuilder;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.Py;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Real embedded members, started once per test JVM and shared by every test class: a member's
+ * first Python context costs seconds, so starting one per class would dominate the suite.
+ */
+public final class TestMembers {
+    private static final Map<String, HazelcastInstance> MEMBERS = new ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> MEMBERS.values().forEach(HazelcastInstance::shutdown)));
+    }
+
+    private TestMembers() {
+    }
+
+    /** The ISOLATED member: 2 contexts, max-concurrent 16, module path with testmod.py. */
+    public static HazelcastInstance isolated() {
+        return shared("isolated");
+    }
+
+    /** The SHARED member: one context, 4 executors. */
+    public static HazelcastInstance sharedMode() {
+        return shared("shared");
+    }
+
+    public static Py py(HazelcastInstance member) {
+        Py py = Py.on(member);
+        if (!py.awaitReady(Integer.MAX_VALUE, Duration.ofMinutes(3))) {
+            throw new IllegalStateException("the Python contexts of " + member.getName() + " did not start");
+        }
+        return py;
+    }
+
+    private static HazelcastInstance shared(String name) {
+        return MEMBERS.computeIfAbsent(name, n -> Hazelcast.newHazelcastInstance(config("members/" + n + ".yaml")));
+    }
+
+    /** A member configuration from a YAML file under src/test/resources. */
+    public static Config config(String resource) {
+        try (InputStream in = TestMembers.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource " + resource);
+            }
+            return new YamlConfigBuilder(in).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
