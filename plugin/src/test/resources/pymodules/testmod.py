@@ -46,7 +46,9 @@ def exclusive_square(x):
     _active += 1
     if _active > 1:
         _overlaps += 1
-    time.sleep(0)  # lets the GIL go: a second thread in this context would run now
+    # Lets the GIL go, so a second thread in this context would run now. Not sleep(0): on
+    # GraalPy 25.0.3 time.sleep(0) sleeps about a second; tiny sleeps round up to ~1-2 ms.
+    time.sleep(0.00001)
     result = x * x
     _active -= 1
     return result
@@ -54,3 +56,50 @@ def exclusive_square(x):
 
 def overlaps():
     return _overlaps
+
+
+_calls = 0
+
+
+def counted_square(x):
+    global _calls
+    _calls += 1
+    return exclusive_square(x)
+
+
+def calls():
+    return _calls
+
+
+finished = {}
+
+
+def busy_then_mark(key, seconds):
+    """Busy-loops, then records that it finished: a timed-out call must never get that far."""
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    finished[key] = True
+    return key
+
+
+def was_finished(key):
+    return finished.get(key, False)
+
+
+_in_shared = 0
+_max_in_shared = 0
+
+
+def overlap_probe(seconds):
+    """Records how many threads were inside this context at once."""
+    global _in_shared, _max_in_shared
+    _in_shared += 1
+    _max_in_shared = max(_max_in_shared, _in_shared)
+    time.sleep(seconds)
+    _in_shared -= 1
+    return _max_in_shared
+
+
+def max_overlap():
+    return _max_in_shared

@@ -45,6 +45,12 @@ public final class TestMembers {
         return py;
     }
 
+    /** hzpy on every shared member started so far. */
+    public static java.util.List<Py> started() {
+        return MEMBERS.values().stream().filter(m -> m.getLifecycleService().isRunning()).map(Py::on)
+                .collect(java.util.stream.Collectors.toList());
+    }
+
     private static HazelcastInstance shared(String name) {
         return MEMBERS.computeIfAbsent(name, n -> Hazelcast.newHazelcastInstance(config("members/" + n + ".yaml")));
     }

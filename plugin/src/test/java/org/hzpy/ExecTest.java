@@ -1,0 +1,80 @@
+package org.hzpy;
+
+import org.hzpy.support.Invariants;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@ExtendWith(Invariants.class)
+class ExecTest {
+    private final Py py = TestMembers.py(TestMembers.isolated());
+
+    @Test
+    void execDefinition_isCallableFromEveryContext() {
+        py.exec("def triple(x):\n    return x * 3");
+
+        for (int i = 0; i < py.contexts().numContexts(); i++) {
+            py.contexts().bind(py.contexts().context(i));
+            try {
+                assertThat(py.call("__main__", "triple", 14)).as("context " + i).isEqualTo(42L);
+            } finally {
+                py.contexts().unbind();
+            }
+        }
+    }
+
+    @Test
+    void execCode_runsExactlyOncePerContext() {
+        py.exec("import testmod\ntestmod.exec_runs = getattr(testmod, 'exec_runs', 0) + 1");
+
+        for (int round = 0; round < 3; round++) {
+            for (int i = 0; i < py.contexts().numContexts(); i++) {
+                py.contexts().bind(py.contexts().context(i));
+                try {
+                    assertThat(py.eval("__import__('testmod').exec_runs")).as("context " + i).isEqualTo(1L);
+                } finally {
+                    py.contexts().unbind();
+                }
+            }
+        }
+    }
+
+    @Test
+    void failingExec_throws_andIsNotReplayedElsewhere() {
+        assertThatThrownBy(() -> py.exec("exec_failed_half = 1\nraise RuntimeError('nope')"))
+                .isInstanceOf(PythonException.class)
+                .hasMessage("RuntimeError: nope");
+
+        for (int i = 0; i < py.contexts().numContexts(); i++) {
+            py.contexts().bind(py.contexts().context(i));
+            try {
+                assertThat(py.call("testmod", "echo", "ok")).isEqualTo("ok");
+            } finally {
+                py.contexts().unbind();
+            }
+        }
+    }
+
+    @Test
+    void execDefinition_reachesContextsStartedLater() {
+        py.exec("def later_visible():\n    return 'replayed'");
+
+        py.contexts().stop();
+        py.contexts().start(2);
+        assertThat(py.awaitReady(2, Duration.ofMinutes(2))).isTrue();
+
+        for (int i = 0; i < 2; i++) {
+            py.contexts().bind(py.contexts().context(i));
+            try {
+                assertThat(py.call("__main__", "later_visible")).isEqualTo("replayed");
+            } finally {
+                py.contexts().unbind();
+            }
+        }
+    }
+}
