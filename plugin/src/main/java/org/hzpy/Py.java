@@ -34,10 +34,13 @@ public final class Py {
     /**
      * hzpy on a member that loads the plugin from its configuration.
      *
-     * @throws PyUnavailableException if the plugin is not loaded on {@code instance}
+     * @throws PyUnavailableException if the plugin is not loaded on {@code instance} or it is not running
      */
     public static Py on(HazelcastInstance instance) {
         Objects.requireNonNull(instance, "instance");
+        if (!instance.getLifecycleService().isRunning()) {
+            throw new PyUnavailableException(instance.getName() + " is not running");
+        }
         Object runtime = instance.getUserContext().get(HzpyPlugin.USER_CONTEXT_KEY);
         if (!(runtime instanceof PythonRuntime)) {
             throw new PyUnavailableException("hzpy is not loaded on " + instance.getName() + ": add "
@@ -73,8 +76,13 @@ public final class Py {
 
     /** Evaluates a Python expression with these extra local variables. */
     public Object eval(String expression, Map<String, ?> locals) {
+        return eval(expression, locals, null);
+    }
+
+    /** Evaluates a Python expression with these locals (may be null) and its own timeout (null: the default). */
+    public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
         Objects.requireNonNull(expression, "expression");
-        return runtime.eval(expression, locals, null);
+        return runtime.eval(expression, locals, checkTimeout(timeout));
     }
 
     /**
@@ -84,8 +92,20 @@ public final class Py {
      * A syntax or runtime error is thrown here and the code is not recorded.
      */
     public void exec(String code) {
+        exec(code, null);
+    }
+
+    /** {@link #exec(String)} with its own timeout for the first context (null: the default). */
+    public void exec(String code, Duration timeout) {
         Objects.requireNonNull(code, "code");
-        runtime.exec(code, null);
+        runtime.exec(code, checkTimeout(timeout));
+    }
+
+    private static Duration checkTimeout(Duration timeout) {
+        if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+        }
+        return timeout;
     }
 
     public ExecutionMode executionMode() {

@@ -31,6 +31,8 @@ import java.util.function.Function;
 public final class PythonRuntime implements AutoCloseable {
     private static final ILogger LOGGER = Logger.getLogger(PythonRuntime.class);
     /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
+    /** The longest a call waits for the member's first context to start. */
+    private static final Duration STARTUP_WAIT = Duration.ofMinutes(2);
     private static final long THREAD_STACK_BYTES = 16L * 1024 * 1024;
 
     private final HzpySettings settings;
@@ -145,6 +147,9 @@ public final class PythonRuntime implements AutoCloseable {
             limiter.acquire();
         }
         try {
+            if (outermost) {
+                awaitFirstContext();
+            }
             Duration t = timeout != null ? timeout : settings.callTimeout();
             long timeoutMillis = t.toMillis();
             long deadline = System.nanoTime() + t.toNanos();
@@ -161,6 +166,21 @@ public final class PythonRuntime implements AutoCloseable {
             if (takePermit && outermost) {
                 limiter.release();
             }
+        }
+    }
+
+    /**
+     * Right after the member starts no context may be ready yet. Waiting for the first one is start-up,
+     * not the call's own time, so it has its own bound and the call's timeout starts afterwards.
+     */
+    private void awaitFirstContext() {
+        if (router.anyReady()) {
+            return;
+        }
+        if (!router.awaitReady(1, System.nanoTime() + STARTUP_WAIT.toNanos())) {
+            checkOpen();
+            router.throwIfStartFailed();
+            throw new PyUnavailableException("no Python context of " + name + " became ready within " + STARTUP_WAIT);
         }
     }
 

@@ -8,7 +8,6 @@ import org.hzpy.PyContext;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -325,11 +324,31 @@ final class Router implements ContextRouter {
         if (ws == null) {
             throw new PyUnavailableException("the hzpy context router is stopped; call contexts().start(n)");
         }
+        throwIfStartFailed();
+        return ws;
+    }
+
+    boolean anyReady() {
+        Worker[] ws = workers;
+        if (ws != null) {
+            for (Worker w : ws) {
+                if (w != null && w.isReady()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    void throwIfStartFailed() {
+        Worker[] ws = workers;
+        if (ws == null) {
+            throw new PyUnavailableException("the hzpy context router is stopped; call contexts().start(n)");
+        }
         RuntimeException failure = startFailure;
         if (failure != null && allNull(ws)) {
             throw new PyUnavailableException("no Python context could be started: " + failure);
         }
-        return ws;
     }
 
     private static boolean allNull(Worker[] ws) {
@@ -349,19 +368,6 @@ final class Router implements ContextRouter {
             }
         }
         return null;
-    }
-
-    List<Worker> readyWorkers() {
-        Worker[] ws = workers;
-        java.util.ArrayList<Worker> out = new java.util.ArrayList<>();
-        if (ws != null) {
-            for (Worker w : ws) {
-                if (w != null && w.isReady()) {
-                    out.add(w);
-                }
-            }
-        }
-        return out;
     }
 
     /** The handle of a context that is still starting. */
