@@ -12,9 +12,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -22,6 +25,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The Python runtime of one member: the engine, the contexts behind a {@link ContextRouter}, the
@@ -31,6 +35,8 @@ import java.util.function.Function;
 public final class PythonRuntime implements AutoCloseable {
     private static final ILogger LOGGER = Logger.getLogger(PythonRuntime.class);
     /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
+    /** Warm-up per context at start: slices of ~100 calls, between which user calls may run. */
+    private static final int WARM_UP_SLICES = 40;
     /** The longest a call waits for the member's first context to start. */
     private static final Duration STARTUP_WAIT = Duration.ofMinutes(2);
     private static final long THREAD_STACK_BYTES = 16L * 1024 * 1024;
@@ -61,7 +67,8 @@ public final class PythonRuntime implements AutoCloseable {
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-init"));
         ((ThreadPoolExecutor) initPool).allowCoreThreadTimeOut(true);
-        this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool);
+        this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool,
+                settings.prewarm() ? WARM_UP_SLICES : 0);
         int asyncThreads = Math.max(settings.contexts(), settings.executors());
         this.asyncPool = new ThreadPoolExecutor(asyncThreads, asyncThreads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-call"));
@@ -83,7 +90,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     private Worker newWorker(int index) {
         return new Worker(index, factory.newContext(), settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT,
-                settings.executors(), settings.prewarm());
+                settings.executors());
     }
 
     // ------------------------------------------------------------------ calls
@@ -143,6 +150,9 @@ public final class PythonRuntime implements AutoCloseable {
         checkOpen();
         Router.ThreadState ts = router.threadState();
         boolean outermost = ts.current == null;
+        if (outermost && onCommonPool()) {
+            return handOff(() -> run(what, timeout, takePermit, op));
+        }
         if (takePermit && outermost) {
             limiter.acquire();
         }
@@ -166,6 +176,33 @@ public final class PythonRuntime implements AutoCloseable {
             if (takePermit && outermost) {
                 limiter.release();
             }
+        }
+    }
+
+    /**
+     * The common ForkJoinPool erases a worker's thread-locals after each task, and Truffle keeps
+     * per-thread state there: GraalPy then fails with "TruffleSafepoint mechanism is not initialized
+     * on this thread". Calls from those threads (e.g. CompletableFuture.supplyAsync) run on ours.
+     */
+    private static boolean onCommonPool() {
+        Thread t = Thread.currentThread();
+        return t instanceof ForkJoinWorkerThread && ((ForkJoinWorkerThread) t).getPool() == ForkJoinPool.commonPool();
+    }
+
+    private <T> T handOff(Supplier<T> call) {
+        CompletableFuture<T> result;
+        try {
+            result = CompletableFuture.supplyAsync(call, asyncPool);
+        } catch (RejectedExecutionException e) {
+            throw new PyUnavailableException("the hzpy runtime of " + name + " is closed");
+        }
+        try {
+            return result.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw e;
         }
     }
 

@@ -34,14 +34,17 @@ final class Router implements ContextRouter {
     private final ExecutionMode mode;
     private final int executors;
     private final IntFunction<Worker> workerFactory;
+    private final int warmUpSlices;
     private final ExecutorService initPool;
     private final ThreadLocal<ThreadState> threadState = ThreadLocal.withInitial(ThreadState::new);
     private final Object readyMonitor = new Object();
     private volatile Worker[] workers;
     private volatile RuntimeException startFailure;
 
-    Router(ExecutionMode mode, int executors, IntFunction<Worker> workerFactory, ExecutorService initPool) {
+    Router(ExecutionMode mode, int executors, IntFunction<Worker> workerFactory, ExecutorService initPool,
+           int warmUpSlices) {
         this.mode = mode;
+        this.warmUpSlices = warmUpSlices;
         this.executors = executors;
         this.workerFactory = workerFactory;
         this.initPool = initPool;
@@ -132,6 +135,8 @@ final class Router implements ContextRouter {
                 w.markReady();
                 readyMonitor.notifyAll();
             }
+            // Ready first, warm afterwards: the first call need not wait for the warm-up.
+            initPool.execute(() -> warmUp(ws, w));
             return true;
         } catch (RuntimeException e) {
             startFailure = e;
@@ -140,6 +145,38 @@ final class Router implements ContextRouter {
                 readyMonitor.notifyAll();
             }
             return false;
+        }
+    }
+
+    /** Runs the warm-up in slices, each holding the context like a call does, so calls can go in between. */
+    private void warmUp(Worker[] ws, Worker w) {
+        long t0 = System.nanoTime();
+        int done = 0;
+        try {
+            while (done < warmUpSlices && workers == ws && !w.isClosed()) {
+                boolean entered = mode == ExecutionMode.ISOLATED ? w.lock.tryLock() : w.slots.tryAcquire();
+                if (!entered) {
+                    Thread.sleep(5); // busy with calls, which warm it up too
+                    continue;
+                }
+                try {
+                    w.warmUpSlice();
+                } finally {
+                    if (mode == ExecutionMode.ISOLATED) {
+                        w.lock.unlock();
+                    } else {
+                        w.slots.release();
+                    }
+                }
+                done++;
+            }
+            LOGGER.fine("hzpy context " + w.index + " warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            if (!w.isClosed()) {
+                LOGGER.warning("hzpy context " + w.index + " warm-up failed: " + e);
+            }
         }
     }
 

@@ -32,10 +32,14 @@ import java.util.function.Function;
 final class Worker implements PyContext {
     private static final String HELPERS_RESOURCE = "/org/hzpy/python/_hzpy_internal.py";
     private static final String HELPERS_SOURCE = readResource(HELPERS_RESOURCE);
-    private static final int WARM_UP_CALLS = 3000;
+    private static final int WARM_UP_CALLS_PER_SLICE = 100;
     /** How long the watchdog waits for an interrupted thread to stop before it retries on its next tick. */
     private static final Duration INTERRUPT_WAIT = Duration.ofMillis(50);
     private static final long REINTERRUPT_NANOS = Duration.ofMillis(100).toNanos();
+
+    /** How GraalPy words the host operations a strict context refuses. */
+    private static final java.util.regex.Pattern SANDBOX_DENIAL = java.util.regex.Pattern.compile(
+            "SecurityException|is not allowed|not allowed\\.|was excluded|UnsupportedPosixFeature");
 
     final int index;
     final ReentrantLock lock = new ReentrantLock();
@@ -50,6 +54,7 @@ final class Worker implements PyContext {
     private final Value checkSyntax;
     private final Value describe;
     private final Conversions conversions;
+    private final Value warmUp;
 
     /** Frames of calls running in this context, per thread; guarded by {@link #guard}. */
     private final Map<Thread, CallFrame> running = new HashMap<>();
@@ -59,8 +64,8 @@ final class Worker implements PyContext {
     private volatile boolean ready;
     private volatile boolean closed;
 
-    /** Starts the context, loads the helpers and, if asked, warms the call path up. Runs on an init thread. */
-    Worker(int index, Context context, boolean ownsEngine, int executors, boolean prewarm) {
+    /** Starts the context and loads the helpers. Runs on an init thread. */
+    Worker(int index, Context context, boolean ownsEngine, int executors) {
         this.index = index;
         this.context = context;
         this.ownsEngine = ownsEngine;
@@ -81,15 +86,17 @@ final class Worker implements PyContext {
         checkSyntax = helpers.getMember("check_syntax");
         describe = helpers.getMember("describe");
         conversions = new Conversions(helpers);
-        if (prewarm) {
-            warmUp(helpers);
-        }
+        warmUp = helpers.getMember("warm_up");
     }
 
-    private void warmUp(Value helpers) {
-        helpers.getMember("warm_up").execute(200);
+    /**
+     * One slice of the start-up warm-up: the call path, the conversions and some common library
+     * code. The caller holds entry, so user calls interleave with the slices.
+     */
+    void warmUpSlice() {
+        warmUp.execute(20);
         Object[] args = {1L, "text", 2.5, List.of(1L, "a"), Map.of("k", 1L)};
-        for (int i = 0; i < WARM_UP_CALLS; i++) {
+        for (int i = 0; i < WARM_UP_CALLS_PER_SLICE; i++) {
             conversions.toJava(invoke.execute(conversions.toPythonArgs(args, 2, "_hzpy_internal", "make_list")));
         }
     }
@@ -165,6 +172,12 @@ final class Worker implements PyContext {
             failure = e;
         } finally {
             pop(frame);
+            if (frame.timedOut) {
+                Thread.interrupted(); // set by the watchdog's interrupt, not by the caller
+            }
+        }
+        if (failure.isInterrupted()) {
+            Thread.interrupted();
         }
         throw translate(failure, frame);
     }
@@ -208,9 +221,13 @@ final class Worker implements PyContext {
                     : new org.hzpy.PyException("Java code called from Python failed: " + host, host);
         }
         if (e.isInternalError()) {
-            // GraalPy reports denied host operations (processes, threads, sockets) this way.
-            return new PySandboxException("Python code attempted an operation the sandbox denies: " + e.getMessage()
-                    + " (wider access is an explicit setting: hzpy.sandbox=trusted)");
+            String message = String.valueOf(e.getMessage());
+            if (SANDBOX_DENIAL.matcher(message).find()) {
+                // GraalPy reports denied host operations (processes, threads, sockets) this way.
+                return new PySandboxException("Python code attempted an operation the sandbox denies: " + message
+                        + " (wider access is an explicit setting: hzpy.sandbox=trusted)");
+            }
+            return new org.hzpy.PyException("GraalPy failed internally: " + message, e);
         }
         if (e.isResourceExhausted()) {
             return new org.hzpy.PyException("Python exhausted a resource: " + e.getMessage(), e);

@@ -5,25 +5,31 @@ import sys
 import traceback
 
 _main = sys.modules["__main__"]
-_modules = sys.modules
 _import = importlib.import_module
 
 NONE = None
 
 
+# Modules whose import has completed. Not sys.modules: there a module appears while another
+# thread is still importing it, and only the import machinery waits for that to finish.
+_imported = {}
+
+
+def _module(name):
+    m = _imported.get(name)
+    if m is None:
+        m = _import(name)
+        _imported[name] = m
+    return m
+
+
 def invoke(module, function, *args):
     """One crossing from Java per call: resolve module.function afresh and call it."""
-    m = _modules.get(module)
-    if m is None:
-        m = _import(module)
-    return getattr(m, function)(*args)
+    return getattr(_module(module), function)(*args)
 
 
 def invoke_kw(module, function, kwargs, *args):
-    m = _modules.get(module)
-    if m is None:
-        m = _import(module)
-    return getattr(m, function)(*args, **kwargs)
+    return getattr(_module(module), function)(*args, **kwargs)
 
 
 _code_cache = {}

@@ -1,0 +1,94 @@
+package org.hzpy.member;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.FileSystemYamlConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.Py;
+import org.hzpy.PyCall;
+import org.hzpy.PyTimeoutException;
+import org.hzpy.PythonException;
+
+import java.io.FileNotFoundException;
+import java.lang.management.ManagementFactory;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A member that loads hzpy from {@code hazelcast.yaml} (the first argument that is not a flag, or
+ * ./hazelcast.yaml). With {@code --demo} it runs a few Python calls, prints them and stops;
+ * otherwise it serves until it is stopped.
+ */
+public final class DemoMember {
+    /** Held so the level sticks: java.util.logging keeps loggers weakly. */
+    private static final java.util.logging.Logger HAZELCAST_LOG = java.util.logging.Logger.getLogger("com.hazelcast");
+
+    private DemoMember() {
+    }
+
+    public static void main(String[] args) throws FileNotFoundException {
+        boolean demo = false;
+        String yaml = "hazelcast.yaml";
+        for (String a : args) {
+            if (a.equals("--demo")) {
+                demo = true;
+            } else {
+                yaml = a;
+            }
+        }
+        if (demo) {
+            HAZELCAST_LOG.setLevel(java.util.logging.Level.WARNING); // the demo's own lines, not the member's chatter
+        }
+        Config config = new FileSystemYamlConfig(yaml);
+        HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        if (!demo) {
+            System.out.println("hzpy member running with " + yaml + "; stop it with Ctrl-C");
+            return;
+        }
+        try {
+            runDemo(Py.on(member));
+        } finally {
+            member.shutdown();
+        }
+    }
+
+    private static void runDemo(Py py) {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        Object first = py.call("math", "sqrt", 16);
+        long firstMs = System.currentTimeMillis() - jvmStart;
+
+        line("engine", py.engineImplementation() + (py.jitActive() ? " (Graal JIT active)" : " (NO JIT: interpreter only)"));
+        line("execution mode", py.executionMode() + ", " + py.contexts().numContexts() + " contexts, "
+                + py.numExecutors() + " executors, max " + py.semaphore().maxConcurrent() + " concurrent calls");
+        line("math.sqrt(16)", first + "   (JVM start to this first result: " + firstMs + " ms)");
+        line("demo.greet('Hazelcast', '?')", py.call(PyCall.of("demo", "greet", "Hazelcast").kwargs(Map.of("punctuation", "?"))));
+        line("demo.word_stats(...)", py.call("demo", "word_stats", "the cat and the hat and the bat"));
+        line("eval 2 ** 100", py.eval("2 ** 100") + " (" + BigInteger.class.getSimpleName() + ", exact)");
+        line("demo.roundtrip(...)", py.call("demo", "roundtrip", Map.of("name", "Zoë 🐍", "bytes?", "no", "n", 3)));
+
+        py.exec("def double(x):\n    return x * 2");
+        line("exec'd __main__.double(21)", py.call("__main__", "double", 21));
+
+        long t0 = System.nanoTime();
+        Object fib = py.call("demo", "fib", 25);
+        line("demo.fib(25)", fib + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms (first call)");
+
+        try {
+            py.call("demo", "greet");
+        } catch (PythonException e) {
+            line("demo.greet() with no name", e.pythonType() + ": " + e.message());
+        }
+        try {
+            py.call(PyCall.of("builtins", "exec", "while True: pass").timeout(Duration.ofMillis(500)));
+        } catch (PyTimeoutException e) {
+            line("an endless loop, 500 ms timeout", "interrupted: " + e.getMessage());
+        }
+        line("after the timeout", "context still usable: 6 * 7 = " + py.eval("6 * 7") + ", permits in use: "
+                + py.semaphore().current());
+    }
+
+    private static void line(String what, Object value) {
+        System.out.printf("  %-34s %s%n", what, value);
+    }
+}
