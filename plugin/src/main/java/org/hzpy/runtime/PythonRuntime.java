@@ -43,7 +43,8 @@ public final class PythonRuntime implements AutoCloseable {
 
     private final HzpySettings settings;
     private final String name;
-    private final ContextFactory factory;
+    /** Built on an init thread: the engine's start-up overlaps the member's own. */
+    private final CompletableFuture<ContextFactory> factory;
     private final PermitLimiter limiter;
     private final Router router;
     private final Watchdog watchdog;
@@ -56,17 +57,12 @@ public final class PythonRuntime implements AutoCloseable {
     private PythonRuntime(HzpySettings settings, String name) {
         this.settings = settings;
         this.name = name;
-        this.factory = new ContextFactory(settings);
-        if (!factory.jitActive()) {
-            LOGGER.warning("hzpy: GraalPy runs WITHOUT the Graal JIT on this JVM (" + System.getProperty("java.version")
-                    + "): Python will be 10-50x slower. Run on JDK 21+ with the compiler jars on "
-                    + "--upgrade-module-path and -XX:+EnableJVMCI (see README.md).");
-        }
         this.limiter = new PermitLimiter(settings.maxConcurrent());
         int poolThreads = Math.max(1, Math.min(settings.contexts(), Runtime.getRuntime().availableProcessors()));
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-init"));
         ((ThreadPoolExecutor) initPool).allowCoreThreadTimeOut(true);
+        this.factory = CompletableFuture.supplyAsync(() -> newFactory(settings), initPool);
         this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool,
                 settings.prewarm() ? WARM_UP_SLICES : 0);
         int asyncThreads = Math.max(settings.contexts(), settings.executors());
@@ -84,12 +80,32 @@ public final class PythonRuntime implements AutoCloseable {
         PythonRuntime rt = new PythonRuntime(settings, name);
         rt.router.start(settings.contexts());
         rt.watchdog.start();
-        LOGGER.info("hzpy started (" + settings + "; engine " + rt.factory.implementationName() + ")");
+        LOGGER.info("hzpy starting (" + settings + ")");
         return rt;
     }
 
+    private static ContextFactory newFactory(HzpySettings settings) {
+        long t0 = System.nanoTime();
+        ContextFactory f = new ContextFactory(settings);
+        LOGGER.info("hzpy engine " + f.implementationName() + " created in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+        if (!f.jitActive()) {
+            LOGGER.warning("hzpy: GraalPy runs WITHOUT the Graal JIT on this JVM (" + System.getProperty("java.version")
+                    + "): Python will be 10-50x slower. Run on JDK 21+ with the compiler jars on "
+                    + "--upgrade-module-path and -XX:+EnableJVMCI (see README.md).");
+        }
+        return f;
+    }
+
+    private ContextFactory factory() {
+        try {
+            return factory.join();
+        } catch (CompletionException e) {
+            throw new PyUnavailableException("the GraalPy engine could not be created: " + e.getCause());
+        }
+    }
+
     private Worker newWorker(int index) {
-        return new Worker(index, factory.newContext(), settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT,
+        return new Worker(index, factory().newContext(), settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT,
                 settings.executors());
     }
 
@@ -251,12 +267,12 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** Whether GraalPy runs with the Graal JIT compiler (false: interpreter only). */
     public boolean jitActive() {
-        return factory.jitActive();
+        return factory().jitActive();
     }
 
     /** The polyglot engine's implementation name, e.g. "GraalVM CE" or "Interpreted". */
     public String engineImplementation() {
-        return factory.implementationName();
+        return factory().implementationName();
     }
 
     /** Waits until {@code count} contexts (capped at the pool size) are ready; false on timeout. */
@@ -284,7 +300,8 @@ public final class PythonRuntime implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        factory.close();
+        // closes the engine now, or once a creation still in progress ends (never, if it never began)
+        factory.thenAccept(ContextFactory::close);
         LOGGER.info("hzpy stopped");
     }
 

@@ -78,10 +78,8 @@ final class Router implements ContextRouter {
         if (ws == null || context.index() < 0 || context.index() >= ws.length) {
             throw new IllegalArgumentException(context + " does not belong to this router");
         }
-        if (ws[context.index()] == null) {
-            awaitWorker(context.index(), System.nanoTime() + TimeUnit.MINUTES.toNanos(5));
-        }
-        Worker w = workers[context.index()];
+        Worker w = ws[context.index()] != null ? ws[context.index()]
+                : awaitWorker(context.index(), System.nanoTime() + TimeUnit.MINUTES.toNanos(5));
         if (w != context && !(context instanceof Pending)) {
             throw new IllegalArgumentException(context + " belongs to a router that was stopped or to another member");
         }
