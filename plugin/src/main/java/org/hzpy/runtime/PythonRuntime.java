@@ -36,7 +36,7 @@ public final class PythonRuntime implements AutoCloseable {
     private static final ILogger LOGGER = Logger.getLogger(PythonRuntime.class);
     /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
     /** Warm-up per context at start: slices of ~100 calls, between which user calls may run. */
-    private static final int WARM_UP_SLICES = 40;
+    private static final int WARM_UP_SLICES = 10;
     /** The longest a call waits for the member's first context to start. */
     private static final Duration STARTUP_WAIT = Duration.ofMinutes(2);
     private static final long THREAD_STACK_BYTES = 16L * 1024 * 1024;
@@ -275,9 +275,12 @@ public final class PythonRuntime implements AutoCloseable {
         return factory().implementationName();
     }
 
-    /** Waits until {@code count} contexts (capped at the pool size) are ready; false on timeout. */
+    /**
+     * Waits until {@code count} contexts (capped at the pool size) are ready and, with
+     * {@code hzpy.prewarm}, warmed up; false on timeout.
+     */
     public boolean awaitReady(int count, Duration timeout) {
-        return router.awaitReady(count, System.nanoTime() + timeout.toNanos());
+        return router.awaitWarm(count, System.nanoTime() + timeout.toNanos());
     }
 
     public boolean isClosed() {

@@ -123,7 +123,17 @@ final class Router implements ContextRouter {
         try {
             long t0 = System.nanoTime();
             Worker w = workerFactory.apply(index);
-            LOGGER.info("hzpy context " + index + " ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            // The first context serves as soon as it exists and warms up between calls; the others
+            // warm up before they serve, while the first one carries the load.
+            boolean warmBeforeReady = index > 0;
+            if (warmBeforeReady) {
+                for (int i = 0; i < warmUpSlices && workers == ws; i++) {
+                    w.warmUpSlice();
+                }
+                w.markWarm();
+            }
+            LOGGER.info("hzpy context " + index + " ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms"
+                    + (warmBeforeReady && warmUpSlices > 0 ? " (warmed up)" : ""));
             synchronized (readyMonitor) {
                 if (workers != ws) {
                     w.close();
@@ -133,8 +143,9 @@ final class Router implements ContextRouter {
                 w.markReady();
                 readyMonitor.notifyAll();
             }
-            // Ready first, warm afterwards: the first call need not wait for the warm-up.
-            initPool.execute(() -> warmUp(ws, w));
+            if (!warmBeforeReady) {
+                initPool.execute(() -> warmUp(ws, w));
+            }
             return true;
         } catch (RuntimeException e) {
             startFailure = e;
@@ -152,7 +163,10 @@ final class Router implements ContextRouter {
         int done = 0;
         try {
             while (done < warmUpSlices && workers == ws && !w.isClosed()) {
-                boolean entered = mode == ExecutionMode.ISOLATED ? w.lock.tryLock() : w.slots.tryAcquire();
+                boolean callersWaiting = mode == ExecutionMode.ISOLATED ? w.lock.hasQueuedThreads()
+                        : w.slots.hasQueuedThreads();
+                boolean entered = !callersWaiting
+                        && (mode == ExecutionMode.ISOLATED ? w.lock.tryLock() : w.slots.tryAcquire());
                 if (!entered) {
                     Thread.sleep(5); // busy with calls, which warm it up too
                     continue;
@@ -167,13 +181,19 @@ final class Router implements ContextRouter {
                     }
                 }
                 done++;
+                Thread.sleep(5); // a gap for callers that are rescanning rather than queued on this lock
             }
-            LOGGER.fine("hzpy context " + w.index + " warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            LOGGER.info("hzpy context " + w.index + " warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             if (!w.isClosed()) {
                 LOGGER.warning("hzpy context " + w.index + " warm-up failed: " + e);
+            }
+        } finally {
+            synchronized (readyMonitor) {
+                w.markWarm();
+                readyMonitor.notifyAll();
             }
         }
     }
@@ -202,6 +222,15 @@ final class Router implements ContextRouter {
 
     /** Blocks until {@code count} contexts are ready or the deadline passes; true if they are. */
     boolean awaitReady(int count, long deadlineNanos) {
+        return await(count, deadlineNanos, false);
+    }
+
+    /** Like {@link #awaitReady}, and their start-up warm-up has finished too. */
+    boolean awaitWarm(int count, long deadlineNanos) {
+        return await(count, deadlineNanos, true);
+    }
+
+    private boolean await(int count, long deadlineNanos, boolean warm) {
         synchronized (readyMonitor) {
             while (true) {
                 Worker[] ws = workers;
@@ -210,7 +239,7 @@ final class Router implements ContextRouter {
                 }
                 int ready = 0;
                 for (Worker w : ws) {
-                    if (w != null && w.isReady()) {
+                    if (w != null && w.isReady() && (!warm || w.isWarm())) {
                         ready++;
                     }
                 }

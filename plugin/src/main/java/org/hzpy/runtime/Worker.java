@@ -62,6 +62,7 @@ final class Worker implements PyContext {
     private final Object catchUpLock = new Object();
     private volatile int appliedExecs;
     private volatile boolean ready;
+    private volatile boolean warm;
     private volatile boolean closed;
 
     /** Starts the context and loads the helpers. Runs on an init thread. */
@@ -282,6 +283,14 @@ final class Worker implements PyContext {
 
     void markReady() {
         ready = true;
+    }
+
+    void markWarm() {
+        warm = true;
+    }
+
+    boolean isWarm() {
+        return warm;
     }
 
     @Override

@@ -1,11 +1,11 @@
 # The Java side of hzpy calls these helpers; they are not part of the public `hzpy` module.
-# Loaded once into every context as the module `_hzpy_internal`.
-import importlib
+# Loaded once into every context as the module `_hzpy_internal`. It imports nothing heavy at
+# load time (importing `traceback` alone costs seconds in a fresh context): a context is ready
+# sooner, and the warm-up imports the rest in the background.
 import sys
-import traceback
 
 _main = sys.modules["__main__"]
-_import = importlib.import_module
+_modules = sys.modules
 
 NONE = None
 
@@ -18,7 +18,8 @@ _imported = {}
 def _module(name):
     m = _imported.get(name)
     if m is None:
-        m = _import(name)
+        __import__(name)
+        m = _modules[name]
         _imported[name] = m
     return m
 
@@ -74,6 +75,7 @@ def describe(exc):
         message = str(exc)
     except BaseException:
         message = "<str() of the exception failed>"
+    import traceback
     tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
     return (type_name(exc), message, tb)
 
@@ -132,7 +134,8 @@ def make_bytes(latin1):
 def warm_up(rounds):
     """Exercise the common paths once the context starts, so first calls are not cold."""
     import json
-    total = 0
+    import traceback  # describe() needs it on the first error
+    total = len(traceback.format_exception(ValueError, ValueError("warm"), None))
     for i in range(rounds):
         d = {"k": i, "s": str(i), "l": [i, i + 1]}
         total += len(json.dumps(d)) + invoke("_hzpy_internal", "type_name", i).__len__()

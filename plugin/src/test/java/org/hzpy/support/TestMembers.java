@@ -39,7 +39,7 @@ public final class TestMembers {
 
     public static Py py(HazelcastInstance member) {
         Py py = Py.on(member);
-        if (!py.awaitReady(Integer.MAX_VALUE, Duration.ofMinutes(3))) {
+        if (!py.awaitReady(Integer.MAX_VALUE, Duration.ofMinutes(3))) { // started and warmed up
             throw new IllegalStateException("the Python contexts of " + member.getName() + " did not start");
         }
         return py;
