@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the hzpy benchmark suite (bench/) and writes docs/benchmarks.md.
+#
+#   ./bench.sh            all benchmarks in one run (about 10 minutes), rewrites docs/benchmarks.md
+#   ./bench.sh P1 P4      only these; the report goes to bench/target/benchmarks-partial.md, so
+#                         docs/benchmarks.md always comes from one complete run
+#
+# Benchmarks: P1 call overhead, P3 throughput 1 vs 2 contexts, P4 functions vs CPython,
+# P7 memory per context, P8 JVM start to first result. Run nothing else heavy meanwhile.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$ROOT"
+# shellcheck source=scripts/jdk.sh
+source "$ROOT/scripts/jdk.sh"
+
+if [ "$(hzpy_java_major "$JAVA_HOME")" -ge 24 ]; then
+  # quiets Maven's own sun.misc.Unsafe warnings (Guava) on new JDKs
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
+
+if [ $# -eq 0 ] || { [ $# -eq 1 ] && [ "$1" = "all" ]; }; then
+  OUT="$ROOT/docs/benchmarks.md"
+  WHICH="all"
+else
+  for id in "$@"; do
+    case "$id" in
+      P1|P3|P4|P7|P8|p1|p3|p4|p7|p8) ;;
+      *) echo "unknown benchmark '$id'; known: P1 P3 P4 P7 P8 (or none for all)" >&2; exit 2 ;;
+    esac
+  done
+  OUT="$ROOT/bench/target/benchmarks-partial.md"
+  WHICH="$*"
+fi
+
+if ! command -v python3 >/dev/null 2>&1; then
+  echo "note: python3 is not on PATH; P4 will report GraalPy only" >&2
+fi
+
+echo "Building (JDK: $JAVA_HOME) ..."
+mvn -B -q -pl bench -am install -DskipTests
+
+echo "Running benchmarks: $WHICH"
+mvn -B -q -pl bench exec:exec -Dhzpy.bench.args="--out $OUT $WHICH"

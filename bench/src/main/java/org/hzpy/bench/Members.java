@@ -1,0 +1,55 @@
+package org.hzpy.bench;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.Py;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+
+/** Embedded single members with the hzpy plugin: loopback only, no join, their own cluster name. */
+final class Members {
+    static final String PLUGIN = "org.hzpy.cluster.HzpyPlugin";
+    private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+
+    private Members() {
+    }
+
+    /** Starts a member with the plugin and these {@code hzpy.*} properties (the rest default). */
+    static HazelcastInstance start(Map<String, String> hzpyProperties) {
+        Config config = new Config();
+        config.setClusterName("hzpy-bench-" + UUID.randomUUID());
+        config.getListenerConfigs().add(new ListenerConfig(PLUGIN));
+        config.setProperty("hazelcast.logging.type", "jdk");
+        hzpyProperties.forEach(config::setProperty);
+        NetworkConfig network = config.getNetworkConfig();
+        network.setPort(5901).setPortAutoIncrement(true);
+        network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        JoinConfig join = network.getJoin();
+        join.getMulticastConfig().setEnabled(false);
+        join.getTcpIpConfig().setEnabled(false);
+        join.getAutoDetectionConfig().setEnabled(false);
+        return Hazelcast.newHazelcastInstance(config);
+    }
+
+    /** hzpy on {@code member} once {@code contexts} contexts are started and warm. */
+    static Py ready(HazelcastInstance member, int contexts) {
+        Py py = Py.on(member);
+        if (!py.awaitReady(contexts, READY_TIMEOUT)) {
+            throw new IllegalStateException(contexts + " Python context(s) of " + member.getName()
+                    + " were not ready within " + READY_TIMEOUT.toSeconds() + " s");
+        }
+        return py;
+    }
+
+    /** Records which engine ran the benchmark. */
+    static void recordEngine(Result result, Py py) {
+        result.fact("engine", py.engineImplementation());
+        result.fact("jit", String.valueOf(py.jitActive()));
+    }
+}

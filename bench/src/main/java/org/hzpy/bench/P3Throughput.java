@@ -1,0 +1,184 @@
+package org.hzpy.bench;
+
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.Py;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * P3: sustained throughput of a CPU-bound Python call from two Java threads, with one ISOLATED
+ * context, two ISOLATED contexts, and one SHARED context with two executors. One member per
+ * configuration, one after another.
+ */
+final class P3Throughput implements Benchmark {
+    /** About 20-60 ms per call once compiled: long enough that per-call overhead does not matter. */
+    private static final String FUNCTION = "fib";
+    private static final long ARG = 30;
+    private static final int THREADS = 2;
+    private static final Duration WINDOW = Duration.ofSeconds(2);
+    private static final Duration MIN_WARM_UP = Duration.ofSeconds(20);
+    private static final Duration MAX_WARM_UP = Duration.ofSeconds(45);
+    /** Warm-up ends when the last three windows are within this fraction of each other. */
+    private static final double STABLE = 0.05;
+    private static final int WINDOWS = 8;
+    private static final double GOAL_SCALING = 1.8;
+
+    private record Config(String label, int contexts, Map<String, String> properties) {
+    }
+
+    private record Measured(double[] callsPerSecond, long warmUpSeconds) {
+        double median() {
+            return Stats.median(callsPerSecond);
+        }
+    }
+
+    private static final List<Config> CONFIGS = List.of(
+            new Config("ISOLATED, 1 context", 1,
+                    Map.of("hzpy.execution-mode", "isolated", "hzpy.contexts", "1", "hzpy.max-concurrent", "8")),
+            new Config("ISOLATED, 2 contexts", 2,
+                    Map.of("hzpy.execution-mode", "isolated", "hzpy.contexts", "2", "hzpy.max-concurrent", "8")),
+            new Config("SHARED, 1 context, 2 executors", 1,
+                    Map.of("hzpy.execution-mode", "shared", "hzpy.executors", "2", "hzpy.max-concurrent", "8")),
+            new Config("ISOLATED, 2 contexts, `hzpy.engine=per-context`", 2,
+                    Map.of("hzpy.execution-mode", "isolated", "hzpy.contexts", "2", "hzpy.max-concurrent", "8",
+                            "hzpy.engine", "per-context")));
+
+    @Override
+    public String id() {
+        return "P3";
+    }
+
+    @Override
+    public String title() {
+        return "CPU-bound throughput: 1 vs 2 contexts";
+    }
+
+    @Override
+    public Duration timeout() {
+        return Duration.ofMinutes(6);
+    }
+
+    @Override
+    public Result run() throws Exception {
+        Result result = new Result(id(), title());
+        double machineScaling = javaScaling();
+        List<Measured> measured = new ArrayList<>();
+        for (Config c : CONFIGS) {
+            measured.add(measure(c, result));
+        }
+        result.add(String.format("%d Java threads call `%s(%d)` (bench_functions.py) in a loop through `py.call`. "
+                + "Each configuration runs on a fresh member (in this JVM, one after another); all but the last "
+                + "use the default shared engine. Warm-up lasts until the last three %d s windows agree within "
+                + "%.0f%% (at least %d s, at most %d s); then %d windows of %d s are counted.",
+                THREADS, FUNCTION, ARG, WINDOW.toSeconds(),
+                STABLE * 100, MIN_WARM_UP.toSeconds(), MAX_WARM_UP.toSeconds(), WINDOWS, WINDOW.toSeconds()));
+        Table table = new Table("configuration", "calls/s (median)", "min – max window", "vs 1 context",
+                "warm-up s");
+        double base = measured.get(0).median();
+        for (int i = 0; i < CONFIGS.size(); i++) {
+            Measured m = measured.get(i);
+            table.row(CONFIGS.get(i).label(), Stats.fmt(m.median()),
+                    Stats.fmt(Stats.min(m.callsPerSecond())) + " – " + Stats.fmt(Stats.max(m.callsPerSecond())),
+                    Stats.times(m.median() / base), m.warmUpSeconds());
+        }
+        result.add(table.toMarkdown());
+        result.add("With one context the second thread waits for the first (one call at a time); SHARED mode lets "
+                + "both threads into one context, where GraalPy's GIL still runs one at a time. For scale: on this "
+                + "machine a plain Java integer loop runs " + Stats.times(machineScaling) + " as fast on 2 threads "
+                + "as on 1 (median of 3 alternating 2 s rounds, measured before the members started).");
+        double scaling = measured.get(1).median() / base;
+        result.goal("2 contexts ≥ 1.8× the throughput of 1", Stats.times(scaling), scaling >= GOAL_SCALING);
+        return result;
+    }
+
+    private Measured measure(Config config, Result result) throws InterruptedException {
+        HazelcastInstance member = Members.start(config.properties());
+        try {
+            Py py = Members.ready(member, config.contexts());
+            Members.recordEngine(result, py);
+            py.exec(Resources.text(Resources.FUNCTIONS));
+            LongAdder calls = new LongAdder();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicBoolean running = new AtomicBoolean(true);
+            List<Thread> threads = new ArrayList<>();
+            Runnable loop = () -> {
+                try {
+                    while (running.get()) {
+                        py.call("__main__", FUNCTION, ARG);
+                        calls.increment();
+                    }
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            };
+            for (int i = 0; i < THREADS; i++) {
+                Thread t = new Thread(loop, "p3-caller-" + i);
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+            try {
+                long w0 = System.nanoTime();
+                List<Double> warm = new ArrayList<>();
+                do {
+                    warm.add(window(calls, failure));
+                } while (System.nanoTime() - w0 < MAX_WARM_UP.toNanos()
+                        && (System.nanoTime() - w0 < MIN_WARM_UP.toNanos() || !stable(warm)));
+                long warmUpSeconds = Math.round((System.nanoTime() - w0) / 1e9);
+                double[] rates = new double[WINDOWS];
+                for (int i = 0; i < WINDOWS; i++) {
+                    rates[i] = window(calls, failure);
+                }
+                System.out.printf("P3: %s: %s calls/s after %d s warm-up%n", config.label(),
+                        Stats.fmt(Stats.median(rates)), warmUpSeconds);
+                return new Measured(rates, warmUpSeconds);
+            } finally {
+                running.set(false);
+                for (Thread t : threads) {
+                    t.join(10_000);
+                }
+            }
+        } finally {
+            member.shutdown();
+        }
+    }
+
+    /** What the machine itself gives: work done by 2 threads over 1 in a pure-Java loop. */
+    private static double javaScaling() throws InterruptedException {
+        double[] ratios = new double[3];
+        for (int r = 0; r < ratios.length; r++) {
+            long one = Spin.run(1, 2000);
+            long two = Spin.run(2, 2000);
+            ratios[r] = two / (double) one;
+        }
+        return Stats.median(ratios);
+    }
+
+    /** Counts the calls completed in one window, as calls per second. */
+    private static double window(LongAdder calls, AtomicReference<Throwable> failure) throws InterruptedException {
+        long before = calls.sum();
+        long t0 = System.nanoTime();
+        Thread.sleep(WINDOW.toMillis());
+        double rate = (calls.sum() - before) / ((System.nanoTime() - t0) / 1e9);
+        if (failure.get() != null) {
+            throw new IllegalStateException("a P3 call failed", failure.get());
+        }
+        return rate;
+    }
+
+    private static boolean stable(List<Double> windows) {
+        if (windows.size() < 3) {
+            return false;
+        }
+        List<Double> last = windows.subList(windows.size() - 3, windows.size());
+        double min = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        double max = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+        return min > 0 && max / min - 1 <= STABLE;
+    }
+}
