@@ -5,7 +5,9 @@ final class CallFrame {
     final Thread thread;
     final long deadlineNanos;
     final long timeoutMillis;
-    final String what;
+    /** What runs, for messages: a module and function, or an operation ("eval()") and null. */
+    private final String module;
+    private final String function;
     /** The frame this one is nested in on the same thread (Python -> Java -> Python), or null. */
     CallFrame outer;
     /** Set by the watchdog once the deadline passed; read by the thread when Python is interrupted. */
@@ -13,11 +15,17 @@ final class CallFrame {
     /** When the watchdog last interrupted for this frame, 0 if never (guarded by the worker's guard). */
     long lastInterruptNanos;
 
-    CallFrame(Thread thread, long deadlineNanos, long timeoutMillis, String what) {
+    CallFrame(Thread thread, long deadlineNanos, long timeoutMillis, String module, String function) {
         this.thread = thread;
         this.deadlineNanos = deadlineNanos;
         this.timeoutMillis = timeoutMillis;
-        this.what = what;
+        this.module = module;
+        this.function = function;
+    }
+
+    /** Built only when a message needs it: calls do not pay for the string. */
+    String what() {
+        return function == null ? module : module + "." + function + "()";
     }
 
     boolean isTimedOutHereOrOuter() {

@@ -113,7 +113,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** Runs {@code module.function(*args, **kwargs)}; {@code timeout} null means the default. */
     public Object call(String module, String function, Object[] args, Map<String, Object> kwargs, Duration timeout) {
-        return run(module + "." + function + "()", timeout, true, w -> w.call(module, function, args, kwargs));
+        return run(module, function, timeout, true, w -> w.call(module, function, args, kwargs));
     }
 
     /** Like {@link #call} on one of the runtime's own threads; the permit is taken (or refused) now. */
@@ -133,7 +133,7 @@ public final class PythonRuntime implements AutoCloseable {
             asyncPool.execute(() -> {
                 try {
                     Duration left = t.minusNanos(System.nanoTime() - start);
-                    result.complete(run(module + "." + function + "()", left.isNegative() || left.isZero()
+                    result.complete(run(module, function, left.isNegative() || left.isZero()
                             ? Duration.ofNanos(1) : left, false, w -> w.call(module, function, args, kwargs)));
                 } catch (Throwable e) {
                     result.completeExceptionally(e);
@@ -149,12 +149,12 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
-        return run("eval()", timeout, true, w -> w.eval(expression, locals));
+        return run("eval()", null, timeout, true, w -> w.eval(expression, locals));
     }
 
     /** Runs {@code source} in one context now and in every other context (now or later) exactly once. */
     public void exec(String source, Duration timeout) {
-        run("exec()", timeout, true, w -> {
+        run("exec()", null, timeout, true, w -> {
             synchronized (execLock) {
                 w.execAndRecord(source, execLog);
             }
@@ -162,12 +162,13 @@ public final class PythonRuntime implements AutoCloseable {
         });
     }
 
-    private <T> T run(String what, Duration timeout, boolean takePermit, Function<Worker, T> op) {
+    private <T> T run(String module, String function, Duration timeout, boolean takePermit,
+                      Function<Worker, T> op) {
         checkOpen();
         Router.ThreadState ts = router.threadState();
         boolean outermost = ts.current == null;
         if (outermost && onCommonPool()) {
-            return handOff(() -> run(what, timeout, takePermit, op));
+            return handOff(() -> run(module, function, timeout, takePermit, op));
         }
         if (takePermit && outermost) {
             limiter.acquire();
@@ -181,7 +182,7 @@ public final class PythonRuntime implements AutoCloseable {
             long deadline = System.nanoTime() + t.toNanos();
             Worker w = router.enter(ts, deadline, timeoutMillis);
             try {
-                return w.run(new CallFrame(Thread.currentThread(), deadline, timeoutMillis, what), worker -> {
+                return w.run(new CallFrame(Thread.currentThread(), deadline, timeoutMillis, module, function), worker -> {
                     worker.catchUp(execLog);
                     return op.apply(worker);
                 });

@@ -148,6 +148,10 @@ final class Router implements ContextRouter {
             }
             return true;
         } catch (RuntimeException e) {
+            if (workers != ws) {
+                LOGGER.fine("hzpy context " + index + " was still starting when its router stopped: " + e);
+                return false;
+            }
             startFailure = e;
             LOGGER.severe("hzpy could not start Python context " + index, e);
             synchronized (readyMonitor) {

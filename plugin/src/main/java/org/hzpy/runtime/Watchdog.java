@@ -1,5 +1,8 @@
 package org.hzpy.runtime;
 
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -8,6 +11,7 @@ import java.util.concurrent.TimeUnit;
  * timeout, and no per-call timer.
  */
 final class Watchdog implements Runnable {
+    private static final ILogger LOGGER = Logger.getLogger(Watchdog.class);
     static final long TICK_MILLIS = 10;
 
     private final Router router;
@@ -51,7 +55,11 @@ final class Watchdog implements Runnable {
             long now = System.nanoTime();
             for (Worker w : ws) {
                 if (w != null) {
-                    w.interruptOverdue(now);
+                    try {
+                        w.interruptOverdue(now);
+                    } catch (RuntimeException | Error e) { // the watchdog must outlive any one context
+                        LOGGER.warning("hzpy watchdog could not check " + w + ": " + e);
+                    }
                 }
             }
         }

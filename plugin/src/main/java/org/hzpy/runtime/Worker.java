@@ -33,8 +33,12 @@ final class Worker implements PyContext {
     private static final String HELPERS_RESOURCE = "/org/hzpy/python/_hzpy_internal.py";
     private static final String HELPERS_SOURCE = readResource(HELPERS_RESOURCE);
     private static final int WARM_UP_CALLS_PER_SLICE = 100;
-    /** How long the watchdog waits for an interrupted thread to stop before it retries on its next tick. */
-    private static final Duration INTERRUPT_WAIT = Duration.ofMillis(50);
+    /**
+     * How long the watchdog waits for an interrupted thread to stop. If it does not (a thread in
+     * host code, or a starved CPU), Truffle drops the interrupt and the watchdog retries later;
+     * too short a wait lost interrupts of sleeping threads on a loaded 2-core machine.
+     */
+    private static final Duration INTERRUPT_WAIT = Duration.ofMillis(500);
     private static final long REINTERRUPT_NANOS = Duration.ofMillis(100).toNanos();
 
     /** How GraalPy words the host operations a strict context refuses. */
@@ -207,13 +211,13 @@ final class Worker implements PyContext {
         }
         if (e.isInterrupted()) {
             if (frame != null && frame.timedOut) {
-                return new PyTimeoutException(frame.what + " did not finish within " + frame.timeoutMillis
+                return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis
                         + " ms and was interrupted");
             }
             if (frame != null && frame.isTimedOutHereOrOuter()) {
-                return new PyTimeoutException(frame.what + " was interrupted because the call it is nested in timed out");
+                return new PyTimeoutException(frame.what() + " was interrupted because the call it is nested in timed out");
             }
-            return new PyTimeoutException((frame == null ? "the call" : frame.what)
+            return new PyTimeoutException((frame == null ? "the call" : frame.what())
                     + " was interrupted because another call sharing this context (SHARED mode) timed out");
         }
         if (e.isHostException()) {
