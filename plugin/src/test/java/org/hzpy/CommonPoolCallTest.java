@@ -22,6 +22,31 @@ class CommonPoolCallTest {
     private final Py isolated = TestMembers.py(TestMembers.isolated());
 
     @Test
+    void bindOnACommonPoolThread_holdsForItsCalls() throws Exception {
+        ContextRouter router = isolated.contexts();
+        for (int i = 0; i < router.numContexts(); i++) {
+            int context = i;
+            CompletableFuture.runAsync(() -> {
+                router.bind(router.context(context));
+                try {
+                    isolated.eval("globals().__setitem__('pool_tag', t)", java.util.Map.of("t", "via-pool-" + context));
+                } finally {
+                    router.unbind();
+                }
+            }).get(1, TimeUnit.MINUTES);
+        }
+
+        for (int i = 0; i < router.numContexts(); i++) {
+            router.bind(router.context(i));
+            try {
+                assertThat(isolated.eval("globals().get('pool_tag')")).as("context " + i).isEqualTo("via-pool-" + i);
+            } finally {
+                router.unbind();
+            }
+        }
+    }
+
+    @Test
     void callsFromCommonPoolThreads_allSucceed_onBothModes() throws Exception {
         List<CompletableFuture<Object>> calls = new ArrayList<>();
         for (int i = 0; i < 200; i++) {

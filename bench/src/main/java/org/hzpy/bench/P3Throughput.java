@@ -22,11 +22,13 @@ final class P3Throughput implements Benchmark {
     private static final long ARG = 30;
     private static final int THREADS = 2;
     private static final Duration WINDOW = Duration.ofSeconds(2);
-    private static final Duration MIN_WARM_UP = Duration.ofSeconds(20);
-    private static final Duration MAX_WARM_UP = Duration.ofSeconds(45);
-    /** Warm-up ends when the last three windows are within this fraction of each other. */
+    private static final Duration MIN_WARM_UP = Duration.ofSeconds(30);
+    private static final Duration MAX_WARM_UP = Duration.ofSeconds(60);
+    /** Warm-up ends when the last STABLE_WINDOWS windows are within this fraction of each other. */
     private static final double STABLE = 0.05;
     private static final int WINDOWS = 8;
+    /** Warm-up ends when this many consecutive windows agree; 3 was fooled by a JIT plateau once. */
+    private static final int STABLE_WINDOWS = 4;
     private static final double GOAL_SCALING = 1.8;
 
     private record Config(String label, int contexts, Map<String, String> properties) {
@@ -74,9 +76,9 @@ final class P3Throughput implements Benchmark {
         }
         result.add(String.format("%d Java threads call `%s(%d)` (bench_functions.py) in a loop through `py.call`. "
                 + "Each configuration runs on a fresh member (in this JVM, one after another); all but the last "
-                + "use the default shared engine. Warm-up lasts until the last three %d s windows agree within "
+                + "use the default shared engine. Warm-up lasts until the last %d windows of %d s agree within "
                 + "%.0f%% (at least %d s, at most %d s); then %d windows of %d s are counted.",
-                THREADS, FUNCTION, ARG, WINDOW.toSeconds(),
+                THREADS, FUNCTION, ARG, STABLE_WINDOWS, WINDOW.toSeconds(),
                 STABLE * 100, MIN_WARM_UP.toSeconds(), MAX_WARM_UP.toSeconds(), WINDOWS, WINDOW.toSeconds()));
         Table table = new Table("configuration", "calls/s (median)", "min – max window", "vs 1 context",
                 "warm-up s");
@@ -173,10 +175,10 @@ final class P3Throughput implements Benchmark {
     }
 
     private static boolean stable(List<Double> windows) {
-        if (windows.size() < 3) {
+        if (windows.size() < STABLE_WINDOWS) {
             return false;
         }
-        List<Double> last = windows.subList(windows.size() - 3, windows.size());
+        List<Double> last = windows.subList(windows.size() - STABLE_WINDOWS, windows.size());
         double min = last.stream().mapToDouble(Double::doubleValue).min().orElse(0);
         double max = last.stream().mapToDouble(Double::doubleValue).max().orElse(0);
         return min > 0 && max / min - 1 <= STABLE;

@@ -168,7 +168,16 @@ public final class PythonRuntime implements AutoCloseable {
         Router.ThreadState ts = router.threadState();
         boolean outermost = ts.current == null;
         if (outermost && onCommonPool()) {
-            return handOff(() -> run(module, function, timeout, takePermit, op));
+            Worker bound = ts.bound;
+            return handOff(() -> {
+                Router.ThreadState mine = router.threadState();
+                mine.bound = bound; // the caller's bind() holds on our thread too
+                try {
+                    return run(module, function, timeout, takePermit, op);
+                } finally {
+                    mine.bound = null;
+                }
+            });
         }
         if (takePermit && outermost) {
             limiter.acquire();

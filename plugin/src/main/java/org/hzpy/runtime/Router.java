@@ -130,6 +130,9 @@ final class Router implements ContextRouter {
                 for (int i = 0; i < warmUpSlices && workers == ws; i++) {
                     w.warmUpSlice();
                 }
+                if (warmUpSlices > 0 && workers == ws) {
+                    w.warmUpImports();
+                }
                 w.markWarm();
             }
             LOGGER.info("hzpy context " + index + " ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms"
@@ -166,7 +169,9 @@ final class Router implements ContextRouter {
         long t0 = System.nanoTime();
         int done = 0;
         try {
-            while (done < warmUpSlices && workers == ws && !w.isClosed()) {
+            // The cheap slices first, the imports last: a caller that waited for this first context
+            // should not then wait seconds behind an import.
+            while (done <= warmUpSlices && warmUpSlices > 0 && workers == ws && !w.isClosed()) {
                 boolean callersWaiting = mode == ExecutionMode.ISOLATED ? w.lock.hasQueuedThreads()
                         : w.slots.hasQueuedThreads();
                 boolean entered = !callersWaiting
@@ -176,7 +181,11 @@ final class Router implements ContextRouter {
                     continue;
                 }
                 try {
-                    w.warmUpSlice();
+                    if (done < warmUpSlices) {
+                        w.warmUpSlice();
+                    } else {
+                        w.warmUpImports();
+                    }
                 } finally {
                     if (mode == ExecutionMode.ISOLATED) {
                         w.lock.unlock();

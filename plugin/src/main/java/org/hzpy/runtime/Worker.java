@@ -59,6 +59,7 @@ final class Worker implements PyContext {
     private final Value describe;
     private final Conversions conversions;
     private final Value warmUp;
+    private final Value warmImports;
 
     /** Frames of calls running in this context, per thread; guarded by {@link #guard}. */
     private final Map<Thread, CallFrame> running = new HashMap<>();
@@ -92,6 +93,12 @@ final class Worker implements PyContext {
         describe = helpers.getMember("describe");
         conversions = new Conversions(helpers);
         warmUp = helpers.getMember("warm_up");
+        warmImports = helpers.getMember("warm_imports");
+    }
+
+    /** The slow, indivisible part of the warm-up: imports (seconds in a fresh context). */
+    void warmUpImports() {
+        warmImports.execute();
     }
 
     /**
@@ -99,7 +106,7 @@ final class Worker implements PyContext {
      * code. The caller holds entry, so user calls interleave with the slices.
      */
     void warmUpSlice() {
-        warmUp.execute(20);
+        warmUp.execute(50);
         Object[] args = {1L, "text", 2.5, List.of(1L, "a"), Map.of("k", 1L)};
         for (int i = 0; i < WARM_UP_CALLS_PER_SLICE; i++) {
             conversions.toJava(invoke.execute(conversions.toPythonArgs(args, 2, "_hzpy_internal", "make_list")));

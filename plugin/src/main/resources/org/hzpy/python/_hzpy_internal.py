@@ -132,12 +132,17 @@ def make_bytes(latin1):
 
 
 def warm_up(rounds):
-    """Exercise the common paths once the context starts, so first calls are not cold."""
-    import json
-    import traceback  # describe() needs it on the first error
-    total = len(traceback.format_exception(ValueError, ValueError("warm"), None))
+    """Exercise the call path and the converters' helpers, so first calls are not cold. Cheap."""
+    total = 0
     for i in range(rounds):
         d = {"k": i, "s": str(i), "l": [i, i + 1]}
-        total += len(json.dumps(d)) + invoke("_hzpy_internal", "type_name", i).__len__()
+        total += len(flat_items(d)) + len(invoke("_hzpy_internal", "type_name", i))
         total += len(make_dict("a", i, "b", [i]))
     return total
+
+
+def warm_imports():
+    """The slow part of the warm-up (seconds in a fresh context): modules a first error or call needs."""
+    import json
+    import traceback  # describe() formats every error with it
+    return len(traceback.format_exception(ValueError, ValueError("warm"), None)) + len(json.dumps([1]))
