@@ -22,28 +22,31 @@ class CommonPoolCallTest {
     private final Py isolated = TestMembers.py(TestMembers.isolated());
 
     @Test
-    void bindOnACommonPoolThread_holdsForItsCalls() throws Exception {
+    void bindOnACommonPoolThread_holdsForItsCalls_evenWhenItsContextIsBusy() throws Exception {
         ContextRouter router = isolated.contexts();
         for (int i = 0; i < router.numContexts(); i++) {
-            int context = i;
-            CompletableFuture.runAsync(() -> {
-                router.bind(router.context(context));
-                try {
-                    isolated.eval("globals().__setitem__('pool_tag', t)", java.util.Map.of("t", "via-pool-" + context));
-                } finally {
-                    router.unbind();
-                }
-            }).get(1, TimeUnit.MINUTES);
-        }
-
-        for (int i = 0; i < router.numContexts(); i++) {
             router.bind(router.context(i));
+            isolated.eval("globals().__setitem__('pool_tag', t)", java.util.Map.of("t", i));
+        }
+        router.unbind();
+        Thread occupant = new Thread(() -> { // keeps context 0 busy for a second
+            router.bind(router.context(0));
+            isolated.call("testmod", "sleep_then", 1.0, "done");
+        });
+        occupant.start();
+        Thread.sleep(200);
+
+        Object servedBy = CompletableFuture.supplyAsync(() -> {
+            router.bind(router.context(0));
             try {
-                assertThat(isolated.eval("globals().get('pool_tag')")).as("context " + i).isEqualTo("via-pool-" + i);
+                return isolated.eval("pool_tag"); // must wait for context 0, not move to the free one
             } finally {
                 router.unbind();
             }
-        }
+        }).get(1, TimeUnit.MINUTES);
+
+        occupant.join();
+        assertThat(servedBy).isEqualTo(0L);
     }
 
     @Test
