@@ -89,7 +89,7 @@ final class ContextFactory implements AutoCloseable {
             fs = FileSystem.newCompositeFileSystem(fs,
                     FileSystem.Selector.of(readOnly, path -> insideModulePath(path, modulePath)));
         }
-        return FileSystem.allowInternalResourceAccess(FileSystem.allowLanguageHomeAccess(fs));
+        return FileSystem.allowInternalResourceAccess(fs);
     }
 
     private static boolean insideModulePath(Path path, List<Path> modulePath) {
