@@ -48,24 +48,15 @@ class ConcurrencyTest {
         assertThat(calls.stream().mapToLong(Long::longValue).sum() - callsBefore).isEqualTo(8000);
         assertThat(calls).as("both contexts served calls").allSatisfy(n -> assertThat(n).isPositive());
         for (int i = 0; i < 2; i++) {
-            py.contexts().bind(py.contexts().context(i));
-            try {
-                assertThat(py.call("testmod", "overlaps")).as("overlapping entries seen by context " + i).isEqualTo(0L);
-            } finally {
-                py.contexts().unbind();
-            }
+            assertThat(TestMembers.inContext(py, i, () -> py.call("testmod", "overlaps")))
+                    .as("overlapping entries seen by context " + i).isEqualTo(0L);
         }
     }
 
     private List<Long> callsPerContext() {
         List<Long> out = new ArrayList<>();
         for (int i = 0; i < py.contexts().numContexts(); i++) {
-            py.contexts().bind(py.contexts().context(i));
-            try {
-                out.add((Long) py.call("testmod", "calls"));
-            } finally {
-                py.contexts().unbind();
-            }
+            out.add((Long) TestMembers.inContext(py, i, () -> py.call("testmod", "calls")));
         }
         return out;
     }

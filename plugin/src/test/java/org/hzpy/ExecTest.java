@@ -19,12 +19,8 @@ class ExecTest {
         py.exec("def triple(x):\n    return x * 3");
 
         for (int i = 0; i < py.contexts().numContexts(); i++) {
-            py.contexts().bind(py.contexts().context(i));
-            try {
-                assertThat(py.call("__main__", "triple", 14)).as("context " + i).isEqualTo(42L);
-            } finally {
-                py.contexts().unbind();
-            }
+            assertThat(TestMembers.inContext(py, i, () -> py.call("__main__", "triple", 14))).as("context " + i)
+                    .isEqualTo(42L);
         }
     }
 
@@ -34,12 +30,8 @@ class ExecTest {
 
         for (int round = 0; round < 3; round++) {
             for (int i = 0; i < py.contexts().numContexts(); i++) {
-                py.contexts().bind(py.contexts().context(i));
-                try {
-                    assertThat(py.eval("__import__('testmod').exec_runs")).as("context " + i).isEqualTo(1L);
-                } finally {
-                    py.contexts().unbind();
-                }
+                assertThat(TestMembers.inContext(py, i, () -> py.eval("__import__('testmod').exec_runs")))
+                        .as("context " + i).isEqualTo(1L);
             }
         }
     }
@@ -51,12 +43,7 @@ class ExecTest {
                 .hasMessage("RuntimeError: nope");
 
         for (int i = 0; i < py.contexts().numContexts(); i++) {
-            py.contexts().bind(py.contexts().context(i));
-            try {
-                assertThat(py.call("testmod", "echo", "ok")).isEqualTo("ok");
-            } finally {
-                py.contexts().unbind();
-            }
+            assertThat(TestMembers.inContext(py, i, () -> py.call("testmod", "echo", "ok"))).isEqualTo("ok");
         }
     }
 
@@ -69,12 +56,7 @@ class ExecTest {
         assertThat(py.awaitReady(2, Duration.ofMinutes(2))).isTrue();
 
         for (int i = 0; i < 2; i++) {
-            py.contexts().bind(py.contexts().context(i));
-            try {
-                assertThat(py.call("__main__", "later_visible")).isEqualTo("replayed");
-            } finally {
-                py.contexts().unbind();
-            }
+            assertThat(TestMembers.inContext(py, i, () -> py.call("__main__", "later_visible"))).isEqualTo("replayed");
         }
     }
 }

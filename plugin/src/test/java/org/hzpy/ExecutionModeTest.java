@@ -65,20 +65,10 @@ class ExecutionModeTest {
     }
 
     private static void setGlobalIn(Py py, int context, String name, Object value) {
-        py.contexts().bind(py.contexts().context(context));
-        try {
-            py.eval("globals().__setitem__(n, v)", Map.of("n", name, "v", value));
-        } finally {
-            py.contexts().unbind();
-        }
+        TestMembers.inContext(py, context, () -> py.eval("globals().__setitem__(n, v)", Map.of("n", name, "v", value)));
     }
 
     private static Object globalIn(Py py, int context, String name) {
-        py.contexts().bind(py.contexts().context(context));
-        try {
-            return py.eval("globals().get(n)", Map.of("n", name));
-        } finally {
-            py.contexts().unbind();
-        }
+        return TestMembers.inContext(py, context, () -> py.eval("globals().get(n)", Map.of("n", name)));
     }
 }

@@ -45,6 +45,16 @@ public final class TestMembers {
         return py;
     }
 
+    /** Runs {@code call} with the current thread bound to context {@code index} of {@code py}. */
+    public static <T> T inContext(Py py, int index, java.util.function.Supplier<T> call) {
+        py.contexts().bind(py.contexts().context(index));
+        try {
+            return call.get();
+        } finally {
+            py.contexts().unbind();
+        }
+    }
+
     /** hzpy on every shared member started so far. */
     public static java.util.List<Py> started() {
         return MEMBERS.values().stream().filter(m -> m.getLifecycleService().isRunning()).map(Py::on)
