@@ -5,6 +5,7 @@ import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.hzpy.PyContext;
+import org.hzpy.PyException;
 import org.hzpy.PySandboxException;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 import java.util.function.Function;
 
 /**
@@ -42,7 +44,7 @@ final class Worker implements PyContext {
     private static final long REINTERRUPT_NANOS = Duration.ofMillis(100).toNanos();
 
     /** How GraalPy words the host operations a strict context refuses. */
-    private static final java.util.regex.Pattern SANDBOX_DENIAL = java.util.regex.Pattern.compile(
+    private static final Pattern SANDBOX_DENIAL = Pattern.compile(
             "SecurityException|is not allowed|not allowed\\.|was excluded|UnsupportedPosixFeature");
 
     final int index;
@@ -230,7 +232,7 @@ final class Worker implements PyContext {
         if (e.isHostException()) {
             Throwable host = e.asHostException();
             return host instanceof RuntimeException ? (RuntimeException) host
-                    : new org.hzpy.PyException("Java code called from Python failed: " + host, host);
+                    : new PyException("Java code called from Python failed: " + host, host);
         }
         if (e.isInternalError()) {
             String message = String.valueOf(e.getMessage());
@@ -239,10 +241,10 @@ final class Worker implements PyContext {
                 return new PySandboxException("Python code attempted an operation the sandbox denies: " + message
                         + " (wider access is an explicit setting: hzpy.sandbox=trusted)");
             }
-            return new org.hzpy.PyException("GraalPy failed internally: " + message, e);
+            return new PyException("GraalPy failed internally: " + message, e);
         }
         if (e.isResourceExhausted()) {
-            return new org.hzpy.PyException("Python exhausted a resource: " + e.getMessage(), e);
+            return new PyException("Python exhausted a resource: " + e.getMessage(), e);
         }
         if (e.isExit()) {
             return new PythonException("SystemExit", String.valueOf(e.getExitStatus()), "SystemExit: " + e.getExitStatus());
