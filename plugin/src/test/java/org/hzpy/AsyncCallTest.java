@@ -35,6 +35,14 @@ class AsyncCallTest {
     }
 
     @Test
+    void callAsync_failure_reachesStageCallbacksUnwrapped() {
+        CompletableFuture<Throwable> seen = new CompletableFuture<>();
+        py.callAsync(PyCall.of("testmod", "fail", "seen")).whenComplete((r, e) -> seen.complete(e));
+
+        assertThat(seen).succeedsWithin(Duration.ofSeconds(30)).isInstanceOf(PythonException.class);
+    }
+
+    @Test
     void callAsync_timesOut() {
         assertThat(py.callAsync(PyCall.of("testmod", "spin").timeout(Duration.ofMillis(200))).toCompletableFuture())
                 .failsWithin(Duration.ofSeconds(30))

@@ -34,11 +34,11 @@ import java.util.function.Supplier;
  */
 public final class PythonRuntime implements AutoCloseable {
     private static final ILogger LOGGER = Logger.getLogger(PythonRuntime.class);
-    /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
     /** Warm-up per context at start: slices of ~100 calls, between which user calls may run. */
     private static final int WARM_UP_SLICES = 10;
     /** The longest a call waits for the member's first context to start. */
     private static final Duration STARTUP_WAIT = Duration.ofMinutes(2);
+    /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
     private static final long THREAD_STACK_BYTES = 16L * 1024 * 1024;
 
     private final HzpySettings settings;
@@ -120,32 +120,27 @@ public final class PythonRuntime implements AutoCloseable {
     public CompletionStage<Object> callAsync(String module, String function, Object[] args, Map<String, Object> kwargs,
                                              Duration timeout) {
         long start = System.nanoTime();
-        CompletableFuture<Object> result = new CompletableFuture<>();
         try {
             checkOpen();
             limiter.acquire();
         } catch (RuntimeException e) {
-            result.completeExceptionally(e);
-            return result;
+            return CompletableFuture.failedFuture(e);
         }
         Duration t = timeout != null ? timeout : settings.callTimeout();
         try {
-            asyncPool.execute(() -> {
+            return onOurThread(() -> {
                 try {
                     Duration left = t.minusNanos(System.nanoTime() - start);
-                    result.complete(run(module, function, left.isNegative() || left.isZero()
-                            ? Duration.ofNanos(1) : left, false, w -> w.call(module, function, args, kwargs)));
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
+                    return run(module, function, left.isNegative() || left.isZero() ? Duration.ofNanos(1) : left,
+                            false, w -> w.call(module, function, args, kwargs));
                 } finally {
                     limiter.release();
                 }
             });
-        } catch (RejectedExecutionException e) {
+        } catch (PyUnavailableException e) {
             limiter.release();
-            result.completeExceptionally(new PyUnavailableException("the hzpy runtime is closed"));
+            return CompletableFuture.failedFuture(e);
         }
-        return result;
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
@@ -215,13 +210,28 @@ public final class PythonRuntime implements AutoCloseable {
         return t instanceof ForkJoinWorkerThread && ((ForkJoinWorkerThread) t).getPool() == ForkJoinPool.commonPool();
     }
 
-    private <T> T handOff(Supplier<T> call) {
-        CompletableFuture<T> result;
+    /**
+     * Runs {@code call} on one of hzpy's own (big-stack) threads. Failures complete the future with
+     * the exception itself, not wrapped, so {@code whenComplete}/{@code exceptionally} see a PyException.
+     */
+    private <T> CompletableFuture<T> onOurThread(Supplier<T> call) {
+        CompletableFuture<T> result = new CompletableFuture<>();
         try {
-            result = CompletableFuture.supplyAsync(call, asyncPool);
+            asyncPool.execute(() -> {
+                try {
+                    result.complete(call.get());
+                } catch (Throwable e) {
+                    result.completeExceptionally(e);
+                }
+            });
         } catch (RejectedExecutionException e) {
             throw new PyUnavailableException("the hzpy runtime of " + name + " is closed");
         }
+        return result;
+    }
+
+    private <T> T handOff(Supplier<T> call) {
+        CompletableFuture<T> result = onOurThread(call);
         try {
             return result.join();
         } catch (CompletionException e) {

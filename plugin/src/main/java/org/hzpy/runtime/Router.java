@@ -127,11 +127,8 @@ final class Router implements ContextRouter {
             // warm up before they serve, while the first one carries the load.
             boolean warmBeforeReady = index > 0;
             if (warmBeforeReady) {
-                for (int i = 0; i < warmUpSlices && workers == ws; i++) {
-                    w.warmUpSlice();
-                }
-                if (warmUpSlices > 0 && workers == ws) {
-                    w.warmUpImports();
+                for (int step = 0; step < warmUpSteps() && workers == ws; step++) {
+                    warmUpStep(w, step);
                 }
                 w.markWarm();
             }
@@ -164,6 +161,19 @@ final class Router implements ContextRouter {
         }
     }
 
+    /** The warm-up: the cheap call-path slices, then the slow imports (none without pre-warm). */
+    private int warmUpSteps() {
+        return warmUpSlices == 0 ? 0 : warmUpSlices + 1;
+    }
+
+    private void warmUpStep(Worker w, int step) {
+        if (step < warmUpSlices) {
+            w.warmUpSlice();
+        } else {
+            w.warmUpImports();
+        }
+    }
+
     /** Runs the warm-up in slices, each holding the context like a call does, so calls can go in between. */
     private void warmUp(Worker[] ws, Worker w) {
         long t0 = System.nanoTime();
@@ -171,7 +181,7 @@ final class Router implements ContextRouter {
         try {
             // The cheap slices first, the imports last: a caller that waited for this first context
             // should not then wait seconds behind an import.
-            while (done <= warmUpSlices && warmUpSlices > 0 && workers == ws && !w.isClosed()) {
+            while (done < warmUpSteps() && workers == ws && !w.isClosed()) {
                 boolean callersWaiting = mode == ExecutionMode.ISOLATED ? w.lock.hasQueuedThreads()
                         : w.slots.hasQueuedThreads();
                 boolean entered = !callersWaiting
@@ -181,11 +191,7 @@ final class Router implements ContextRouter {
                     continue;
                 }
                 try {
-                    if (done < warmUpSlices) {
-                        w.warmUpSlice();
-                    } else {
-                        w.warmUpImports();
-                    }
+                    warmUpStep(w, done);
                 } finally {
                     if (mode == ExecutionMode.ISOLATED) {
                         w.lock.unlock();
