@@ -35,6 +35,7 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.prewarm</td><td>true | false</td><td>true</td></tr>
  * <tr><td>hzpy.engine</td><td>shared | per-context</td><td>shared</td></tr>
  * <tr><td>hzpy.sandbox</td><td>strict | trusted</td><td>strict</td></tr>
+ * <tr><td>hzpy.memory-guard</td><td>off | 50% .. 99% of the maximum heap</td><td>90%</td></tr>
  * </table>
  */
 public final class HzpySettings {
@@ -64,6 +65,7 @@ public final class HzpySettings {
     private final boolean prewarm;
     private final EngineSharing engineSharing;
     private final Sandbox sandbox;
+    private final double memoryGuard;
 
     private HzpySettings(Reader r) {
         executionMode = r.get("execution-mode", "isolated | shared", ExecutionMode.ISOLATED,
@@ -81,6 +83,8 @@ public final class HzpySettings {
                 v -> EngineSharing.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
         sandbox = r.get("sandbox", "strict | trusted", Sandbox.STRICT,
                 v -> Sandbox.valueOf(v.toUpperCase(Locale.ROOT)));
+        memoryGuard = r.get("memory-guard", "off, or a share of the maximum heap from 50% to 99% (e.g. 90%)", 0.9,
+                HzpySettings::heapShare);
         r.rejectUnknownKeys();
         r.throwIfInvalid();
     }
@@ -143,13 +147,22 @@ public final class HzpySettings {
         return sandbox;
     }
 
+    /**
+     * The memory guard's limit as a share of the maximum heap (0 when off): past it, running Python
+     * calls are interrupted and new ones refused with {@link PyResourceException}.
+     */
+    public double memoryGuard() {
+        return memoryGuard;
+    }
+
     @Override
     public String toString() {
         return "execution-mode=" + executionMode.name().toLowerCase(Locale.ROOT) + ", contexts=" + contexts()
                 + ", executors=" + executors() + ", max-concurrent=" + maxConcurrent + ", call-timeout=" + callTimeout
                 + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", engine="
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
-                + sandbox.name().toLowerCase(Locale.ROOT);
+                + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
+                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%");
     }
 
     private static int intIn(String v, int min, int max) {
@@ -158,6 +171,15 @@ public final class HzpySettings {
             throw new IllegalArgumentException();
         }
         return n;
+    }
+
+    private static double heapShare(String v) {
+        String s = v.trim().toLowerCase(Locale.ROOT);
+        if (s.equals("off") || s.equals("false")) {
+            return 0;
+        }
+        int percent = intIn(s.endsWith("%") ? s.substring(0, s.length() - 1) : s, 50, 99);
+        return percent / 100.0;
     }
 
     private static boolean bool(String v) {

@@ -22,7 +22,7 @@ import java.util.concurrent.CompletionStage;
  * Arguments and results are converted exactly (see docs/type-conversion.md); failures are
  * {@link PyException}s: {@link PythonException}, {@link PyTimeoutException},
  * {@link OverloadedException}, {@link PyConversionException}, {@link PySandboxException},
- * {@link PyUnavailableException}. Thread-safe: share one instance freely.
+ * {@link PyResourceException}, {@link PyCancelledException}, {@link PyUnavailableException}. Thread-safe: share one instance freely.
  */
 public final class Py {
     private final PythonRuntime runtime;
@@ -63,6 +63,9 @@ public final class Py {
     /**
      * Runs {@code call} on one of hzpy's threads. A full concurrency limit fails the returned stage
      * at once with {@link OverloadedException}; the timeout counts from this method's call.
+     * Cancelling the stage ({@code toCompletableFuture().cancel(true)}) interrupts the Python code
+     * and frees its permit; the context stays usable. If the member shuts down first, the stage
+     * fails with {@link PyUnavailableException}.
      */
     public CompletionStage<Object> callAsync(PyCall call) {
         Objects.requireNonNull(call, "call");
@@ -140,6 +143,11 @@ public final class Py {
     /** The settings the member started with. */
     public HzpySettings settings() {
         return runtime.settings();
+    }
+
+    /** Counters of what the runtime did to stay healthy (exec replays, context restarts, memory-guard trips). */
+    public PyStats stats() {
+        return runtime.stats();
     }
 
     /** Waits until {@code contexts} contexts are started and warm; false if not within {@code timeout}. */

@@ -179,10 +179,25 @@ class ConversionTest {
     @Test
     void unhashableMapKey_failsWithConversionError() {
         Map<Object, Object> bad = new LinkedHashMap<>();
-        bad.put(List.of(1), "v");
+        bad.put(Map.of("inner", 1), "v"); // a dict cannot be a dict key
         assertThatThrownBy(() -> py.call("testmod", "echo", bad))
                 .isInstanceOf(PyConversionException.class)
                 .hasMessageContaining("unhashable");
+    }
+
+    @Test
+    void tupleAndFrozensetKeys_roundTripExactly() {
+        Object fromPython = py.eval("{(1, 'a'): 'pair', frozenset({2}): 'set', 3: {(4, 5)}}");
+        Map<Object, Object> expected = new LinkedHashMap<>();
+        expected.put(List.of(1L, "a"), "pair");
+        expected.put(Set.of(2L), "set");
+        expected.put(3L, Set.of(List.of(4L, 5L)));
+        assertThat(fromPython).isEqualTo(expected);
+
+        Object backInPython = py.eval("[type(k).__name__ for k in m] + [type(next(iter(m[3]))).__name__]",
+                Map.of("m", fromPython));
+
+        assertThat(backInPython).isEqualTo(List.of("tuple", "frozenset", "int", "tuple"));
     }
 
     @Test

@@ -1,7 +1,14 @@
 package org.hzpy.runtime;
 
-/** One call in progress on a worker, as the watchdog sees it. */
+/**
+ * One unit of Python work in progress on a worker, as the watchdog sees it: a call, or the replay
+ * of one {@code exec} entry. The owning thread creates it; the watchdog, a cancelling caller and
+ * the memory guard may ask it to stop.
+ */
 final class CallFrame {
+    /** Why the watchdog interrupted a frame; decides the exception the caller sees. */
+    enum Stop { TIMEOUT, CANCELLED, MEMORY }
+
     final Thread thread;
     final long deadlineNanos;
     final long timeoutMillis;
@@ -10,8 +17,10 @@ final class CallFrame {
     private final String function;
     /** The frame this one is nested in on the same thread (Python -> Java -> Python), or null. */
     CallFrame outer;
-    /** Set by the watchdog once the deadline passed; read by the thread when Python is interrupted. */
-    volatile boolean timedOut;
+    /** A stop asked for by someone other than the clock (cancel, memory guard); acted on by the watchdog. */
+    volatile Stop requested;
+    /** Set by the watchdog when it interrupts for this frame; read by the thread when Python is interrupted. */
+    volatile Stop stopped;
     /** When the watchdog last interrupted for this frame, 0 if never (guarded by the worker's guard). */
     long lastInterruptNanos;
 
@@ -28,12 +37,13 @@ final class CallFrame {
         return function == null ? module : module + "." + function + "()";
     }
 
-    boolean isTimedOutHereOrOuter() {
+    /** This frame's stop or, failing that, that of the frame it is nested in. */
+    Stop stoppedHereOrOuter() {
         for (CallFrame f = this; f != null; f = f.outer) {
-            if (f.timedOut) {
-                return true;
+            if (f.stopped != null) {
+                return f.stopped;
             }
         }
-        return false;
+        return null;
     }
 }

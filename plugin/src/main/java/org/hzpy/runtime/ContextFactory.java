@@ -11,9 +11,11 @@ import org.hzpy.HzpySettings;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 
 /**
@@ -51,7 +53,11 @@ final class ContextFactory implements AutoCloseable {
     /** A new context and, with per-context engines, the engine it owns (closed with it). */
     Context newContext() {
         Context.Builder b = Context.newBuilder("python")
-                .engine(sharedEngine != null ? sharedEngine : newEngine());
+                .engine(sharedEngine != null ? sharedEngine : newEngine())
+                // never the member's stdin (a read would block where no interrupt reaches) nor its console
+                .in(InputStream.nullInputStream())
+                .out(new PythonOutput("stdout", Level.INFO))
+                .err(new PythonOutput("stderr", Level.WARNING));
         String pythonPath = settings.modulePath().stream().map(Path::toString)
                 .collect(Collectors.joining(File.pathSeparator));
         if (!pythonPath.isEmpty()) {

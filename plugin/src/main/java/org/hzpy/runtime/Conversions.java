@@ -31,6 +31,9 @@ final class Conversions {
     private final Value makeDict;
     private final Value makeInt;
     private final Value makeBytes;
+    private final Value makeTuple;
+    private final Value makeFrozenset;
+    private final Value utf16Units;
     private final Value containerKind;
     private final Value flatItems;
     private final Value asList;
@@ -44,6 +47,9 @@ final class Conversions {
         makeDict = helpers.getMember("make_dict");
         makeInt = helpers.getMember("make_int");
         makeBytes = helpers.getMember("make_bytes");
+        makeTuple = helpers.getMember("make_tuple");
+        makeFrozenset = helpers.getMember("make_frozenset");
+        utf16Units = helpers.getMember("utf16_units");
         containerKind = helpers.getMember("container_kind");
         flatItems = helpers.getMember("flat_items");
         asList = helpers.getMember("as_list");
@@ -72,6 +78,14 @@ final class Conversions {
     }
 
     private Object toPython(Object o, int depth) {
+        return toPython(o, depth, false);
+    }
+
+    /**
+     * @param hashable the value is a dict key or a set element: lists become tuples and sets
+     *                 frozensets, as Python had them (a dict with tuple keys round-trips exactly)
+     */
+    private Object toPython(Object o, int depth, boolean hashable) {
         if (o == null) {
             return none;
         }
@@ -95,18 +109,20 @@ final class Conversions {
         }
         if (o instanceof List || o instanceof Object[]) {
             Collection<?> items = o instanceof List ? (List<?>) o : java.util.Arrays.asList((Object[]) o);
-            return makeList.execute(convertAll(items, depth));
+            return hashable ? guarded(makeTuple, convertAll(items, depth, true), "List", "tuple")
+                    : makeList.execute(convertAll(items, depth, false));
         }
         if (o instanceof Set) {
-            return guarded(makeSet, convertAll((Set<?>) o, depth), "Set", "set");
+            return guarded(hashable ? makeFrozenset : makeSet, convertAll((Set<?>) o, depth, true), "Set",
+                    hashable ? "frozenset" : "set");
         }
         if (o instanceof Map) {
             Map<?, ?> map = (Map<?, ?>) o;
             Object[] flat = new Object[map.size() * 2];
             int i = 0;
             for (Map.Entry<?, ?> e : map.entrySet()) {
-                flat[i++] = toPython(e.getKey(), depth + 1);
-                flat[i++] = toPython(e.getValue(), depth + 1);
+                flat[i++] = toPython(e.getKey(), depth + 1, true);
+                flat[i++] = toPython(e.getValue(), depth + 1, false);
             }
             return guarded(makeDict, flat, "Map", "dict");
         }
@@ -115,20 +131,26 @@ final class Conversions {
                 + "String, Character, byte[], List, Object[], Set, Map");
     }
 
-    private Object[] convertAll(Collection<?> items, int depth) {
+    private Object[] convertAll(Collection<?> items, int depth, boolean hashable) {
         Object[] out = new Object[items.size()];
         int i = 0;
         for (Object item : items) {
-            out[i++] = toPython(item, depth + 1);
+            out[i++] = toPython(item, depth + 1, hashable);
         }
         return out;
     }
 
-    /** Building a set or dict fails on unhashable members: that is a conversion error, not user code's. */
+    /**
+     * Building a set or dict fails on unhashable members: that is a conversion error, not user
+     * code's. An interrupt, cancellation or exit passing through is none of those: it goes on.
+     */
     private static Value guarded(Value builder, Object[] items, String javaType, String pythonType) {
         try {
             return builder.execute(items);
         } catch (PolyglotException e) {
+            if (!e.isGuestException() || e.isInterrupted() || e.isCancelled() || e.isExit() || e.isResourceExhausted()) {
+                throw e;
+            }
             throw new PyConversionException("cannot convert Java " + javaType + " to a Python " + pythonType + ": "
                     + e.getMessage());
         }
@@ -149,7 +171,7 @@ final class Conversions {
             return v.asBoolean();
         }
         if (v.isString()) {
-            return v.asString();
+            return string(v);
         }
         if (v.isNumber()) {
             return number(v);
@@ -193,6 +215,39 @@ final class Conversions {
                         + " to Java; return None, bool, int, float, str, bytes, list, tuple, dict or set "
                         + "(or containers of them)");
         }
+    }
+
+    /**
+     * GraalPy hands a str over as UTF-16, which replaces a lone surrogate code point with '?' and
+     * reads a high+low pair of surrogate code points as one character. Java strings can hold lone
+     * surrogates, so those convert exactly; a pair cannot and is refused.
+     */
+    private String string(Value v) {
+        String s = v.asString();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '?' || Character.isSurrogate(c)) {
+                return exactString(v, s);
+            }
+        }
+        return s;
+    }
+
+    private String exactString(Value v, String converted) {
+        Value units = utf16Units.execute(v);
+        if (units.isNull()) {
+            return converted; // no surrogate code points: the interop string was exact
+        }
+        if (units.isBoolean()) {
+            throw new PyConversionException("cannot convert a Python str holding a high and a low surrogate code point"
+                    + " in a row to Java: Java reads them as one character, so the value would not round-trip");
+        }
+        String latin1 = units.asString();
+        char[] out = new char[latin1.length() / 2];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (char) (latin1.charAt(2 * i) | latin1.charAt(2 * i + 1) << 8);
+        }
+        return new String(out);
     }
 
     private String kindOf(Value v) {

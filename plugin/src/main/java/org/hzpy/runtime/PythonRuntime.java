@@ -5,16 +5,22 @@ import com.hazelcast.logging.Logger;
 import org.hzpy.ContextRouter;
 import org.hzpy.ExecutionMode;
 import org.hzpy.HzpySettings;
+import org.hzpy.PyCancelledException;
+import org.hzpy.PyException;
+import org.hzpy.PyResourceException;
 import org.hzpy.PySemaphore;
+import org.hzpy.PyStats;
+import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -23,9 +29,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The Python runtime of one member: the engine, the contexts behind a {@link ContextRouter}, the
@@ -36,8 +43,6 @@ public final class PythonRuntime implements AutoCloseable {
     private static final ILogger LOGGER = Logger.getLogger(PythonRuntime.class);
     /** Warm-up per context at start: slices of ~100 calls, between which user calls may run. */
     private static final int WARM_UP_SLICES = 10;
-    /** The longest a call waits for the member's first context to start. */
-    private static final Duration STARTUP_WAIT = Duration.ofMinutes(2);
     /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
     private static final long THREAD_STACK_BYTES = 16L * 1024 * 1024;
 
@@ -50,26 +55,32 @@ public final class PythonRuntime implements AutoCloseable {
     private final Watchdog watchdog;
     private final ExecutorService initPool;
     private final ThreadPoolExecutor asyncPool;
-    private final List<String> execLog = new CopyOnWriteArrayList<>();
-    private final Object execLock = new Object();
+    private final ExecLog execLog = new ExecLog();
+    private final ReentrantLock execLock = new ReentrantLock();
+    private final MemoryGuard memoryGuard;
+    private final Limits limits;
+    /** Async and handed-off calls not yet completed: completed on close, whatever they wait for. */
+    private final Set<AsyncCall<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private PythonRuntime(HzpySettings settings, String name) {
         this.settings = settings;
         this.name = name;
         this.limiter = new PermitLimiter(settings.maxConcurrent());
+        this.memoryGuard = new MemoryGuard(settings.memoryGuard());
+        this.limits = new Limits(memoryGuard);
         int poolThreads = Math.max(1, Math.min(settings.contexts(), Runtime.getRuntime().availableProcessors()));
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-init"));
         ((ThreadPoolExecutor) initPool).allowCoreThreadTimeOut(true);
         this.factory = CompletableFuture.supplyAsync(() -> newFactory(settings), initPool);
         this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool,
-                settings.prewarm() ? WARM_UP_SLICES : 0);
+                settings.prewarm() ? WARM_UP_SLICES : 0, execLog);
         int asyncThreads = Math.max(settings.contexts(), settings.executors());
         this.asyncPool = new ThreadPoolExecutor(asyncThreads, asyncThreads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-call"));
         this.asyncPool.allowCoreThreadTimeOut(true);
-        this.watchdog = new Watchdog(router, name + "-watchdog");
+        this.watchdog = new Watchdog(router, memoryGuard, name);
     }
 
     /**
@@ -98,106 +109,155 @@ public final class PythonRuntime implements AutoCloseable {
 
     private ContextFactory factory() {
         try {
-            return factory.join();
-        } catch (CompletionException e) {
+            return factory.get(Limits.STARTUP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
             throw new PyUnavailableException("the GraalPy engine could not be created: " + e.getCause());
+        } catch (TimeoutException e) {
+            throw new PyUnavailableException("the GraalPy engine was not created within " + Limits.STARTUP_WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PyUnavailableException("interrupted while waiting for the GraalPy engine");
         }
     }
 
-    private Worker newWorker(int index) {
-        return new Worker(index, factory().newContext(), settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT,
-                settings.executors());
+    private Worker newWorker(int index, Worker[] generation) {
+        return new Worker(index, generation, factory().newContext(),
+                settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT, settings.executors(), limits);
     }
 
     // ------------------------------------------------------------------ calls
 
     /** Runs {@code module.function(*args, **kwargs)}; {@code timeout} null means the default. */
     public Object call(String module, String function, Object[] args, Map<String, Object> kwargs, Duration timeout) {
-        return run(module, function, timeout, true, w -> w.call(module, function, args, kwargs));
+        return run(module, function, System.nanoTime(), timeoutNanos(timeout), true, null,
+                w -> w.call(module, function, args, kwargs));
     }
 
-    /** Like {@link #call} on one of the runtime's own threads; the permit is taken (or refused) now. */
-    public CompletionStage<Object> callAsync(String module, String function, Object[] args, Map<String, Object> kwargs,
-                                             Duration timeout) {
+    /**
+     * Like {@link #call} on one of the runtime's own threads; the permit is taken (or refused) now
+     * and the timeout counts from now. Cancelling the returned future stops the Python code.
+     */
+    public CompletableFuture<Object> callAsync(String module, String function, Object[] args, Map<String, Object> kwargs,
+                                               Duration timeout) {
         long start = System.nanoTime();
+        long timeoutNanos = timeoutNanos(timeout);
         try {
             checkOpen();
+            checkMemory();
             limiter.acquire();
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Duration t = timeout != null ? timeout : settings.callTimeout();
-        try {
-            return onOurThread(() -> {
-                try {
-                    Duration left = t.minusNanos(System.nanoTime() - start);
-                    return run(module, function, left.isNegative() || left.isZero() ? Duration.ofNanos(1) : left,
-                            false, w -> w.call(module, function, args, kwargs));
-                } finally {
-                    limiter.release();
-                }
-            });
-        } catch (PyUnavailableException e) {
-            limiter.release();
-            return CompletableFuture.failedFuture(e);
-        }
+        AsyncCall<Object>[] self = new AsyncCall[1];
+        AsyncCall<Object> call = new AsyncCall<>(
+                () -> run(module, function, start, timeoutNanos, false, self[0], w -> w.call(module, function, args, kwargs)),
+                limiter, true);
+        self[0] = call;
+        submit(call);
+        return call;
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
-        return run("eval()", null, timeout, true, w -> w.eval(expression, locals));
+        return run("eval()", null, System.nanoTime(), timeoutNanos(timeout), true, null, w -> w.eval(expression, locals));
     }
 
-    /** Runs {@code source} in one context now and in every other context (now or later) exactly once. */
+    /**
+     * Runs {@code source} in one context now and in every other context (now or later) exactly
+     * once. A context replays it under the same timeout, never under a caller's.
+     */
     public void exec(String source, Duration timeout) {
-        run("exec()", null, timeout, true, w -> {
-            synchronized (execLock) {
-                w.execAndRecord(source, execLog);
+        long timeoutNanos = timeoutNanos(timeout);
+        long start = System.nanoTime();
+        run("exec()", null, start, timeoutNanos, true, null, w -> {
+            lockExec(start + timeoutNanos);
+            try {
+                w.execAndRecord(source, timeoutNanos, execLog);
+            } finally {
+                execLock.unlock();
             }
             return null;
         });
     }
 
-    private <T> T run(String module, String function, Duration timeout, boolean takePermit,
-                      Function<Worker, T> op) {
+    /** Execs are recorded one at a time, in order; waiting for another one is bounded by this call's deadline. */
+    private void lockExec(long deadlineNanos) {
+        try {
+            if (!execLock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throw new PyTimeoutException("exec() waited for another exec() to finish and ran out of time");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PyUnavailableException("interrupted while waiting for another exec() to finish");
+        }
+    }
+
+    /**
+     * Runs {@code op} in a context, under a deadline of {@code timeoutNanos} from {@code startNanos}
+     * (time spent waiting for the member's first context to start and replaying exec code does
+     * not count). A context whose exec replay fails is replaced and the call goes to another one.
+     */
+    private <T> T run(String module, String function, long startNanos, long timeoutNanos, boolean takePermit,
+                      AsyncCall<?> control, Function<Worker, T> op) {
         checkOpen();
         Router.ThreadState ts = router.threadState();
         boolean outermost = ts.current == null;
         if (outermost && onCommonPool()) {
-            Worker bound = ts.bound;
-            return handOff(() -> {
-                Router.ThreadState mine = router.threadState();
-                mine.bound = bound; // the caller's bind() holds on our thread too
-                try {
-                    return run(module, function, timeout, takePermit, op);
-                } finally {
-                    mine.bound = null;
-                }
-            });
+            return handOff(module, function, startNanos, timeoutNanos, takePermit, op, ts.bound());
+        }
+        if (outermost) {
+            checkMemory();
         }
         if (takePermit && outermost) {
             limiter.acquire();
         }
         try {
+            long deadline = startNanos + timeoutNanos;
             if (outermost) {
-                awaitFirstContext();
+                deadline += awaitFirstContext();
             }
-            Duration t = timeout != null ? timeout : settings.callTimeout();
-            long timeoutMillis = t.toMillis();
-            long deadline = System.nanoTime() + t.toNanos();
-            Worker w = router.enter(ts, deadline, timeoutMillis);
-            try {
-                return w.run(new CallFrame(Thread.currentThread(), deadline, timeoutMillis, module, function), worker -> {
-                    worker.catchUp(execLog);
-                    return op.apply(worker);
-                });
-            } finally {
-                router.exit(ts, w);
+            long timeoutMillis = Limits.millis(timeoutNanos);
+            for (int attempt = 1; ; attempt++) {
+                Worker w = router.enter(ts, deadline, timeoutMillis);
+                Worker.ReplayFailedException failure;
+                try {
+                    if (control != null) {
+                        control.entered(w);
+                    }
+                    if (outermost && w.isBehind(execLog)) {
+                        long t0 = System.nanoTime();
+                        router.countReplays(w.catchUp(execLog));
+                        deadline += System.nanoTime() - t0; // the replay is the context's work, not the caller's
+                    }
+                    CallFrame frame = new CallFrame(Thread.currentThread(), deadline, timeoutMillis, module, function);
+                    return w.run(frame, worker -> {
+                        if (control != null && control.isCancelled()) {
+                            throw new PyCancelledException(frame.what() + " was cancelled before it started");
+                        }
+                        return op.apply(worker);
+                    });
+                } catch (Worker.ReplayFailedException e) {
+                    failure = e;
+                } finally {
+                    router.exit(ts, w);
+                }
+                router.retire(w, failure); // after exit: this thread no longer holds it
+                if (!outermost || attempt >= Limits.REPLAY_ATTEMPTS) {
+                    throw new PyUnavailableException("no context could serve the call: " + failure.getMessage());
+                }
             }
         } finally {
             if (takePermit && outermost) {
                 limiter.release();
             }
         }
+    }
+
+    private static long timeoutNanosOf(Duration timeout, Duration fallback) {
+        return Limits.toNanos(timeout != null ? timeout : fallback);
+    }
+
+    private long timeoutNanos(Duration timeout) {
+        return timeoutNanosOf(timeout, settings.callTimeout());
     }
 
     /**
@@ -210,56 +270,87 @@ public final class PythonRuntime implements AutoCloseable {
         return t instanceof ForkJoinWorkerThread && ((ForkJoinWorkerThread) t).getPool() == ForkJoinPool.commonPool();
     }
 
-    /**
-     * Runs {@code call} on one of hzpy's own (big-stack) threads. Failures complete the future with
-     * the exception itself, not wrapped, so {@code whenComplete}/{@code exceptionally} see a PyException.
-     */
-    private <T> CompletableFuture<T> onOurThread(Supplier<T> call) {
-        CompletableFuture<T> result = new CompletableFuture<>();
+    private void submit(AsyncCall<?> call) {
+        inFlight.add(call);
+        call.whenComplete((r, e) -> inFlight.remove(call));
         try {
-            asyncPool.execute(() -> {
-                try {
-                    result.complete(call.get());
-                } catch (Throwable e) {
-                    result.completeExceptionally(e);
-                }
-            });
+            asyncPool.execute(call);
         } catch (RejectedExecutionException e) {
-            throw new PyUnavailableException("the hzpy runtime of " + name + " is closed");
+            call.abort(new PyUnavailableException("the hzpy runtime of " + name + " is closed"));
         }
-        return result;
     }
 
-    private <T> T handOff(Supplier<T> call) {
-        CompletableFuture<T> result = onOurThread(call);
+    /**
+     * Runs a call made on a common-pool thread on one of hzpy's own (big-stack) threads, with the
+     * caller's binding, and waits for it (bounded: the call's own deadline, plus start-up and a
+     * margin). Its timeout counts from when it was made, queueing included, as with callAsync.
+     */
+    private <T> T handOff(String module, String function, long startNanos, long timeoutNanos, boolean takePermit,
+                          Function<Worker, T> op, Worker bound) {
+        AsyncCall<T>[] self = new AsyncCall[1];
+        AsyncCall<T> call = new AsyncCall<>(() -> {
+            Router.ThreadState mine = router.threadState();
+            mine.bound = bound == null ? null : new java.lang.ref.WeakReference<>(bound); // the caller's bind() holds here too
+            try {
+                if (takePermit) {
+                    self[0].takePermit();
+                }
+                return run(module, function, startNanos, timeoutNanos, false, self[0], op);
+            } finally {
+                mine.bound = null;
+            }
+        }, limiter, false);
+        self[0] = call;
+        submit(call);
+        long waitNanos = Limits.saturatedAdd(Limits.saturatedAdd(timeoutNanos, Limits.STARTUP_WAIT.toNanos()),
+                Limits.HAND_OFF_SLACK.toNanos());
         try {
-            return result.join();
-        } catch (CompletionException e) {
+            return call.get(Math.max(0, startNanos + waitNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException) {
                 throw (RuntimeException) e.getCause();
             }
-            throw e;
+            throw new PyException("the call failed on an hzpy thread: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            call.cancel(true);
+            throw new PyTimeoutException(module + (function == null ? "" : "." + function + "()")
+                    + " handed off from a common-pool thread did not complete within " + Limits.millis(waitNanos) + " ms");
+        } catch (InterruptedException e) {
+            call.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new PyCancelledException("interrupted while waiting for the call; it was cancelled");
         }
     }
 
     /**
      * Right after the member starts no context may be ready yet. Waiting for the first one is start-up,
-     * not the call's own time, so it has its own bound and the call's timeout starts afterwards.
+     * not the call's own time, so it has its own bound and is added to the call's deadline.
+     *
+     * @return how long it waited
      */
-    private void awaitFirstContext() {
+    private long awaitFirstContext() {
         if (router.anyReady()) {
-            return;
+            return 0;
         }
-        if (!router.awaitReady(1, System.nanoTime() + STARTUP_WAIT.toNanos())) {
+        long t0 = System.nanoTime();
+        if (!router.awaitReady(1, t0 + Limits.STARTUP_WAIT.toNanos())) {
             checkOpen();
             router.throwIfStartFailed();
-            throw new PyUnavailableException("no Python context of " + name + " became ready within " + STARTUP_WAIT);
+            throw new PyUnavailableException("no Python context of " + name + " became ready within " + Limits.STARTUP_WAIT);
         }
+        return System.nanoTime() - t0;
     }
 
     private void checkOpen() {
         if (closed) {
             throw new PyUnavailableException("the hzpy runtime of " + name + " is closed");
+        }
+    }
+
+    /** While the memory guard is tripped, new calls are refused: they would only feed the shortage. */
+    private void checkMemory() {
+        if (memoryGuard.isTripped()) {
+            throw new PyResourceException("call refused by the memory guard: " + memoryGuard.describe());
         }
     }
 
@@ -307,24 +398,54 @@ public final class PythonRuntime implements AutoCloseable {
         return closed;
     }
 
+    long watchdogTicks() {
+        return watchdog.ticks();
+    }
+
+    int watchdogInterruptsInFlight() {
+        return watchdog.interruptsInFlight();
+    }
+
+    /** Counters of what the runtime did to stay healthy: replays, context restarts, memory-guard trips. */
+    public PyStats stats() {
+        return new PyStats(router.replays(), router.replayFailures(), router.restarts(), memoryGuard.trips(),
+                memoryGuard.isTripped());
+    }
+
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
-        watchdog.stop();
-        asyncPool.shutdownNow();
-        router.stop();
+        PyUnavailableException stopped = new PyUnavailableException("the hzpy runtime of " + name
+                + " was closed (member shutting down) before the call completed");
+        // Calls still queued never start: complete them now and give their permits back. Not
+        // shutdownNow(): a Java interrupt of a thread inside Python keeps GraalPy's blocking calls
+        // (time.sleep) retrying instead of taking the cancellation that closing the context sends.
+        asyncPool.shutdown();
+        List<Runnable> queued = new ArrayList<>();
+        asyncPool.getQueue().drainTo(queued);
+        for (Runnable r : queued) {
+            if (r instanceof AsyncCall) {
+                ((AsyncCall<?>) r).abort(stopped);
+            }
+        }
+        router.stop(); // running calls are cancelled and fail with PyUnavailableException
         initPool.shutdownNow();
+        watchdog.stop();
         try {
-            asyncPool.awaitTermination(5, TimeUnit.SECONDS);
-            initPool.awaitTermination(5, TimeUnit.SECONDS);
+            asyncPool.awaitTermination(Limits.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            initPool.awaitTermination(Limits.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        // closes the engine now, or once a creation still in progress ends (never, if it never began)
-        factory.thenAccept(ContextFactory::close);
+        for (AsyncCall<?> call : inFlight) { // stuck past the bounded waits: their callers are not left waiting
+            call.abort(stopped);
+        }
+        // closes the engine now, or once a creation still in progress ends (never, if it never began);
+        // bounded like every context's close: a thread stuck in host code must not hold up the member
+        factory.thenAccept(f -> Limits.closeWithin(f::close, "the GraalPy engine of " + name));
         LOGGER.info("hzpy stopped");
     }
 

@@ -8,10 +8,15 @@ import org.hzpy.PyContext;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 
+import java.lang.ref.WeakReference;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntFunction;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
 
 /**
  * Chooses and enters the worker that serves a call. ISOLATED: thread affinity first, then any
@@ -24,26 +29,41 @@ final class Router implements ContextRouter {
     private static final ILogger LOGGER = Logger.getLogger(Router.class);
     private static final long RESCAN_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
-    /** Per-thread routing state of one runtime. */
+    /**
+     * Per-thread routing state of one runtime. The binding is weak: a pooled thread that bound a
+     * context and never unbound must not keep a stopped context (and its memory) reachable.
+     */
     static final class ThreadState {
-        Worker bound;
+        WeakReference<Worker> bound;
         Worker current;
         int depth;
+
+        Worker bound() {
+            WeakReference<Worker> b = bound;
+            return b == null ? null : b.get();
+        }
     }
 
     private final ExecutionMode mode;
     private final int executors;
-    private final IntFunction<Worker> workerFactory;
+    private final BiFunction<Integer, Worker[], Worker> workerFactory;
     private final int warmUpSlices;
     private final ExecutorService initPool;
+    private final ExecLog execLog;
+    /** Every worker not yet closed, starting ones included: what the watchdog watches. */
+    private final Set<Worker> live = ConcurrentHashMap.newKeySet();
+    private final AtomicLong replays = new AtomicLong();
+    private final AtomicLong replayFailures = new AtomicLong();
+    private final AtomicLong restarts = new AtomicLong();
     private final ThreadLocal<ThreadState> threadState = ThreadLocal.withInitial(ThreadState::new);
     private final Object readyMonitor = new Object();
     private volatile Worker[] workers;
     private volatile RuntimeException startFailure;
 
-    Router(ExecutionMode mode, int executors, IntFunction<Worker> workerFactory, ExecutorService initPool,
-           int warmUpSlices) {
+    Router(ExecutionMode mode, int executors, BiFunction<Integer, Worker[], Worker> workerFactory,
+           ExecutorService initPool, int warmUpSlices, ExecLog execLog) {
         this.mode = mode;
+        this.execLog = execLog;
         this.warmUpSlices = warmUpSlices;
         this.executors = executors;
         this.workerFactory = workerFactory;
@@ -79,11 +99,13 @@ final class Router implements ContextRouter {
             throw new IllegalArgumentException(context + " does not belong to this router");
         }
         Worker w = ws[context.index()] != null ? ws[context.index()]
-                : awaitWorker(context.index(), System.nanoTime() + TimeUnit.MINUTES.toNanos(5));
-        if (w != context && !(context instanceof Pending)) {
+                : awaitWorker(context.index(), System.nanoTime() + Limits.BIND_WAIT.toNanos());
+        boolean sameSlot = context instanceof Pending
+                || (context instanceof Worker && ((Worker) context).generation == ws && ((Worker) context).isRetired());
+        if (w != context && !sameSlot) {
             throw new IllegalArgumentException(context + " belongs to a router that was stopped or to another member");
         }
-        threadState.get().bound = w;
+        threadState.get().bound = new WeakReference<>(w);
     }
 
     @Override
@@ -117,12 +139,23 @@ final class Router implements ContextRouter {
     }
 
     private boolean create(Worker[] ws, int index) {
+        return create(ws, index, 1);
+    }
+
+    private boolean create(Worker[] ws, int index, int attempt) {
         if (workers != ws) {
             return false; // stopped meanwhile
         }
+        Worker w = null;
         try {
             long t0 = System.nanoTime();
-            Worker w = workerFactory.apply(index);
+            w = workerFactory.apply(index, ws);
+            live.add(w);
+            if (workers != ws) {
+                discard(w);
+                return false;
+            }
+            replays.addAndGet(w.catchUp(execLog)); // a context that starts late gets every exec before its first call
             // The first context serves as soon as it exists and warms up between calls; the others
             // warm up before they serve, while the first one carries the load.
             boolean warmBeforeReady = index > 0;
@@ -136,7 +169,7 @@ final class Router implements ContextRouter {
                     + (warmBeforeReady && warmUpSlices > 0 ? " (warmed up)" : ""));
             synchronized (readyMonitor) {
                 if (workers != ws) {
-                    w.close();
+                    discard(w);
                     return false;
                 }
                 ws[index] = w;
@@ -144,10 +177,32 @@ final class Router implements ContextRouter {
                 readyMonitor.notifyAll();
             }
             if (!warmBeforeReady) {
-                initPool.execute(() -> warmUp(ws, w));
+                Worker first = w;
+                initPool.execute(() -> warmUp(ws, first));
             }
             return true;
+        } catch (Worker.ReplayFailedException e) {
+            replayFailures.incrementAndGet();
+            discard(w);
+            if (workers != ws) {
+                return false;
+            }
+            if (attempt < Limits.REPLAY_ATTEMPTS) {
+                LOGGER.warning("hzpy " + e.getMessage() + "; starting it afresh (attempt " + (attempt + 1) + " of "
+                        + Limits.REPLAY_ATTEMPTS + ")");
+                restarts.incrementAndGet();
+                return create(ws, index, attempt + 1);
+            }
+            startFailure = e;
+            LOGGER.severe("hzpy gives up on context " + index + " after " + attempt + " attempts: " + e.getMessage());
+            synchronized (readyMonitor) {
+                readyMonitor.notifyAll();
+            }
+            return false;
         } catch (RuntimeException e) {
+            if (w != null) {
+                discard(w);
+            }
             if (workers != ws) {
                 LOGGER.fine("hzpy context " + index + " was still starting when its router stopped: " + e);
                 return false;
@@ -229,14 +284,67 @@ final class Router implements ContextRouter {
         }
         for (Worker w : ws) {
             if (w != null) {
-                w.close();
+                discard(w);
+            }
+        }
+        for (Worker w : live) { // still starting: their creation sees the stop and ends
+            if (w.generation == ws) {
+                discard(w);
             }
         }
     }
 
-    /** The live workers, for the watchdog; may contain nulls for contexts still starting. */
-    Worker[] workers() {
-        return workers;
+    /**
+     * Takes a worker that cannot serve (its exec replay failed) out of service, closes it and
+     * starts a fresh context in its place, which replays the exec log from the start.
+     */
+    void retire(Worker w, RuntimeException why) {
+        replayFailures.incrementAndGet();
+        Worker[] ws = w.generation;
+        boolean replace;
+        synchronized (readyMonitor) {
+            w.markRetired();
+            replace = workers == ws && ws[w.index] == w;
+            if (replace) {
+                ws[w.index] = null;
+            }
+        }
+        LOGGER.warning("hzpy " + why.getMessage() + (replace ? "; starting a fresh context in its place" : ""));
+        discard(w);
+        if (replace) {
+            restarts.incrementAndGet();
+            try {
+                initPool.execute(() -> create(ws, w.index));
+            } catch (RejectedExecutionException e) {
+                // the runtime is closing
+            }
+        }
+    }
+
+    private void discard(Worker w) {
+        live.remove(w);
+        w.close();
+    }
+
+    /** Every worker not yet closed, starting ones included, for the watchdog. */
+    Iterable<Worker> allWorkers() {
+        return live;
+    }
+
+    long replays() {
+        return replays.get();
+    }
+
+    void countReplays(int n) {
+        replays.addAndGet(n);
+    }
+
+    long replayFailures() {
+        return replayFailures.get();
+    }
+
+    long restarts() {
+        return restarts.get();
     }
 
     /** Blocks until {@code count} contexts are ready or the deadline passes; true if they are. */
@@ -294,7 +402,8 @@ final class Router implements ContextRouter {
             ts.depth++;
             return w;
         }
-        Worker w = ts.bound != null ? enterBound(ts.bound, deadlineNanos, timeoutMillis)
+        Worker bound = ts.bound != null ? boundWorker(ts) : null;
+        Worker w = bound != null ? enterBound(bound, deadlineNanos, timeoutMillis)
                 : mode == ExecutionMode.SHARED ? enterShared(deadlineNanos, timeoutMillis)
                 : enterAny(deadlineNanos, timeoutMillis);
         ts.current = w;
@@ -352,28 +461,58 @@ final class Router implements ContextRouter {
     }
 
     private Worker enterShared(long deadlineNanos, long timeoutMillis) {
-        Worker w = awaitWorker(0, deadlineNanos);
-        acquireSlot(w, deadlineNanos, timeoutMillis);
+        while (true) {
+            Worker w = awaitWorker(0, deadlineNanos);
+            acquireSlot(w, deadlineNanos, timeoutMillis);
+            if (!w.isClosed()) {
+                return w;
+            }
+            w.slots.release(); // replaced or stopped while we waited
+        }
+    }
+
+    /**
+     * The worker the thread is bound to: its replacement when it was retired (the binding is to the
+     * slot), an error when its router was stopped since.
+     */
+    private Worker boundWorker(ThreadState ts) {
+        Worker w = ts.bound();
+        if (w == null || (w.isClosed() && !(w.isRetired() && w.generation == workers))) {
+            throw new PyUnavailableException("the thread is bound to a context that was stopped; unbind() or bind another");
+        }
         return w;
     }
 
     private Worker enterBound(Worker w, long deadlineNanos, long timeoutMillis) {
-        if (w.isClosed()) {
-            throw new PyUnavailableException("the thread is bound to " + w + ", which was stopped; unbind() or bind another");
-        }
-        if (mode == ExecutionMode.SHARED) {
-            acquireSlot(w, deadlineNanos, timeoutMillis);
-            return w;
-        }
-        try {
-            if (w.lock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        while (true) {
+            if (w.isClosed()) {
+                if (!(w.isRetired() && w.generation == workers)) {
+                    throw new PyUnavailableException("the thread is bound to " + w + ", which was stopped; unbind() or bind another");
+                }
+                w = awaitWorker(w.index, deadlineNanos); // its replacement
+                threadState.get().bound = new WeakReference<>(w);
+            }
+            if (mode == ExecutionMode.SHARED) {
+                acquireSlot(w, deadlineNanos, timeoutMillis);
+                if (!w.isClosed()) {
+                    return w;
+                }
+                w.slots.release();
+                continue;
+            }
+            try {
+                if (!w.lock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    throw new PyTimeoutException("the bound " + w + " did not become free within " + timeoutMillis + " ms");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PyUnavailableException("interrupted while waiting for a Python context");
+            }
+            if (!w.isClosed()) {
                 return w;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new PyUnavailableException("interrupted while waiting for a Python context");
+            w.lock.unlock(); // stopped or replaced while we waited
         }
-        throw new PyTimeoutException("the bound " + w + " did not become free within " + timeoutMillis + " ms");
     }
 
     private void acquireSlot(Worker w, long deadlineNanos, long timeoutMillis) {

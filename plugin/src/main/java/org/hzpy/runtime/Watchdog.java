@@ -3,25 +3,43 @@ package org.hzpy.runtime;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Enforces call timeouts: every tick it interrupts the contexts that run a call past its
- * deadline. A tick costs a scan of the contexts, so calls pay only two clock reads for having a
- * timeout, and no per-call timer.
+ * Enforces call timeouts, cancellations and the memory guard: every tick it marks the frames that
+ * must stop and has their contexts interrupted. A tick costs a scan of the contexts, so calls pay
+ * only two clock reads for having a timeout, and no per-call timer. Interrupts run on threads of
+ * their own: one context that is slow to stop never delays another context's timeout.
  */
 final class Watchdog implements Runnable {
     private static final ILogger LOGGER = Logger.getLogger(Watchdog.class);
     static final long TICK_MILLIS = 10;
 
     private final Router router;
+    private final MemoryGuard memoryGuard;
     private final Thread thread;
+    private final ExecutorService interrupters;
     private volatile boolean running = true;
+    private final java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicInteger interruptsInFlight = new AtomicInteger();
 
-    Watchdog(Router router, String name) {
+    Watchdog(Router router, MemoryGuard memoryGuard, String name) {
         this.router = router;
-        this.thread = new Thread(this, name);
+        this.memoryGuard = memoryGuard;
+        this.thread = new Thread(this, name + "-watchdog");
         this.thread.setDaemon(true);
+        AtomicInteger n = new AtomicInteger();
+        // at most one interrupt in flight per context, so this stays as small as the router
+        this.interrupters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, name + "-interrupt-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     void start() {
@@ -36,6 +54,7 @@ final class Watchdog implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        interrupters.shutdown();
     }
 
     @Override
@@ -48,19 +67,52 @@ final class Watchdog implements Runnable {
                     return;
                 }
             }
-            Worker[] ws = router.workers();
-            if (ws == null) {
-                continue;
+            try {
+                tick();
+                ticks.incrementAndGet();
+            } catch (RuntimeException | Error e) { // the watchdog must outlive any one failure
+                LOGGER.warning("hzpy watchdog tick failed: " + e);
             }
-            long now = System.nanoTime();
-            for (Worker w : ws) {
-                if (w != null) {
-                    try {
-                        w.interruptOverdue(now);
-                    } catch (RuntimeException | Error e) { // the watchdog must outlive any one context
-                        LOGGER.warning("hzpy watchdog could not check " + w + ": " + e);
-                    }
+        }
+    }
+
+    /** Ticks completed since start (for tests: a tick must never wait on an interrupt). */
+    long ticks() {
+        return ticks.get();
+    }
+
+    int interruptsInFlight() {
+        return interruptsInFlight.get();
+    }
+
+    private void tick() {
+        Iterable<Worker> ws = router.allWorkers();
+        boolean pythonRunning = false;
+        for (Worker w : ws) {
+            pythonRunning |= w.isRunningCalls();
+        }
+        boolean memory = memoryGuard.check(pythonRunning);
+        if (!pythonRunning) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Worker w : ws) {
+            try {
+                if (w.markStops(now, memory)) {
+                    interruptsInFlight.incrementAndGet();
+                    interrupters.execute(() -> {
+                        try {
+                            w.interruptNow();
+                        } finally {
+                            interruptsInFlight.decrementAndGet();
+                        }
+                    });
                 }
+            } catch (RejectedExecutionException e) {
+                interruptsInFlight.decrementAndGet();
+                w.interruptNow(); // stopping: clear the mark inline
+            } catch (RuntimeException | Error e) {
+                LOGGER.warning("hzpy watchdog could not check " + w + ": " + e);
             }
         }
     }

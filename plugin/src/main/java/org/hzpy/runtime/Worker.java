@@ -1,11 +1,15 @@
 package org.hzpy.runtime;
 
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
+import org.hzpy.PyCancelledException;
 import org.hzpy.PyContext;
 import org.hzpy.PyException;
+import org.hzpy.PyResourceException;
 import org.hzpy.PySandboxException;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
@@ -15,33 +19,29 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.regex.Pattern;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * One Python context and everything needed to run calls in it. Entry is controlled by the
  * {@link Router}: {@link #lock} in ISOLATED mode (one thread at a time, reentrant for nested
- * calls), {@link #slots} in SHARED mode (up to {@code executors} threads). No {@link Value} leaves
- * this class except to {@link Conversions}.
+ * calls), {@link #slots} in SHARED mode (up to {@code executors} threads). Every piece of Python
+ * that runs for a call (the call, its conversions, the description of its error, the replay of
+ * exec code) runs inside a {@link CallFrame} the watchdog can see. No {@link Value} leaves this
+ * class except to {@link Conversions}.
  */
 final class Worker implements PyContext {
+    private static final ILogger LOGGER = Logger.getLogger(Worker.class);
     private static final String HELPERS_RESOURCE = "/org/hzpy/python/_hzpy_internal.py";
     private static final String HELPERS_SOURCE = readResource(HELPERS_RESOURCE);
     private static final int WARM_UP_CALLS_PER_SLICE = 100;
-    /**
-     * How long the watchdog waits for an interrupted thread to stop. If it does not (a thread in
-     * host code, or a starved CPU), Truffle drops the interrupt and the watchdog retries later;
-     * too short a wait lost interrupts of sleeping threads on a loaded 2-core machine.
-     */
-    private static final Duration INTERRUPT_WAIT = Duration.ofMillis(500);
-    private static final long REINTERRUPT_NANOS = Duration.ofMillis(100).toNanos();
 
     /** How GraalPy words the host operations a strict context refuses. */
     private static final Pattern SANDBOX_DENIAL = Pattern.compile(
@@ -50,9 +50,12 @@ final class Worker implements PyContext {
     final int index;
     final ReentrantLock lock = new ReentrantLock();
     final Semaphore slots;
+    /** The router generation (its workers array) this worker was started for. */
+    final Worker[] generation;
 
     private final Context context;
     private final boolean ownsEngine;
+    private final Limits limits;
     private final Value invoke;
     private final Value invokeKw;
     private final Value eval;
@@ -63,20 +66,27 @@ final class Worker implements PyContext {
     private final Value warmUp;
     private final Value warmImports;
 
-    /** Frames of calls running in this context, per thread; guarded by {@link #guard}. */
+    /** Frames of the calls running in this context, per thread; guarded by {@link #guard}. */
     private final Map<Thread, CallFrame> running = new HashMap<>();
     private final Object guard = new Object();
-    private final Object catchUpLock = new Object();
+    /** True while the watchdog's interrupt of this context is in flight; guarded by {@link #guard}. */
+    private boolean interrupting;
+    /** Serializes exec replay with exec-and-record (several threads share a SHARED-mode context). */
+    private final ReentrantLock catchUpLock = new ReentrantLock();
     private volatile int appliedExecs;
     private volatile boolean ready;
     private volatile boolean warm;
     private volatile boolean closed;
+    /** Taken out of service by its router (a failed replay): it serves nothing more. */
+    private volatile boolean retired;
 
     /** Starts the context and loads the helpers. Runs on an init thread. */
-    Worker(int index, Context context, boolean ownsEngine, int executors) {
+    Worker(int index, Worker[] generation, Context context, boolean ownsEngine, int executors, Limits limits) {
         this.index = index;
+        this.generation = generation;
         this.context = context;
         this.ownsEngine = ownsEngine;
+        this.limits = limits;
         this.slots = new Semaphore(executors);
         context.getBindings("python").putMember("_hzpy_src", HELPERS_SOURCE);
         Value helpers = context.eval("python",
@@ -115,7 +125,7 @@ final class Worker implements PyContext {
         }
     }
 
-    // ------------------------------------------------------------------ operations (caller holds entry)
+    // ------------------------------------------------------------------ operations (caller holds entry, inside a frame)
 
     Object call(String module, String function, Object[] args, Map<String, Object> kwargs) {
         Value result;
@@ -131,74 +141,139 @@ final class Worker implements PyContext {
         return conversions.toJava(eval.execute(expression, conversions.toPython(locals)));
     }
 
-    void exec(String source) {
+    private void exec(String source) {
         checkSyntax.execute(source);
         exec.execute(source);
     }
 
+    // ------------------------------------------------------------------ exec log
+
+    /** Whether this context has code from {@code exec} still to apply. */
+    boolean isBehind(ExecLog log) {
+        return appliedExecs < log.size();
+    }
+
     /**
-     * Applies code from {@link org.hzpy.Py#exec} that this context has not run yet, each piece
-     * exactly once and in order.
+     * Applies the exec code this context has not run yet, each entry exactly once and in order,
+     * each under a frame and deadline of its own (never a caller's). A replay that fails or is
+     * interrupted leaves the context half-defined: it is then unfit, and the caller must retire it
+     * ({@link ReplayFailedException}); a fresh context replays from the start.
+     *
+     * @return how many entries were applied
      */
-    void catchUp(List<String> execLog) {
-        if (appliedExecs >= execLog.size()) {
-            return;
+    int catchUp(ExecLog log) {
+        if (appliedExecs >= log.size()) {
+            return 0;
         }
-        synchronized (catchUpLock) {
-            while (appliedExecs < execLog.size()) {
+        lockCatchUp(log);
+        try {
+            int applied = 0;
+            while (appliedExecs < log.size()) {
                 int n = appliedExecs;
-                appliedExecs = n + 1; // once, even if it fails: a replay would repeat side effects
+                ExecLog.Entry entry = log.get(n);
+                long timeoutNanos = entry.timeoutNanos;
+                CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + timeoutNanos,
+                        TimeUnit.NANOSECONDS.toMillis(timeoutNanos), "the replay of exec #" + (n + 1), null);
                 try {
-                    exec.execute(execLog.get(n));
-                } catch (PolyglotException e) {
-                    RuntimeException t = translate(e, null);
-                    if (!(t instanceof PythonException)) {
-                        throw e; // interrupted or cancelled: the caller's frame decides what it means
-                    }
-                    PythonException p = (PythonException) t;
-                    throw new PythonException(p.pythonType(), "code from exec #" + (n + 1)
-                            + " failed when replayed in context " + index + ": " + p.message(), p.traceback());
+                    run(frame, w -> {
+                        w.exec.execute(entry.source);
+                        return null;
+                    });
+                } catch (RuntimeException e) {
+                    throw new ReplayFailedException("context " + index + " could not replay exec #" + (n + 1)
+                            + " and was discarded: " + e.getMessage(), e);
                 }
+                appliedExecs = n + 1;
+                applied++;
             }
-        }
-    }
-
-    /** Runs exec code here and records it in the log, atomically with respect to catch-up. */
-    void execAndRecord(String source, List<String> execLog) {
-        synchronized (catchUpLock) {
-            catchUp(execLog);
-            exec(source);
-            execLog.add(source);
-            appliedExecs = execLog.size();
+            return applied;
+        } finally {
+            catchUpLock.unlock();
         }
     }
 
     /**
-     * Runs {@code op} as one call: visible to the watchdog until it returns, every Python failure
-     * translated into an hzpy exception.
+     * Runs exec code here and records it in the log, atomically with respect to catch-up (so no
+     * thread of a SHARED context replays what this one just ran). Runs inside the caller's frame.
+     */
+    void execAndRecord(String source, long timeoutNanos, ExecLog log) {
+        lockCatchUp(log);
+        try {
+            catchUp(log); // an exec from another context may have landed since the caller caught up
+            exec(source);
+            log.append(source, timeoutNanos);
+            appliedExecs = log.size();
+        } finally {
+            catchUpLock.unlock();
+        }
+    }
+
+    /** Bounded: another thread of a SHARED context may be replaying; it has at most its entries' timeouts. */
+    private void lockCatchUp(ExecLog log) {
+        long waitNanos = limits.catchUpLockSlackNanos;
+        for (int i = appliedExecs; i < log.size(); i++) {
+            waitNanos = Limits.saturatedAdd(waitNanos, log.get(i).timeoutNanos);
+        }
+        try {
+            if (!catchUpLock.tryLock(waitNanos, TimeUnit.NANOSECONDS)) {
+                throw new PyTimeoutException("context " + index + " was busy replaying exec code for longer than "
+                        + TimeUnit.NANOSECONDS.toMillis(waitNanos) + " ms");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PyUnavailableException("interrupted while waiting for context " + index + " to replay exec code");
+        }
+    }
+
+    // ------------------------------------------------------------------ running a frame
+
+    /**
+     * Runs {@code op} as one unit of Python work: visible to the watchdog until it returns, and
+     * every Python failure translated into an hzpy exception while still inside the frame, because
+     * describing an error runs Python too ({@code str(exc)}, the traceback).
      */
     <T> T run(CallFrame frame, Function<Worker, T> op) {
         push(frame);
-        PolyglotException failure;
         try {
-            return op.apply(this);
+            T result = op.apply(this);
+            if (frame.stopped != null) {
+                throw stoppedLate(frame);
+            }
+            return result;
         } catch (PolyglotException e) {
-            failure = e;
+            throw translate(e, frame);
         } finally {
             pop(frame);
-            if (frame.timedOut) {
+            if (frame.stopped != null) {
                 Thread.interrupted(); // set by the watchdog's interrupt, not by the caller
             }
         }
-        if (failure.isInterrupted()) {
-            Thread.interrupted();
-        }
-        throw translate(failure, frame);
     }
 
     private void push(CallFrame frame) {
         synchronized (guard) {
-            frame.outer = running.put(frame.thread, frame);
+            // An interrupt in flight hits every thread in the context: a new call waits it out
+            // (bounded) instead of being hit by a stop meant for a call that just finished.
+            long waitUntil = System.nanoTime() + limits.interruptGateNanos;
+            while (interrupting && !closed) {
+                long left = waitUntil - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(guard, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new PyUnavailableException("interrupted while context " + index + " was being interrupted");
+                }
+            }
+            CallFrame outer = running.get(frame.thread);
+            if (outer != null && outer.stoppedHereOrOuter() != null) {
+                throw new PyTimeoutException(frame.what() + " was not started because the call it is nested in was stopped ("
+                        + outer.stoppedHereOrOuter().name().toLowerCase() + ")");
+            }
+            frame.outer = outer;
+            running.put(frame.thread, frame);
         }
     }
 
@@ -214,20 +289,14 @@ final class Worker implements PyContext {
 
     // ------------------------------------------------------------------ failures
 
+    /** The hzpy exception for a failure of the Python code running in {@code frame}. Runs inside the frame. */
     RuntimeException translate(PolyglotException e, CallFrame frame) {
         if (e.isCancelled() || closed) {
-            return new PyUnavailableException("the Python context was closed while the call ran (router stopped or member shutting down)");
+            return new PyUnavailableException(frame.what() + " was cancelled: its Python context was closed while it ran"
+                    + " (router stopped, context replaced, or member shutting down)");
         }
         if (e.isInterrupted()) {
-            if (frame != null && frame.timedOut) {
-                return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis
-                        + " ms and was interrupted");
-            }
-            if (frame != null && frame.isTimedOutHereOrOuter()) {
-                return new PyTimeoutException(frame.what() + " was interrupted because the call it is nested in timed out");
-            }
-            return new PyTimeoutException((frame == null ? "the call" : frame.what())
-                    + " was interrupted because another call sharing this context (SHARED mode) timed out");
+            return interrupted(frame);
         }
         if (e.isHostException()) {
             Throwable host = e.asHostException();
@@ -241,13 +310,17 @@ final class Worker implements PyContext {
                 return new PySandboxException("Python code attempted an operation the sandbox denies: " + message
                         + " (wider access is an explicit setting: hzpy.sandbox=trusted)");
             }
+            if (message.contains("ThreadDeath")) {
+                return new PythonException("SystemExit", "Python tried to end its thread (os._exit or similar);"
+                        + " hzpy does not let Python end the member process", message);
+            }
             return new PyException("GraalPy failed internally: " + message, e);
         }
         if (e.isResourceExhausted()) {
-            return new PyException("Python exhausted a resource: " + e.getMessage(), e);
+            return new PyResourceException("Python exhausted a resource: " + e.getMessage());
         }
-        if (e.isExit()) {
-            return new PythonException("SystemExit", String.valueOf(e.getExitStatus()), "SystemExit: " + e.getExitStatus());
+        if (e.isExit()) { // SystemExit is caught by the helpers; this is what escapes them
+            return new PythonException("SystemExit", String.valueOf(e.getExitStatus()), String.valueOf(e.getMessage()));
         }
         Value guest = e.getGuestObject();
         if (guest != null && !guest.isNull()) {
@@ -256,39 +329,120 @@ final class Worker implements PyContext {
                 return new PythonException(d.getArrayElement(0).asString(), d.getArrayElement(1).asString(),
                         d.getArrayElement(2).asString());
             } catch (PolyglotException describeFailed) {
+                if (describeFailed.isInterrupted() || describeFailed.isCancelled()) {
+                    RuntimeException stop = interrupted(frame);
+                    return stop instanceof PyTimeoutException
+                            ? new PyTimeoutException(frame.what() + " raised an exception that could not be described within "
+                                    + frame.timeoutMillis + " ms (its __str__ or traceback formatting did not return)"
+                                    + " and was interrupted")
+                            : stop;
+                }
                 // fall through to the polyglot message
             }
         }
         return new PythonException("Exception", String.valueOf(e.getMessage()), String.valueOf(e.getMessage()));
     }
 
+    /** A frame the watchdog stopped whose Python returned anyway (the interrupt could not reach it in time). */
+    private RuntimeException stoppedLate(CallFrame frame) {
+        String late = " (it was inside an operation Python's interrupt cannot reach, such as one long builtin"
+                + " computation); its late result was discarded";
+        switch (frame.stopped) {
+            case CANCELLED:
+                return new PyCancelledException(frame.what() + " was cancelled by its caller" + late);
+            case MEMORY:
+                return new PyResourceException(frame.what() + " was stopped by the memory guard" + late + ": "
+                        + limits.memoryGuardDescription());
+            default:
+                return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis + " ms" + late);
+        }
+    }
+
+    private RuntimeException interrupted(CallFrame frame) {
+        CallFrame.Stop stop = frame.stopped;
+        if (stop == null && frame.outer != null) {
+            stop = frame.outer.stoppedHereOrOuter();
+            if (stop == CallFrame.Stop.TIMEOUT) {
+                return new PyTimeoutException(frame.what() + " was interrupted because the call it is nested in timed out");
+            }
+        }
+        if (stop == null) {
+            return new PyTimeoutException(frame.what() + " was interrupted because another call sharing this context"
+                    + " (SHARED mode) timed out or was cancelled");
+        }
+        switch (stop) {
+            case CANCELLED:
+                return new PyCancelledException(frame.what() + " was cancelled by its caller and interrupted");
+            case MEMORY:
+                return new PyResourceException(frame.what() + " was interrupted by the memory guard: "
+                        + limits.memoryGuardDescription());
+            default:
+                return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis
+                        + " ms and was interrupted");
+        }
+    }
+
     // ------------------------------------------------------------------ watchdog side
 
-    /** Interrupts this context if a call in it is past its deadline. Called by the watchdog thread only. */
-    void interruptOverdue(long now) {
+    /**
+     * Marks the frames that must stop (past their deadline, cancelled, or all of them when
+     * {@code memory} is set) and says whether to interrupt the context. Quick, and the only
+     * part under {@link #guard}: the interrupt itself runs outside it ({@link #interruptNow}).
+     * Called by the watchdog thread only.
+     */
+    boolean markStops(long now, boolean memory) {
         synchronized (guard) {
+            if (interrupting || closed || running.isEmpty()) {
+                return false;
+            }
             boolean interrupt = false;
             for (CallFrame top : running.values()) {
                 for (CallFrame f = top; f != null; f = f.outer) {
-                    if (now - f.deadlineNanos >= 0
-                            && (!f.timedOut || now - f.lastInterruptNanos >= REINTERRUPT_NANOS)) {
-                        f.timedOut = true;
+                    CallFrame.Stop why = memory ? CallFrame.Stop.MEMORY
+                            : f.requested != null ? f.requested
+                            : now - f.deadlineNanos >= 0 ? CallFrame.Stop.TIMEOUT : null;
+                    if (why != null && (f.stopped == null || now - f.lastInterruptNanos >= limits.reinterruptNanos)) {
+                        if (f.stopped == null) {
+                            f.stopped = why;
+                        }
                         f.lastInterruptNanos = now;
                         interrupt = true;
                     }
                 }
             }
-            if (!interrupt || closed) {
-                return;
+            interrupting = interrupt;
+            return interrupt;
+        }
+    }
+
+    /** Interrupts the Python code running here; pair with a true {@link #markStops}. Never holds the guard. */
+    void interruptNow() {
+        try {
+            context.interrupt(limits.interruptWait);
+        } catch (TimeoutException e) {
+            // a thread is in host code; the next tick tries again
+        } catch (RuntimeException e) {
+            // context closing concurrently: nothing left to interrupt
+        } finally {
+            synchronized (guard) {
+                interrupting = false;
+                guard.notifyAll();
             }
-            // Under the guard: a call that finished cannot be replaced by the next one while we interrupt.
-            try {
-                context.interrupt(INTERRUPT_WAIT);
-            } catch (TimeoutException e) {
-                // the thread is in host code; the next tick tries again
-            } catch (RuntimeException e) {
-                // context closing concurrently: nothing left to interrupt
+        }
+    }
+
+    /** Asks the frame of {@code thread} here to stop for {@code why}; the watchdog acts on its next tick. */
+    void requestStop(Thread thread, CallFrame.Stop why) {
+        synchronized (guard) {
+            for (CallFrame f = running.get(thread); f != null; f = f.outer) {
+                f.requested = why;
             }
+        }
+    }
+
+    boolean isRunningCalls() {
+        synchronized (guard) {
+            return !running.isEmpty();
         }
     }
 
@@ -315,14 +469,33 @@ final class Worker implements PyContext {
         return closed;
     }
 
+    boolean isRetired() {
+        return retired;
+    }
+
+    void markRetired() {
+        retired = true;
+    }
+
     @Override
     public int index() {
         return index;
     }
 
-    /** Cancels whatever runs and closes the context (and its engine, if it owns one). */
+    /**
+     * Cancels whatever runs and closes the context (and its engine, if it owns one). Bounded: a
+     * thread stuck in host code can keep a context from closing, and that must not keep the
+     * member from shutting down, so the close goes on in the background after the wait.
+     */
     void close() {
-        closed = true;
+        synchronized (guard) {
+            closed = true;
+            guard.notifyAll();
+        }
+        Limits.closeWithin(this::closeNow, "hzpy context " + index);
+    }
+
+    private void closeNow() {
         Engine engine = null;
         try {
             engine = context.getEngine();
@@ -331,7 +504,11 @@ final class Worker implements PyContext {
             // already closed or closing
         }
         if (ownsEngine && engine != null) {
-            engine.close(true);
+            try {
+                engine.close(true);
+            } catch (RuntimeException e) {
+                // already closed
+            }
         }
     }
 
@@ -348,6 +525,18 @@ final class Worker implements PyContext {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A context could not apply the exec log: it is unfit to serve and must be replaced. */
+    static final class ReplayFailedException extends PyUnavailableException {
+        private static final long serialVersionUID = 1L;
+
+        ReplayFailedException(String message, Throwable cause) {
+            super(message);
+            if (cause != null) {
+                initCause(cause);
+            }
         }
     }
 }

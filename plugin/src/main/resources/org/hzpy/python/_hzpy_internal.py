@@ -24,13 +24,51 @@ def _module(name):
     return m
 
 
+class _Exit(BaseException):
+    """Carries a SystemExit (or an os._exit) out of user code. A SystemExit that reached the
+    polyglot boundary would be taken as the end of the program and lose its code; this is an
+    ordinary exception there, described as the SystemExit it stands for."""
+
+    def __init__(self, exit_exc, message):
+        super().__init__(message)
+        self.exit_exc = exit_exc
+        self.message = message
+
+
+def _exit_message(exc):
+    try:
+        return str(exc)
+    except BaseException:
+        return "<str() of the SystemExit failed>"
+
+
+def _os_exit(status=0):
+    raise _Exit(None, "os._exit(%r) was called: hzpy does not let Python end the member process" % (status,))
+
+
+def _block_process_exit():
+    for name in ("os", "posix", "nt"):
+        m = _modules.get(name)
+        if m is not None and hasattr(m, "_exit"):
+            m._exit = _os_exit
+
+
+_block_process_exit()
+
+
 def invoke(module, function, *args):
     """One crossing from Java per call: resolve module.function afresh and call it."""
-    return getattr(_module(module), function)(*args)
+    try:
+        return getattr(_module(module), function)(*args)
+    except SystemExit as e:
+        raise _Exit(e, _exit_message(e)) from None
 
 
 def invoke_kw(module, function, kwargs, *args):
-    return getattr(_module(module), function)(*args, **kwargs)
+    try:
+        return getattr(_module(module), function)(*args, **kwargs)
+    except SystemExit as e:
+        raise _Exit(e, _exit_message(e)) from None
 
 
 _code_cache = {}
@@ -48,14 +86,20 @@ def _compiled(source, mode):
 
 
 def eval_(expression, local_vars):
-    code = _compiled(expression, "eval")
-    if local_vars is None:
-        return eval(code, _main.__dict__)
-    return eval(code, _main.__dict__, local_vars)
+    try:
+        code = _compiled(expression, "eval")
+        if local_vars is None:
+            return eval(code, _main.__dict__)
+        return eval(code, _main.__dict__, local_vars)
+    except SystemExit as e:
+        raise _Exit(e, _exit_message(e)) from None
 
 
 def exec_(source):
-    exec(compile(source, "<hzpy exec>", "exec"), _main.__dict__)
+    try:
+        exec(compile(source, "<hzpy exec>", "exec"), _main.__dict__)
+    except SystemExit as e:
+        raise _Exit(e, _exit_message(e)) from None
 
 
 def check_syntax(source):
@@ -70,14 +114,32 @@ def type_name(x):
 
 
 def describe(exc):
-    """(type, message, traceback) of an exception, for PythonException."""
+    """(type, message, traceback) of an exception, for PythonException. Runs inside the call's
+    deadline: a __str__ that never returns is interrupted like the call itself."""
+    if isinstance(exc, _Exit):
+        message = exc.message
+        shown = exc.exit_exc if exc.exit_exc is not None else exc
+        return ("SystemExit", message, _traceback(shown, "SystemExit: " + message))
     try:
         message = str(exc)
-    except BaseException:
-        message = "<str() of the exception failed>"
+    except BaseException as e:
+        message = "<str() of the exception failed: %s>" % (_safe_type_name(e),)
+    return (_safe_type_name(exc), message, _traceback(exc, _safe_type_name(exc) + ": " + message))
+
+
+def _safe_type_name(x):
+    try:
+        return type_name(x)
+    except Exception:
+        return "<unnamed type>"
+
+
+def _traceback(exc, fallback):
     import traceback
-    tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    return (type_name(exc), message, tb)
+    try:
+        return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    except Exception:
+        return "Traceback could not be formatted\n" + fallback + "\n"
 
 
 # Kinds for values the fast interop checks cannot classify on their own.
@@ -129,6 +191,35 @@ def make_int(decimal):
 
 def make_bytes(latin1):
     return latin1.encode("latin-1")
+
+
+def make_tuple(*items):
+    return items
+
+
+def make_frozenset(*items):
+    return frozenset(items)
+
+
+_surrogate_pair = None
+
+
+def utf16_units(s):
+    """How Java must read a str that interop may not hand over exactly: None if it has no
+    surrogate code points (interop is exact), False if it has a high+low pair that Java would
+    merge into one character, else its UTF-16 code units as latin-1 text."""
+    global _surrogate_pair
+    try:
+        s.encode("utf-8")
+        return None
+    except UnicodeEncodeError:
+        pass
+    if _surrogate_pair is None:
+        import re
+        _surrogate_pair = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+    if _surrogate_pair.search(s):
+        return False
+    return s.encode("utf-16-le", "surrogatepass").decode("latin-1")
 
 
 def warm_up(rounds):

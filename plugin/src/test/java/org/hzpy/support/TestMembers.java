@@ -37,6 +37,19 @@ public final class TestMembers {
         return shared("shared");
     }
 
+    /**
+     * The hardening member: ISOLATED, 2 contexts, no pre-warm. For tests that use exec or replace
+     * contexts, so the other shared members keep a short exec log and their contexts.
+     */
+    public static HazelcastInstance hardening() {
+        return shared("hardening");
+    }
+
+    /** A member of the test's own from {@code members/NAME.yaml}; the test shuts it down. */
+    public static HazelcastInstance startOwn(String name) {
+        return Hazelcast.newHazelcastInstance(config("members/" + name + ".yaml"));
+    }
+
     public static Py py(HazelcastInstance member) {
         Py py = Py.on(member);
         if (!py.awaitReady(Integer.MAX_VALUE, Duration.ofMinutes(3))) { // started and warmed up

@@ -1,0 +1,15 @@
+package org.hzpy;
+
+/**
+ * What a member's Python runtime did to stay healthy, counted since it started. An immutable
+ * snapshot ({@link Py#stats()}); thread-safe.
+ *
+ * @param execReplays        exec entries applied by contexts other than the one that ran them first
+ * @param execReplayFailures replays that failed or timed out; each discarded its context
+ * @param contextRestarts    contexts started afresh in place of a discarded one
+ * @param memoryGuardTrips   times the memory guard stopped Python because the heap was over its limit
+ * @param memoryGuardTripped whether the memory guard is refusing calls right now
+ */
+public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
+                      boolean memoryGuardTripped) {
+}

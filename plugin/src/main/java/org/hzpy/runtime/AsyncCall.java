@@ -1,0 +1,100 @@
+package org.hzpy.runtime;
+
+import org.hzpy.PyUnavailableException;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * A call handed to one of hzpy's threads, and the future its caller holds. Cancelling the future
+ * ({@code cancel(true)}) stops the Python code (through the watchdog's interrupt); a call that
+ * never started is completed with {@link PyUnavailableException} when the runtime closes. Either
+ * way its permit, if it holds one, is released exactly once, even when the runtime gives up on a
+ * thread stuck in host code.
+ */
+final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
+    private static final int NO_PERMIT = 0;
+    private static final int HOLDS_PERMIT = 1;
+    private static final int ENDED = 2;
+
+    private final Supplier<T> body;
+    private final PermitLimiter limiter;
+    private final AtomicInteger permit;
+    /** Where the call's Python runs, while it runs: what a cancellation must stop. */
+    private volatile Worker worker;
+    private volatile Thread runner;
+
+    /**
+     * @param permitTaken whether the caller already took this call's permit (callAsync); if not, the
+     *                    body takes it with {@link #takePermit()} once it runs
+     */
+    AsyncCall(Supplier<T> body, PermitLimiter limiter, boolean permitTaken) {
+        this.body = body;
+        this.limiter = limiter;
+        this.permit = new AtomicInteger(permitTaken ? HOLDS_PERMIT : NO_PERMIT);
+    }
+
+    /** Takes the call's permit on the thread that runs it; released when the call ends, exactly once. */
+    void takePermit() {
+        limiter.acquire();
+        if (!permit.compareAndSet(NO_PERMIT, HOLDS_PERMIT)) {
+            limiter.release(); // ended (aborted) meanwhile
+            throw new PyUnavailableException("the call was ended before it started");
+        }
+    }
+
+    @Override
+    public void run() {
+        if (isDone()) { // cancelled while queued
+            end();
+            return;
+        }
+        runner = Thread.currentThread();
+        try {
+            complete(body.get());
+        } catch (Throwable e) {
+            completeExceptionally(e);
+        } finally {
+            runner = null;
+            worker = null;
+            end();
+        }
+    }
+
+    /** Called by the runtime once the call has entered {@code w}, before its frame starts. */
+    void entered(Worker w) {
+        worker = w;
+    }
+
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            Worker w = worker;
+            Thread t = runner;
+            if (w != null && t != null) {
+                w.requestStop(t, CallFrame.Stop.CANCELLED);
+            }
+        }
+        return cancelled;
+    }
+
+    /** Completes a call that will not run (the runtime is closing) and releases what it holds. */
+    void abort(RuntimeException why) {
+        completeExceptionally(why);
+        end();
+    }
+
+    private void end() {
+        if (permit.getAndSet(ENDED) == HOLDS_PERMIT) {
+            limiter.release();
+        }
+    }
+
+    /** Dependent stages are plain futures: cancelling one of them must not stop this call. */
+    @Override
+    public <U> CompletableFuture<U> newIncompleteFuture() {
+        return new CompletableFuture<>();
+    }
+}

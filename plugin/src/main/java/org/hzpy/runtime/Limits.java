@@ -1,0 +1,90 @@
+package org.hzpy.runtime;
+
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every bounded wait of the runtime, named in one place. None of these is a call's own timeout:
+ * they bound hzpy's internal hand-overs so that no wait is without a bound.
+ */
+final class Limits {
+    private static final ILogger LOGGER = Logger.getLogger(Limits.class);
+    /** The longest a call waits for the member's first context to start (start-up, not the call's time). */
+    static final Duration STARTUP_WAIT = Duration.ofMinutes(2);
+    /** The longest {@code bind()} waits for a context that is still starting. */
+    static final Duration BIND_WAIT = Duration.ofMinutes(5);
+    /**
+     * How long an interrupt waits for the interrupted thread to stop. If it does not (a thread in
+     * host code, or a starved CPU), Truffle drops the interrupt and the watchdog retries; shorter
+     * waits lost interrupts of sleeping threads on a loaded 2-core machine.
+     */
+    static final Duration INTERRUPT_WAIT = Duration.ofMillis(500);
+    /** How often a frame that is still running after its interrupt is interrupted again. */
+    static final Duration REINTERRUPT_EVERY = Duration.ofMillis(100);
+    /** The longest a new call waits for an interrupt in flight on its context to end. */
+    static final Duration INTERRUPT_GATE_WAIT = INTERRUPT_WAIT.plusMillis(500);
+    /** The longest closing one context may hold up a stop or a shutdown. */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+    /** Beyond the replayed entries' own timeouts, how long a thread waits for another thread's replay. */
+    static final Duration CATCH_UP_SLACK = Duration.ofSeconds(1);
+    /** Beyond a call's own timeout, how long a caller waits for the thread it handed the call to. */
+    static final Duration HAND_OFF_SLACK = Duration.ofSeconds(5);
+    /** How often a context that could not replay the exec log is started afresh before its slot stays empty. */
+    static final int REPLAY_ATTEMPTS = 3;
+    /** The longest deadline the runtime computes (about 73 years): "no practical limit" without overflow. */
+    static final long MAX_TIMEOUT_NANOS = 1L << 61;
+
+    final Duration interruptWait = INTERRUPT_WAIT;
+    final long reinterruptNanos = REINTERRUPT_EVERY.toNanos();
+    final long interruptGateNanos = INTERRUPT_GATE_WAIT.toNanos();
+    final long catchUpLockSlackNanos = CATCH_UP_SLACK.toNanos();
+    private final MemoryGuard memoryGuard;
+
+    Limits(MemoryGuard memoryGuard) {
+        this.memoryGuard = memoryGuard;
+    }
+
+    String memoryGuardDescription() {
+        return memoryGuard.describe();
+    }
+
+    /** {@code timeout} in nanoseconds, capped at {@link #MAX_TIMEOUT_NANOS}: never overflows. */
+    static long toNanos(Duration timeout) {
+        if (timeout.compareTo(Duration.ofNanos(MAX_TIMEOUT_NANOS)) >= 0) {
+            return MAX_TIMEOUT_NANOS;
+        }
+        return timeout.toNanos();
+    }
+
+    static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : Math.min(sum, MAX_TIMEOUT_NANOS);
+    }
+
+    /**
+     * Runs {@code close} on a daemon thread of its own and waits for it at most {@link #CLOSE_WAIT}:
+     * closing a polyglot context or engine waits for every thread in it, and one stuck in host code
+     * must not hold up a stop or a member's shutdown. Past the wait the close goes on in the background.
+     */
+    static void closeWithin(Runnable close, String what) {
+        Thread closer = new Thread(close, "hzpy-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(CLOSE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (closer.isAlive()) {
+            LOGGER.warning(what + " did not close within " + CLOSE_WAIT.toMillis()
+                    + " ms (a thread is stuck in host code); it goes on closing in the background");
+        }
+    }
+
+    static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
+    }
+}

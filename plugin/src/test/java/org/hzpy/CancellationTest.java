@@ -1,0 +1,78 @@
+package org.hzpy;
+
+import org.hzpy.support.Invariants;
+import org.hzpy.support.PythonLog;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** cancel(true) on callAsync's future stops the Python code, frees the permit, keeps the context. */
+@ExtendWith(Invariants.class)
+class CancellationTest {
+    private final Py py = TestMembers.py(TestMembers.isolated());
+
+    @Test
+    void cancellingARunningCall_interruptsItsPython_andReleasesThePermit() throws Exception {
+        // Given a call that loops forever (its own timeout is far away) and is running
+        String key = UUID.randomUUID().toString();
+        CompletableFuture<Object> call;
+        try (PythonLog log = PythonLog.capture()) {
+            call = py.callAsync(PyCall.of("hardening", "mark_and_spin", key).timeout(Duration.ofMinutes(5)))
+                    .toCompletableFuture();
+            log.await("started " + key, 30);
+        }
+
+        // When the caller cancels it
+        assertThat(call.cancel(true)).isTrue();
+
+        // Then its permit comes back long before its timeout, both contexts serve again, and the
+        // Python code never got past its loop
+        awaitTrue(() -> py.semaphore().current() == 0, "the permit was released");
+        for (int i = 0; i < 2; i++) {
+            assertThat(TestMembers.inContext(py, i, () -> py.call(PyCall.of("hardening", "was_finished", key)
+                    .timeout(Duration.ofSeconds(10))))).isEqualTo(false);
+        }
+        assertThatThrownBy(call::join).isInstanceOf(CancellationException.class);
+    }
+
+    @Test
+    void cancellingAQueuedCall_neverRunsIt_andReleasesItsPermit() throws Exception {
+        // Given more async calls than the runtime has threads, so the last one waits in the queue
+        CompletableFuture<?>[] busy = new CompletableFuture<?>[2];
+        for (int i = 0; i < busy.length; i++) {
+            busy[i] = py.callAsync(PyCall.of("hardening", "sleep_then", 1.0, i)).toCompletableFuture();
+        }
+        String key = UUID.randomUUID().toString();
+        try (PythonLog log = PythonLog.capture()) {
+            CompletableFuture<Object> queued = py.callAsync(PyCall.of("hardening", "mark_and_spin", key)
+                    .timeout(Duration.ofMinutes(5))).toCompletableFuture();
+
+            // When it is cancelled
+            queued.cancel(true);
+
+            // Then it never starts, and every permit comes back
+            CompletableFuture.allOf(busy).get(1, TimeUnit.MINUTES);
+            awaitTrue(() -> py.semaphore().current() == 0, "all permits released");
+            assertThat(log.contains("started " + key)).isFalse();
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+}

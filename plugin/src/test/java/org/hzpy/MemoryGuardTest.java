@@ -1,0 +1,72 @@
+package org.hzpy;
+
+import org.hzpy.support.MemoryBombMember;
+import org.junit.jupiter.api.Test;
+
+import java.io.File;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The memory guard stops Python that would run the member out of heap, before the member's own
+ * threads fail. In a JVM of its own with a 768 MB heap: a bomb must not damage the test JVM.
+ */
+class MemoryGuardTest {
+
+    @Test
+    void memoryBomb_isStoppedWithAResourceError_beforeTheMemberRunsOutOfHeap() throws Exception {
+        // Given a member in its own JVM (768 MB heap, hzpy.memory-guard: 75%)
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-Xmx") && !arg.startsWith("-javaagent") && !arg.startsWith("-agentlib")) {
+                command.add(arg);
+            }
+        }
+        command.add("-Xmx768m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(MemoryBombMember.class.getName());
+
+        // When Python keeps allocating a megabyte at a time and never lets go
+        Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output;
+        try {
+            output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(child.waitFor(3, TimeUnit.MINUTES)).as("the bomb member ended").isTrue();
+        } finally {
+            child.destroyForcibly();
+        }
+        Map<String, String> result = results(output);
+
+        // Then the call fails with PyResourceException naming the limit, and the member is healthy:
+        // no OutOfMemoryError anywhere, Python serves again, the IMap works, no permit is held
+        assertThat(result.get("OUTCOME")).as(output).startsWith(PyResourceException.class.getName())
+                .contains("memory guard", "hzpy.memory-guard=75%");
+        assertThat(result.get("OOM")).as(output).isEqualTo("0");
+        assertThat(result.get("AFTER")).as(output).isEqualTo("alive");
+        assertThat(result.get("IMAP")).as(output).isEqualTo("v");
+        assertThat(result.get("PERMITS")).as(output).isEqualTo("0");
+        assertThat(result.get("TRIPS")).as(output).isNotEqualTo("0");
+        assertThat(child.exitValue()).as(output).isZero();
+    }
+
+    private static Map<String, String> results(String output) {
+        Map<String, String> result = new HashMap<>();
+        for (String line : output.split("\n")) {
+            for (String key : List.of("OUTCOME", "AFTER", "IMAP", "PERMITS", "TRIPS", "OOM")) {
+                if (line.startsWith(key + " ")) {
+                    result.put(key, line.substring(key.length() + 1).trim());
+                }
+            }
+        }
+        return result;
+    }
+}
