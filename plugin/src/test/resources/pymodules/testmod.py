@@ -87,19 +87,40 @@ def was_finished(key):
     return finished.get(key, False)
 
 
-_in_shared = 0
-_max_in_shared = 0
+_inside = {}
+_most_inside = {}
 
 
-def overlap_probe(seconds):
-    """Records how many threads were inside this context at once."""
-    global _in_shared, _max_in_shared
-    _in_shared += 1
-    _max_in_shared = max(_max_in_shared, _in_shared)
+def overlap_probe(run, enough, seconds):
+    """Counts the threads inside this context at once for one run: waits (at most `seconds`) until
+    `enough` are in, then lingers a little so that any thread the limit should hold back gets in."""
+    _inside[run] = _inside.get(run, 0) + 1
+    _most_inside[run] = max(_most_inside.get(run, 0), _inside[run])
+    waited = 0.0
+    while _inside[run] < enough and waited < seconds:
+        time.sleep(0.01)
+        waited += 0.01
+        _most_inside[run] = max(_most_inside[run], _inside[run])
+    time.sleep(0.3)
+    _most_inside[run] = max(_most_inside[run], _inside[run])
+    _inside[run] -= 1
+    return _most_inside[run]
+
+
+def most_inside(run):
+    return _most_inside.get(run, 0)
+
+
+def announce_then_sleep(key, seconds, value):
+    """Prints 'inside KEY' (tests wait for it in the member log), then sleeps."""
+    print("inside " + key, flush=True)
     time.sleep(seconds)
-    _in_shared -= 1
-    return _max_in_shared
+    return value
 
 
-def max_overlap():
-    return _max_in_shared
+def hot_loop(n):
+    """A loop hot enough for the Graal JIT to compile."""
+    total = 0
+    for i in range(n):
+        total += i % 7
+    return total

@@ -1,13 +1,18 @@
 package org.hzpy;
 
 import org.hzpy.support.Invariants;
+import org.hzpy.support.PythonLog;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,24 +34,33 @@ class CommonPoolCallTest {
             isolated.eval("globals().__setitem__('pool_tag', t)", java.util.Map.of("t", i));
         }
         router.unbind();
-        Thread occupant = new Thread(() -> { // keeps context 0 busy for a second
-            router.bind(router.context(0));
-            isolated.call("testmod", "sleep_then", 1.0, "done");
-        });
-        occupant.start();
-        Thread.sleep(200);
+        String key = UUID.randomUUID().toString();
+        ExecutorService occupant = Executors.newSingleThreadExecutor();
+        try (PythonLog log = PythonLog.capture()) {
+            Future<Object> occupying = occupant.submit(() -> { // keeps context 0 busy for a second
+                router.bind(router.context(0));
+                try {
+                    return isolated.call("testmod", "announce_then_sleep", key, 1.0, "done");
+                } finally {
+                    router.unbind();
+                }
+            });
+            log.await("inside " + key, 60);
 
-        Object servedBy = CompletableFuture.supplyAsync(() -> {
-            router.bind(router.context(0));
-            try {
-                return isolated.eval("pool_tag"); // must wait for context 0, not move to the free one
-            } finally {
-                router.unbind();
-            }
-        }).get(1, TimeUnit.MINUTES);
+            Object servedBy = CompletableFuture.supplyAsync(() -> {
+                router.bind(router.context(0));
+                try {
+                    return isolated.eval("pool_tag"); // must wait for context 0, not move to the free one
+                } finally {
+                    router.unbind();
+                }
+            }).get(1, TimeUnit.MINUTES);
 
-        occupant.join();
-        assertThat(servedBy).isEqualTo(0L);
+            assertThat(occupying.get(1, TimeUnit.MINUTES)).isEqualTo("done");
+            assertThat(servedBy).isEqualTo(0L);
+        } finally {
+            occupant.shutdownNow();
+        }
     }
 
     @Test

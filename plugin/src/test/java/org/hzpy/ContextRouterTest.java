@@ -1,6 +1,7 @@
 package org.hzpy;
 
 import org.hzpy.support.Invariants;
+import org.hzpy.support.PythonLog;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -10,7 +11,10 @@ import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,22 +68,31 @@ class ContextRouterTest {
 
     @Test
     void unboundThread_movesToAFreeContext_whenItsOwnIsBusy() throws Exception {
+        // Given the context this thread usually runs on is busy with another thread's call
         tagContexts();
-        Object usual = py.eval("ctx_tag");
-        router.bind(router.context(((Long) usual).intValue()));
-        CompletableFuture<Object> busy = CompletableFuture.supplyAsync(() -> {
-            router.bind(router.context(((Long) usual).intValue()));
-            try {
-                return py.call("testmod", "sleep_then", 1.0, "done");
-            } finally {
-                router.unbind();
-            }
-        });
-        router.unbind();
-        Thread.sleep(200); // the other thread is now inside the usual context
+        int usual = ((Long) py.eval("ctx_tag")).intValue();
+        String key = UUID.randomUUID().toString();
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try (PythonLog log = PythonLog.capture()) {
+            Future<Object> busy = other.submit(() -> {
+                router.bind(router.context(usual));
+                try {
+                    return py.call("testmod", "announce_then_sleep", key, 1.0, "done");
+                } finally {
+                    router.unbind();
+                }
+            });
+            log.await("inside " + key, 60);
 
-        assertThat(py.eval("ctx_tag")).isNotEqualTo(usual);
-        assertThat(busy.get(30, TimeUnit.SECONDS)).isEqualTo("done");
+            // When this thread calls while that call runs
+            Object servedBy = py.eval("ctx_tag");
+
+            // Then the call ran on the other context, and the busy call still finished normally
+            assertThat(servedBy).isNotEqualTo((long) usual);
+            assertThat(busy.get(30, TimeUnit.SECONDS)).isEqualTo("done");
+        } finally {
+            other.shutdownNow();
+        }
     }
 
     @Test

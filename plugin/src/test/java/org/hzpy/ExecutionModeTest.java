@@ -8,7 +8,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,17 +56,32 @@ class ExecutionModeTest {
     }
 
     @Test
-    void shared_servesSeveralThreadsAtOnce_upToItsExecutors() throws Exception {
-        List<CompletableFuture<Object>> calls = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            calls.add(CompletableFuture.supplyAsync(() -> shared.call("testmod", "overlap_probe", 0.3)));
-        }
-        for (CompletableFuture<Object> c : calls) {
-            c.get(60, TimeUnit.SECONDS);
+    void shared_letsInAtMostItsExecutors_whenMoreThreadsCallAtOnce() throws Exception {
+        // Given twice as many caller threads as the SHARED member has executors (4), all calling at once
+        String run = UUID.randomUUID().toString();
+        int callers = 2 * shared.numExecutors();
+        ExecutorService threads = Executors.newFixedThreadPool(callers);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Object>> calls = new ArrayList<>();
+            for (int i = 0; i < callers; i++) {
+                calls.add(threads.submit(() -> {
+                    go.await();
+                    return shared.call("testmod", "overlap_probe", run, callers, 5.0);
+                }));
+            }
+
+            // When they are let go (each waits inside Python for the others, at most 5 s)
+            go.countDown();
+            for (Future<Object> c : calls) {
+                c.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            threads.shutdownNow();
         }
 
-        long maxInside = (Long) shared.call("testmod", "max_overlap");
-        assertThat(maxInside).isBetween(2L, 4L);
+        // Then the context held exactly as many threads at once as the member has executors
+        assertThat(shared.call("testmod", "most_inside", run)).isEqualTo((long) shared.numExecutors());
     }
 
     private static void setGlobalIn(Py py, int context, String name, Object value) {
