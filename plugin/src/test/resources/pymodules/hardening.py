@@ -51,3 +51,73 @@ def memory_bomb():
     hoard = []
     while True:
         hoard.append(bytearray(10 ** 6))
+
+
+# Runaway code (RunawayCodeTest): each of these must be stopped by the call's timeout.
+
+def spin_forever():
+    while True:
+        pass
+
+
+def loop_in_finally():
+    """Loops on in its `finally` when the interrupt unwinds the first loop."""
+    try:
+        while True:
+            pass
+    finally:
+        while True:
+            pass
+
+
+def swallow_interrupts():
+    """Catches everything it can and carries on looping."""
+    while True:
+        try:
+            while True:
+                pass
+        except BaseException:
+            pass
+
+
+def sleep_forever():
+    time.sleep(10 ** 6)
+
+
+def recurse_forever(n=0):
+    return recurse_forever(n + 1)
+
+
+def recurse_past_the_stack():
+    """Lifts Python's recursion limit, so only the Java stack can stop the recursion."""
+    import sys
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(10 ** 8)
+    try:
+        return recurse_forever()
+    finally:
+        sys.setrecursionlimit(before)
+
+
+def read_stdin_line():
+    return input()
+
+
+def read_all_stdin():
+    import sys
+    return sys.stdin.read()
+
+
+def builtin_spin(n):
+    """A long loop inside one builtin that never checks for an interrupt (seconds per 10**8)."""
+    import itertools
+    return sum(itertools.repeat(1, n))
+
+
+def wait_on_itself():
+    """Takes a lock twice on one thread: waits forever for itself."""
+    import threading
+    lock = threading.Lock()
+    lock.acquire()
+    lock.acquire()
+

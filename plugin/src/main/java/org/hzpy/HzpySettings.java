@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.engine</td><td>shared | per-context</td><td>shared</td></tr>
  * <tr><td>hzpy.sandbox</td><td>strict | trusted</td><td>strict</td></tr>
  * <tr><td>hzpy.memory-guard</td><td>off | 50% .. 99% of the maximum heap</td><td>90%</td></tr>
+ * <tr><td>hzpy.abandon-after</td><td>duration from 1s: how long a stopped call may ignore its interrupt
+ * before its context is given up</td><td>10s</td></tr>
  * </table>
  */
 public final class HzpySettings {
@@ -66,6 +68,7 @@ public final class HzpySettings {
     private final EngineSharing engineSharing;
     private final Sandbox sandbox;
     private final double memoryGuard;
+    private final Duration abandonAfter;
 
     private HzpySettings(Reader r) {
         executionMode = r.get("execution-mode", "isolated | shared", ExecutionMode.ISOLATED,
@@ -85,6 +88,8 @@ public final class HzpySettings {
                 v -> Sandbox.valueOf(v.toUpperCase(Locale.ROOT)));
         memoryGuard = r.get("memory-guard", "off, or a share of the maximum heap from 50% to 99% (e.g. 90%)", 0.9,
                 HzpySettings::heapShare);
+        abandonAfter = r.get("abandon-after", "a duration of at least 1s such as 10s, 1m or PT10S",
+                Duration.ofSeconds(10), v -> atLeast(duration(v), Duration.ofSeconds(1)));
         r.rejectUnknownKeys();
         r.throwIfInvalid();
     }
@@ -155,6 +160,16 @@ public final class HzpySettings {
         return memoryGuard;
     }
 
+    /**
+     * How long a call that was told to stop (timeout, cancellation, memory guard) may go on ignoring
+     * its interrupt, as a builtin operation that never checks for one does, before hzpy gives up on
+     * its context: the caller's permit is released, an asynchronous caller is answered, and a fresh
+     * context takes the old one's place.
+     */
+    public Duration abandonAfter() {
+        return abandonAfter;
+    }
+
     @Override
     public String toString() {
         return "execution-mode=" + executionMode.name().toLowerCase(Locale.ROOT) + ", contexts=" + contexts()
@@ -162,7 +177,7 @@ public final class HzpySettings {
                 + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", engine="
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
-                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%");
+                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter;
     }
 
     private static int intIn(String v, int min, int max) {
@@ -171,6 +186,13 @@ public final class HzpySettings {
             throw new IllegalArgumentException();
         }
         return n;
+    }
+
+    private static Duration atLeast(Duration d, Duration min) {
+        if (d.compareTo(min) < 0) {
+            throw new IllegalArgumentException();
+        }
+        return d;
     }
 
     private static double heapShare(String v) {

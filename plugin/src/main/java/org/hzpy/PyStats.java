@@ -9,7 +9,10 @@ package org.hzpy;
  * @param contextRestarts    contexts started afresh in place of a discarded one
  * @param memoryGuardTrips   times the memory guard stopped Python because the heap was over its limit
  * @param memoryGuardTripped whether the memory guard is refusing calls right now
+ * @param contextsAbandoned  contexts given up because a call in them ignored its interrupt for longer
+ *                           than {@code hzpy.abandon-after}; each was replaced, and its thread may stay
+ *                           busy until the operation returns
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
-                      boolean memoryGuardTripped) {
+                      boolean memoryGuardTripped, long contextsAbandoned) {
 }

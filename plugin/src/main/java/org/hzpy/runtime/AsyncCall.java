@@ -51,14 +51,21 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
             return;
         }
         runner = Thread.currentThread();
+        T result = null;
+        Throwable failure = null;
         try {
-            complete(body.get());
+            result = body.get();
         } catch (Throwable e) {
-            completeExceptionally(e);
+            failure = e;
         } finally {
             runner = null;
             worker = null;
-            end();
+            end(); // before completing: whoever sees the result sees the permit back too
+        }
+        if (failure != null) {
+            completeExceptionally(failure);
+        } else {
+            complete(result);
         }
     }
 
@@ -82,8 +89,8 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
 
     /** Completes a call that will not run (the runtime is closing) and releases what it holds. */
     void abort(RuntimeException why) {
-        completeExceptionally(why);
         end();
+        completeExceptionally(why);
     }
 
     private void end() {

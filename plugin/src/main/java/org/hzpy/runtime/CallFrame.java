@@ -1,5 +1,7 @@
 package org.hzpy.runtime;
 
+import java.util.function.Consumer;
+
 /**
  * One unit of Python work in progress on a worker, as the watchdog sees it: a call, or the replay
  * of one {@code exec} entry. The owning thread creates it; the watchdog, a cancelling caller and
@@ -23,6 +25,15 @@ final class CallFrame {
     volatile Stop stopped;
     /** When the watchdog last interrupted for this frame, 0 if never (guarded by the worker's guard). */
     long lastInterruptNanos;
+    /** When the watchdog first interrupted for this frame (guarded by the worker's guard). */
+    long firstInterruptNanos;
+    /**
+     * For an outermost frame: answers its caller and releases its permit when the runtime gives up
+     * on a call that ignores its interrupt (null: nothing to do beyond replacing the context).
+     */
+    volatile Consumer<RuntimeException> onAbandon;
+    /** Set once the runtime gave up on this frame's context (written under the worker's guard). */
+    volatile boolean abandoned;
 
     CallFrame(Thread thread, long deadlineNanos, long timeoutMillis, String module, String function) {
         this.thread = thread;
@@ -35,6 +46,21 @@ final class CallFrame {
     /** Built only when a message needs it: calls do not pay for the string. */
     String what() {
         return function == null ? module : module + "." + function + "()";
+    }
+
+    /** What the caller of a frame the runtime gave up on is told. */
+    String abandonedMessage() {
+        return what() + " did not finish within " + timeoutMillis + " ms and ignored its interrupt for longer than"
+                + " hzpy.abandon-after; hzpy gave up on its context and started a fresh one in its place";
+    }
+
+    /** The frame at the bottom of this thread's nesting: the one its caller made. */
+    CallFrame outermost() {
+        CallFrame f = this;
+        while (f.outer != null) {
+            f = f.outer;
+        }
+        return f;
     }
 
     /** This frame's stop or, failing that, that of the frame it is nested in. */

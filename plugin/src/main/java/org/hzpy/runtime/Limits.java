@@ -41,10 +41,13 @@ final class Limits {
     final long reinterruptNanos = REINTERRUPT_EVERY.toNanos();
     final long interruptGateNanos = INTERRUPT_GATE_WAIT.toNanos();
     final long catchUpLockSlackNanos = CATCH_UP_SLACK.toNanos();
+    /** hzpy.abandon-after: how long a stopped frame may keep running before its context is given up. */
+    final long abandonAfterNanos;
     private final MemoryGuard memoryGuard;
 
-    Limits(MemoryGuard memoryGuard) {
+    Limits(MemoryGuard memoryGuard, Duration abandonAfter) {
         this.memoryGuard = memoryGuard;
+        this.abandonAfterNanos = toNanos(abandonAfter);
     }
 
     String memoryGuardDescription() {

@@ -30,8 +30,10 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -68,7 +70,7 @@ public final class PythonRuntime implements AutoCloseable {
         this.name = name;
         this.limiter = new PermitLimiter(settings.maxConcurrent());
         this.memoryGuard = new MemoryGuard(settings.memoryGuard());
-        this.limits = new Limits(memoryGuard);
+        this.limits = new Limits(memoryGuard, settings.abandonAfter());
         int poolThreads = Math.max(1, Math.min(settings.contexts(), Runtime.getRuntime().availableProcessors()));
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-init"));
@@ -207,8 +209,11 @@ public final class PythonRuntime implements AutoCloseable {
         if (outermost) {
             checkMemory();
         }
+        // released once: when the call ends, or earlier if the runtime gives up on a call stuck in its context
+        AtomicBoolean permitHeld = null;
         if (takePermit && outermost) {
             limiter.acquire();
+            permitHeld = new AtomicBoolean(true);
         }
         try {
             long deadline = startNanos + timeoutNanos;
@@ -229,6 +234,9 @@ public final class PythonRuntime implements AutoCloseable {
                         deadline += System.nanoTime() - t0; // the replay is the context's work, not the caller's
                     }
                     CallFrame frame = new CallFrame(Thread.currentThread(), deadline, timeoutMillis, module, function);
+                    if (outermost) {
+                        frame.onAbandon = abandonAnswer(control, permitHeld);
+                    }
                     return w.run(frame, worker -> {
                         if (control != null && control.isCancelled()) {
                             throw new PyCancelledException(frame.what() + " was cancelled before it started");
@@ -246,9 +254,33 @@ public final class PythonRuntime implements AutoCloseable {
                 }
             }
         } finally {
-            if (takePermit && outermost) {
-                limiter.release();
-            }
+            releaseOnce(permitHeld);
+        }
+    }
+
+    /**
+     * What giving up on a stuck call does for its caller: an asynchronous caller gets its answer now
+     * (and the call's permit back); a synchronous one runs on the stuck thread itself and gets it when
+     * the operation returns, but its permit comes back now.
+     */
+    private Consumer<RuntimeException> abandonAnswer(AsyncCall<?> control, AtomicBoolean permitHeld) {
+        if (control != null) {
+            return e -> {
+                control.abort(e);
+                growAsyncPool(); // its thread is stuck: keep the pool's capacity for the calls queued behind it
+            };
+        }
+        return permitHeld == null ? null : e -> releaseOnce(permitHeld);
+    }
+
+    private synchronized void growAsyncPool() {
+        asyncPool.setMaximumPoolSize(asyncPool.getMaximumPoolSize() + 1);
+        asyncPool.setCorePoolSize(asyncPool.getCorePoolSize() + 1);
+    }
+
+    private void releaseOnce(AtomicBoolean permitHeld) {
+        if (permitHeld != null && permitHeld.compareAndSet(true, false)) {
+            limiter.release();
         }
     }
 
@@ -409,7 +441,7 @@ public final class PythonRuntime implements AutoCloseable {
     /** Counters of what the runtime did to stay healthy: replays, context restarts, memory-guard trips. */
     public PyStats stats() {
         return new PyStats(router.replays(), router.replayFailures(), router.restarts(), memoryGuard.trips(),
-                memoryGuard.isTripped());
+                memoryGuard.isTripped(), router.abandoned());
     }
 
     @Override

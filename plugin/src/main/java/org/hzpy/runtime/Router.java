@@ -9,6 +9,7 @@ import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 
 import java.lang.ref.WeakReference;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * Chooses and enters the worker that serves a call. ISOLATED: thread affinity first, then any
@@ -55,6 +57,7 @@ final class Router implements ContextRouter {
     private final AtomicLong replays = new AtomicLong();
     private final AtomicLong replayFailures = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
+    private final AtomicLong abandoned = new AtomicLong();
     private final ThreadLocal<ThreadState> threadState = ThreadLocal.withInitial(ThreadState::new);
     private final Object readyMonitor = new Object();
     private volatile Worker[] workers;
@@ -300,6 +303,33 @@ final class Router implements ContextRouter {
      */
     void retire(Worker w, RuntimeException why) {
         replayFailures.incrementAndGet();
+        replace(w, why.getMessage());
+    }
+
+    /**
+     * Gives up on {@code w}: a call in it ignored its interrupt for longer than hzpy.abandon-after.
+     * A fresh context takes its place at once (the stuck thread keeps the old one until it returns),
+     * and each stuck caller is answered and its permit released.
+     */
+    void abandon(Worker w, List<CallFrame> stuck) {
+        abandoned.incrementAndGet();
+        StringBuilder calls = new StringBuilder();
+        for (CallFrame f : stuck) {
+            calls.append(calls.length() == 0 ? "" : ", ").append(f.what()).append(" on thread ").append(f.thread.getName());
+        }
+        LOGGER.severe("hzpy gave up on " + w + ": " + calls + " ignored its interrupt for longer than hzpy.abandon-after"
+                + " (an operation that never checks for interrupts, such as sum(itertools.repeat(1))). Its thread stays"
+                + " busy until the operation returns; restart the member if it never does");
+        replace(w, "context " + w.index + " was abandoned");
+        for (CallFrame f : stuck) {
+            Consumer<RuntimeException> answer = f.onAbandon;
+            if (answer != null) {
+                answer.accept(new PyTimeoutException(f.abandonedMessage()));
+            }
+        }
+    }
+
+    private void replace(Worker w, String why) {
         Worker[] ws = w.generation;
         boolean replace;
         synchronized (readyMonitor) {
@@ -309,7 +339,7 @@ final class Router implements ContextRouter {
                 ws[w.index] = null;
             }
         }
-        LOGGER.warning("hzpy " + why.getMessage() + (replace ? "; starting a fresh context in its place" : ""));
+        LOGGER.warning("hzpy " + why + (replace ? "; starting a fresh context in its place" : ""));
         discard(w);
         if (replace) {
             restarts.incrementAndGet();
@@ -341,6 +371,10 @@ final class Router implements ContextRouter {
 
     long replayFailures() {
         return replayFailures.get();
+    }
+
+    long abandoned() {
+        return abandoned.get();
     }
 
     long restarts() {

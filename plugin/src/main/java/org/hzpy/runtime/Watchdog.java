@@ -3,6 +3,7 @@ package org.hzpy.runtime;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
@@ -113,6 +114,14 @@ final class Watchdog implements Runnable {
                 w.interruptNow(); // stopping: clear the mark inline
             } catch (RuntimeException | Error e) {
                 LOGGER.warning("hzpy watchdog could not check " + w + ": " + e);
+            }
+            List<CallFrame> stuck = w.framesBeyondRescue(now);
+            if (!stuck.isEmpty()) {
+                try {
+                    interrupters.execute(() -> router.abandon(w, stuck)); // closing the old context may wait
+                } catch (RejectedExecutionException e) {
+                    // stopping: the runtime's close ends these calls
+                }
             }
         }
     }

@@ -19,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -291,6 +292,9 @@ final class Worker implements PyContext {
 
     /** The hzpy exception for a failure of the Python code running in {@code frame}. Runs inside the frame. */
     RuntimeException translate(PolyglotException e, CallFrame frame) {
+        if (frame.stopped != null) { // whatever it raised while being stopped: the stop is the answer
+            return interrupted(frame);
+        }
         if (e.isCancelled() || closed) {
             return new PyUnavailableException(frame.what() + " was cancelled: its Python context was closed while it ran"
                     + " (router stopped, context replaced, or member shutting down)");
@@ -323,6 +327,12 @@ final class Worker implements PyContext {
             return new PythonException("SystemExit", String.valueOf(e.getExitStatus()), String.valueOf(e.getMessage()));
         }
         Value guest = e.getGuestObject();
+        if (System.nanoTime() - frame.deadlineNanos > 0) {
+            // raised only after the call was due (a builtin that ignores interrupts, then failed):
+            // the caller's answer is the timeout, and there is no time left to describe it in
+            return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis
+                    + " ms; it raised an exception only after that");
+        }
         if (guest != null && !guest.isNull()) {
             try {
                 Value d = describe.execute(guest);
@@ -354,6 +364,9 @@ final class Worker implements PyContext {
                 return new PyResourceException(frame.what() + " was stopped by the memory guard" + late + ": "
                         + limits.memoryGuardDescription());
             default:
+                if (frame.outermost().abandoned) {
+                    return new PyTimeoutException(frame.abandonedMessage() + "; its late result was discarded");
+                }
                 return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis + " ms" + late);
         }
     }
@@ -377,6 +390,9 @@ final class Worker implements PyContext {
                 return new PyResourceException(frame.what() + " was interrupted by the memory guard: "
                         + limits.memoryGuardDescription());
             default:
+                if (frame.outermost().abandoned) {
+                    return new PyTimeoutException(frame.abandonedMessage());
+                }
                 return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis
                         + " ms and was interrupted");
         }
@@ -404,6 +420,7 @@ final class Worker implements PyContext {
                     if (why != null && (f.stopped == null || now - f.lastInterruptNanos >= limits.reinterruptNanos)) {
                         if (f.stopped == null) {
                             f.stopped = why;
+                            f.firstInterruptNanos = now;
                         }
                         f.lastInterruptNanos = now;
                         interrupt = true;
@@ -412,6 +429,33 @@ final class Worker implements PyContext {
             }
             interrupting = interrupt;
             return interrupt;
+        }
+    }
+
+    /**
+     * The outermost frames of the threads here that have ignored their interrupts for longer than
+     * {@code hzpy.abandon-after}: a builtin operation that never checks for an interrupt (e.g.
+     * {@code sum(itertools.repeat(1))}). Each is reported once. Called by the watchdog thread only.
+     */
+    List<CallFrame> framesBeyondRescue(long now) {
+        synchronized (guard) {
+            List<CallFrame> lost = null;
+            for (CallFrame top : running.values()) {
+                for (CallFrame f = top; f != null; f = f.outer) {
+                    if (f.stopped != null && now - f.firstInterruptNanos >= limits.abandonAfterNanos) {
+                        CallFrame bottom = top.outermost();
+                        if (!bottom.abandoned) {
+                            bottom.abandoned = true;
+                            if (lost == null) {
+                                lost = new ArrayList<>();
+                            }
+                            lost.add(bottom);
+                        }
+                        break;
+                    }
+                }
+            }
+            return lost == null ? List.of() : lost;
         }
     }
 

@@ -134,10 +134,25 @@ def _safe_type_name(x):
         return "<unnamed type>"
 
 
+# Formatting a frame costs GraalPy milliseconds: a RecursionError's 3,000 frames took 20-30 s,
+# longer than most calls may run. Keep the innermost frames, where the error is.
+_TRACEBACK_FRAMES = 100
+
+
 def _traceback(exc, fallback):
     import traceback
     try:
-        return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        depth = 0
+        tb = exc.__traceback__
+        while tb is not None:
+            depth += 1
+            tb = tb.tb_next
+        if depth <= _TRACEBACK_FRAMES:
+            return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        lines = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-_TRACEBACK_FRAMES)
+        note = "  [... %d outer frames not shown: hzpy keeps the innermost %d ...]\n" % (
+            depth - _TRACEBACK_FRAMES, _TRACEBACK_FRAMES)
+        return lines[0] + note + "".join(lines[1:])
     except Exception:
         return "Traceback could not be formatted\n" + fallback + "\n"
 

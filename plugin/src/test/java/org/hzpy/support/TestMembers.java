@@ -45,6 +45,14 @@ public final class TestMembers {
         return shared("hardening");
     }
 
+    /**
+     * The runaway member: ISOLATED, 2 contexts, {@code hzpy.abandon-after: 1s}. Runaway code may
+     * leave its contexts replaced and a thread busy for a while.
+     */
+    public static HazelcastInstance runaway() {
+        return shared("runaway");
+    }
+
     /** A member of the test's own from {@code members/NAME.yaml}; the test shuts it down. */
     public static HazelcastInstance startOwn(String name) {
         return Hazelcast.newHazelcastInstance(config("members/" + name + ".yaml"));

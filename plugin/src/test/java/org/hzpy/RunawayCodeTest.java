@@ -1,0 +1,121 @@
+package org.hzpy;
+
+import org.hzpy.support.Invariants;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * Python that never ends on its own (functions in pymodules/hardening.py): each is stopped, the
+ * caller gets a typed answer, no permit is left held, and the member serves again on every context
+ * (the same one, or a fresh one in its place). The memory bomb is in {@link MemoryGuardTest}.
+ */
+@ExtendWith(Invariants.class)
+class RunawayCodeTest {
+    /** Work inside one builtin call that never checks for an interrupt: 3-15 s here, longer than timeout + abandon-after. */
+    private static final long LONG_BUILTIN = 60_000_000L;
+
+    private final Py py = TestMembers.py(TestMembers.runaway());
+
+    @ParameterizedTest
+    @ValueSource(strings = {"spin_forever", "loop_in_finally", "swallow_interrupts", "sleep_forever", "wait_on_itself"})
+    void endlessCode_isStoppedByItsTimeout_andItsContextServesAgain(String function) {
+        // Given a function that never returns on its own
+        long abandonedBefore = py.stats().contextsAbandoned();
+
+        // When it is called with a 1 s timeout
+        PyTimeoutException e = catchThrowableOfType(PyTimeoutException.class,
+                () -> py.call(PyCall.of("hardening", function).timeout(Duration.ofSeconds(1))));
+
+        // Then the caller gets a timeout naming the call, and the same contexts serve again
+        assertThat(e).hasMessageContaining("hardening." + function + "() did not finish within 1000 ms");
+        assertEveryContextServes();
+        assertThat(py.stats().contextsAbandoned()).isEqualTo(abandonedBefore);
+    }
+
+    @Test
+    void unboundedRecursion_isARecursionError_withATracebackShortEnoughToDescribe() {
+        // When a function recurses without end (about 3,000 Python frames deep when it fails)
+        PythonException e = catchThrowableOfType(PythonException.class,
+                () -> py.call(PyCall.of("hardening", "recurse_forever").timeout(Duration.ofSeconds(20))));
+
+        // Then it is a RecursionError whose traceback keeps the innermost frames and says so
+        assertThat(e.pythonType()).isEqualTo("RecursionError");
+        assertThat(e.traceback()).contains("recurse_forever", "outer frames not shown", "RecursionError");
+        assertEveryContextServes();
+    }
+
+    @Test
+    void recursionPastTheJavaStack_isARecursionError() {
+        // When Python's recursion limit is lifted, so only the thread's stack can stop it
+        PythonException e = catchThrowableOfType(PythonException.class,
+                () -> py.call(PyCall.of("hardening", "recurse_past_the_stack").timeout(Duration.ofMinutes(2))));
+
+        // Then the stack overflow is a RecursionError, not a crashed thread
+        assertThat(e.pythonType()).isEqualTo("RecursionError");
+        assertEveryContextServes();
+    }
+
+    @Test
+    void readingStdin_endsAtOnce() {
+        // input() and sys.stdin get an empty stream, never the member's standard input
+        PythonException e = catchThrowableOfType(PythonException.class,
+                () -> py.call(PyCall.of("hardening", "read_stdin_line").timeout(Duration.ofMinutes(1))));
+        assertThat(e.pythonType()).isEqualTo("EOFError");
+        assertThat(py.call(PyCall.of("hardening", "read_all_stdin").timeout(Duration.ofMinutes(1)))).isEqualTo("");
+    }
+
+    @Test
+    void builtinThatIgnoresItsInterrupt_isAbandoned_andTheSyncCallerToldSoWhenItReturns() {
+        // Given a call stuck in one builtin operation that never checks for an interrupt
+        long abandonedBefore = py.stats().contextsAbandoned();
+
+        // When its 500 ms timeout passes, and then hzpy.abandon-after (1 s) as well
+        PyTimeoutException e = catchThrowableOfType(PyTimeoutException.class,
+                () -> py.call(PyCall.of("hardening", "builtin_spin", LONG_BUILTIN).timeout(Duration.ofMillis(500))));
+
+        // Then its context was given up and replaced, and the caller (whose own thread was the one
+        // stuck) hears why once the operation returns
+        assertThat(e).hasMessageContaining("hardening.builtin_spin() did not finish within 500 ms")
+                .hasMessageContaining("hzpy.abandon-after");
+        assertThat(py.stats().contextsAbandoned()).isEqualTo(abandonedBefore + 1);
+        assertEveryContextServes();
+    }
+
+    @Test
+    void builtinThatIgnoresItsInterrupt_answersAnAsyncCallerAndFreesItsPermit_whileItStillRuns() throws Exception {
+        // Given an asynchronous call stuck in one builtin operation that never checks for an interrupt
+        long abandonedBefore = py.stats().contextsAbandoned();
+        CompletableFuture<Object> call = py.callAsync(PyCall.of("hardening", "builtin_spin", LONG_BUILTIN)
+                .timeout(Duration.ofMillis(500))).toCompletableFuture();
+
+        // When hzpy gives up on it
+        ExecutionException e = catchThrowableOfType(ExecutionException.class, () -> call.get(2, TimeUnit.MINUTES));
+
+        // Then the caller has its answer, its permit is back, and a fresh context serves in its place,
+        // all while the operation still runs on the abandoned thread
+        assertThat(e.getCause()).isInstanceOf(PyTimeoutException.class).hasMessageContaining("hzpy.abandon-after");
+        assertThat(py.semaphore().current()).isZero();
+        assertThat(py.stats().contextsAbandoned()).isEqualTo(abandonedBefore + 1);
+        assertEveryContextServes();
+    }
+
+    private void assertEveryContextServes() {
+        assertThat(py.awaitReady(2, Duration.ofMinutes(2))).as("both contexts ready").isTrue();
+        for (int i = 0; i < py.contexts().numContexts(); i++) {
+            int context = i;
+            assertThat(TestMembers.inContext(py, i, () -> py.call("hardening", "echo", context))).isEqualTo((long) i);
+        }
+        assertThat(py.semaphore().current()).isZero();
+    }
+}
