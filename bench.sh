@@ -4,6 +4,8 @@
 #   ./bench.sh            all benchmarks in one run (about 10 minutes), rewrites docs/benchmarks.md
 #   ./bench.sh P1 P4      only these; the report goes to bench/target/benchmarks-partial.md, so
 #                         docs/benchmarks.md always comes from one complete run
+#   ./bench.sh soak [S]   the overload soak (OverloadSoakTest) for S seconds (default 300) instead of
+#                         the 20 s the test suite runs; figures in plugin/target/soak.txt
 #
 # Benchmarks: P1 call overhead, P3 throughput 1 vs 2 contexts, P4 functions vs CPython,
 # P7 memory per context, P8 JVM start to first result. Run nothing else heavy meanwhile.
@@ -17,6 +19,16 @@ source "$ROOT/scripts/jdk.sh"
 if [ "$(hzpy_java_major "$JAVA_HOME")" -ge 24 ]; then
   # quiets Maven's own sun.misc.Unsafe warnings (Guava) on new JDKs
   export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
+
+if [ "${1:-}" = "soak" ]; then
+  SECONDS_TO_SOAK="${2:-300}"
+  case "$SECONDS_TO_SOAK" in ''|*[!0-9]*) echo "soak takes a number of seconds, not '$SECONDS_TO_SOAK'" >&2; exit 2 ;; esac
+  echo "Overload soak for $SECONDS_TO_SOAK s (JDK: $JAVA_HOME) ..."
+  mvn -B -q -pl plugin verify -Dtest=OverloadSoakTest -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dhzpy.soak.seconds="$SECONDS_TO_SOAK"
+  cat "$ROOT/plugin/target/soak.txt"
+  exit 0
 fi
 
 if [ $# -eq 0 ] || { [ $# -eq 1 ] && [ "$1" = "all" ]; }; then

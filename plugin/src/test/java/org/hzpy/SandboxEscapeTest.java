@@ -466,12 +466,12 @@ class SandboxEscapeTest {
     @Test
     void ctypesFromAddress_cannotTouchNativeMemory() {
         // When Python builds a C int at a raw address with the low-level _ctypes module and reads it
-        // Then native memory access is refused (reported as a GraalPy internal error, not a PySandboxException)
+        // Then native memory access is refused as a sandbox denial
         assertThatThrownBy(() -> attempt("import _ctypes\n"
                 + "class c_int(_ctypes._SimpleCData):\n"
                 + "    _type_ = 'i'\n"
                 + "return c_int.from_address(4096).value"))
-                .isInstanceOf(PyException.class)
+                .isInstanceOf(PySandboxException.class)
                 .hasMessageContaining("Native access not allowed, cannot manipulate native memory");
     }
 

@@ -46,7 +46,7 @@ final class Worker implements PyContext {
 
     /** How GraalPy words the host operations a strict context refuses. */
     private static final Pattern SANDBOX_DENIAL = Pattern.compile(
-            "SecurityException|is not allowed|not allowed\\.|was excluded|UnsupportedPosixFeature");
+            "SecurityException|is not allowed|not allowed\\.|Native access not allowed|was excluded|UnsupportedPosixFeature");
 
     final int index;
     final ReentrantLock lock = new ReentrantLock();
