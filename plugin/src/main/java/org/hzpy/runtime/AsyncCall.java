@@ -51,14 +51,21 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
             return;
         }
         runner = Thread.currentThread();
+        T result = null;
+        Throwable failure = null;
         try {
-            complete(body.get());
+            result = body.get();
         } catch (Throwable e) {
-            completeExceptionally(e);
+            failure = e;
         } finally {
             runner = null;
             worker = null;
-            end();
+            end(); // before completing: a caller that has the outcome must find the permit free
+        }
+        if (failure == null) {
+            complete(result);
+        } else {
+            completeExceptionally(failure);
         }
     }
 
