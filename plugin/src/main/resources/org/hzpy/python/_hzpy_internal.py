@@ -144,13 +144,14 @@ def _traceback(exc, fallback):
 
 # Kinds for values the fast interop checks cannot classify on their own.
 def container_kind(x):
-    if isinstance(x, (list, tuple)):
+    t = type(x)  # not isinstance(): it believes an object's __class__, which may lie
+    if issubclass(t, (list, tuple)):
         return "list"
-    if isinstance(x, dict):
+    if issubclass(t, dict):
         return "dict"
-    if isinstance(x, (set, frozenset)):
+    if issubclass(t, (set, frozenset)):
         return "set"
-    if isinstance(x, (bytes, bytearray)):
+    if issubclass(t, (bytes, bytearray)):
         return "bytes"
     return None
 
