@@ -186,8 +186,9 @@ def make_dict(*flat):
     return dict(zip(it, it))
 
 
-def make_int(decimal):
-    return int(decimal)
+def make_int(hex_digits):
+    # base 16: int() refuses decimal strings of more than 4300 digits (sys.int_max_str_digits)
+    return int(hex_digits, 16)
 
 
 def make_bytes(latin1):
