@@ -126,7 +126,7 @@ final class Conversions {
             }
             return guarded(makeDict, flat, "Map", "dict");
         }
-        throw new PyConversionException("cannot convert Java " + o.getClass().getName()
+        throw new PyConversionException("cannot convert Java " + o.getClass().getTypeName()
                 + " to Python; supported: null, Boolean, Integer/Long/Short/Byte, BigInteger, Double/Float, "
                 + "String, Character, byte[], List, Object[], Set, Map");
     }
