@@ -211,17 +211,16 @@ def utf16_units(s):
     surrogate code points (interop is exact), False if it has a high+low pair that Java would
     merge into one character, else its UTF-16 code units as latin-1 text."""
     global _surrogate_pair
+    if _surrogate_pair is None:
+        import re
+        _surrogate_pair = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+    if _surrogate_pair.search(s):  # first: GraalPy's utf-8 encodes such a pair as the one character
+        return False
     try:
         s.encode("utf-8")
         return None
     except UnicodeEncodeError:
-        pass
-    if _surrogate_pair is None:
-        import re
-        _surrogate_pair = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-    if _surrogate_pair.search(s):
-        return False
-    return s.encode("utf-16-le", "surrogatepass").decode("latin-1")
+        return s.encode("utf-16-le", "surrogatepass").decode("latin-1")
 
 
 def warm_up(rounds):
