@@ -134,12 +134,40 @@ def _safe_type_name(x):
         return "<unnamed type>"
 
 
+# GraalPy lets recursion go as deep as the Java stack allows (thousands of frames, not
+# sys.getrecursionlimit()) and formatting one frame costs milliseconds there: the full traceback
+# of a RecursionError took longer than most call timeouts. Longer tracebacks keep both ends.
+_TB_HEAD = 50
+_TB_TAIL = 50
+
+
 def _traceback(exc, fallback):
     import traceback
     try:
-        return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        tb, omitted = _trimmed(exc.__traceback__)
+        te = traceback.TracebackException(type(exc), exc, tb, limit=_TB_HEAD + _TB_TAIL, compact=True)
+        if omitted:
+            te.__notes__ = list(te.__notes__ or ()) + [
+                "(hzpy: %d frames in the middle of this traceback are not shown)" % omitted]
+        return "".join(te.format())
     except Exception:
         return "Traceback could not be formatted\n" + fallback + "\n"
+
+
+def _trimmed(tb):
+    """(tb, 0), or a copy of a traceback longer than _TB_HEAD + _TB_TAIL without its middle and
+    how many frames that left out. The exception's own traceback is not changed."""
+    tbs = []
+    while tb is not None:
+        tbs.append(tb)
+        tb = tb.tb_next
+    if len(tbs) <= _TB_HEAD + _TB_TAIL:
+        return (tbs[0] if tbs else None), 0
+    import types
+    copy = None
+    for t in reversed(tbs[:_TB_HEAD] + tbs[-_TB_TAIL:]):
+        copy = types.TracebackType(copy, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return copy, len(tbs) - _TB_HEAD - _TB_TAIL
 
 
 # Kinds for values the fast interop checks cannot classify on their own.
