@@ -56,6 +56,30 @@ def _block_process_exit():
 _block_process_exit()
 
 
+def _signal_denied(name):
+    def denied(*args, **kwargs):
+        raise PermissionError("signal.%s() is denied: hzpy does not let Python signal the member process"
+                              " or replace its signal handlers" % name)
+    denied.__name__ = name
+    return denied
+
+
+def _block_signals():
+    """GraalPy's signal functions act on the member JVM itself: raise_signal(SIGINT) or (SIGTERM)
+    shuts the member down, signal.signal() replaces the JVM's own handlers (SIG_IGN for SIGTERM:
+    the member no longer stops), alarm() and setitimer() post process signals. `signal` copies
+    these from `_signal` when it is imported, so blocking them in `_signal` covers both."""
+    import _signal
+    for m in (_signal, _modules.get("signal")):
+        if m is not None:
+            for name in ("signal", "raise_signal", "alarm", "setitimer", "siginterrupt"):
+                if hasattr(m, name):
+                    setattr(m, name, _signal_denied(name))
+
+
+_block_signals()
+
+
 def invoke(module, function, *args):
     """One crossing from Java per call: resolve module.function afresh and call it."""
     try:
