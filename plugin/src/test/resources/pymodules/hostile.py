@@ -323,11 +323,6 @@ def nap(seconds):
     return "rested"
 
 
-def spin():
-    while True:
-        pass
-
-
 def größe(x):
     return x * 2
 
