@@ -77,38 +77,8 @@ final class ContextFactory implements AutoCloseable {
                     // the Java POSIX emulation is what routes Python's file access through the sandbox
                     .option("python.PosixModuleBackend", "java");
         }
-        Context context = b.build();
-        if (settings.sandbox() == HzpySettings.Sandbox.STRICT) {
-            context.eval("python", DENY_PROCESS_SIGNALS);
-        }
-        return context;
+        return b.build();
     }
-
-    /**
-     * GraalPy's {@code _signal} acts on the member's JVM process, past every context option:
-     * {@code signal.signal} replaces the JVM's own handlers (SIGTERM, SIGINT: the member no longer
-     * shuts down), {@code raise_signal} sends a signal to the member (SIGTERM ends it), and
-     * {@code alarm}/{@code setitimer} start a raw Java thread that raises SIGALRM later, which
-     * kills the JVM. A strict context gets these as functions that raise {@code PermissionError}.
-     * Python's {@code signal} module copies them from {@code _signal} when first imported, so this
-     * runs before any user code.
-     */
-    private static final String DENY_PROCESS_SIGNALS = String.join("\n",
-            "def _hzpy_deny_process_signals():",
-            "    import _signal, sys",
-            "    def denied(name):",
-            "        def f(*args, **kwargs):",
-            "            raise PermissionError(1, 'signal.' + name + '() is denied by the hzpy sandbox: signals act on'",
-            "                                  ' the whole member process (hzpy.sandbox=trusted allows it)')",
-            "        f.__name__ = f.__qualname__ = name",
-            "        return f",
-            "    for name in ('signal', 'raise_signal', 'alarm', 'setitimer', 'pthread_kill', 'siginterrupt'):",
-            "        if hasattr(_signal, name):",
-            "            setattr(_signal, name, denied(name))",
-            "    if 'signal' in sys.modules:",
-            "        raise RuntimeError('hzpy: the signal module was imported before the sandbox was applied')",
-            "_hzpy_deny_process_signals()",
-            "del _hzpy_deny_process_signals");
 
     private static Engine newEngine() {
         return Engine.newBuilder("python")

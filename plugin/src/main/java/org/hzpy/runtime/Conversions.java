@@ -102,7 +102,7 @@ final class Conversions {
         }
         if (o instanceof BigInteger) {
             BigInteger b = (BigInteger) o;
-            return b.bitLength() < 64 ? (Object) b.longValue() : makeInt.execute(b.toString());
+            return b.bitLength() < 64 ? (Object) b.longValue() : makeInt.execute(b.toString(16));
         }
         if (o instanceof byte[]) {
             return makeBytes.execute(new String((byte[]) o, StandardCharsets.ISO_8859_1));
@@ -126,7 +126,7 @@ final class Conversions {
             }
             return guarded(makeDict, flat, "Map", "dict");
         }
-        throw new PyConversionException("cannot convert Java " + o.getClass().getName()
+        throw new PyConversionException("cannot convert Java " + o.getClass().getTypeName()
                 + " to Python; supported: null, Boolean, Integer/Long/Short/Byte, BigInteger, Double/Float, "
                 + "String, Character, byte[], List, Object[], Set, Map");
     }

@@ -87,6 +87,11 @@ final class Limits {
         }
     }
 
+    /** A timeout for a message: milliseconds, or nanoseconds when shorter than one. */
+    static String describe(long nanos) {
+        return nanos >= 1_000_000 ? millis(nanos) + " ms" : nanos + " ns";
+    }
+
     static long millis(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
     }

@@ -234,6 +234,10 @@ public final class PythonRuntime implements AutoCloseable {
                         deadline += System.nanoTime() - t0; // the replay is the context's work, not the caller's
                     }
                     CallFrame frame = new CallFrame(Thread.currentThread(), deadline, timeoutMillis, module, function);
+                    if (System.nanoTime() - deadline >= 0) { // else whether it runs would be a race with the watchdog
+                        throw new PyTimeoutException(frame.what() + " did not start: its timeout of "
+                                + Limits.describe(timeoutNanos) + " had passed before a Python context could run it");
+                    }
                     if (outermost) {
                         frame.onAbandon = abandonAnswer(control, permitHeld);
                     }

@@ -56,6 +56,31 @@ def _block_process_exit():
 _block_process_exit()
 
 
+def _signal_denied(name):
+    def denied(*args, **kwargs):
+        raise PermissionError("signal.%s() is denied: hzpy does not let Python signal the member process"
+                              " or replace its signal handlers" % name)
+    denied.__name__ = name
+    return denied
+
+
+def _block_signals():
+    """GraalPy's signal functions act on the member JVM itself: raise_signal(SIGINT) or (SIGTERM)
+    shuts the member down, signal.signal() replaces the JVM's own handlers (SIG_IGN for SIGTERM:
+    the member no longer stops), alarm() and setitimer() start a raw Java thread that raises
+    SIGALRM later (which ends the JVM). Denied in every sandbox mode, like os._exit. `signal` copies
+    these from `_signal` when it is imported, so blocking them in `_signal` covers both."""
+    import _signal
+    for m in (_signal, _modules.get("signal")):
+        if m is not None:
+            for name in ("signal", "raise_signal", "alarm", "setitimer", "pthread_kill", "siginterrupt"):
+                if hasattr(m, name):
+                    setattr(m, name, _signal_denied(name))
+
+
+_block_signals()
+
+
 def invoke(module, function, *args):
     """One crossing from Java per call: resolve module.function afresh and call it."""
     try:
@@ -134,38 +159,52 @@ def _safe_type_name(x):
         return "<unnamed type>"
 
 
-# Formatting a frame costs GraalPy milliseconds: a RecursionError's 3,000 frames took 20-30 s,
-# longer than most calls may run. Keep the innermost frames, where the error is.
-_TRACEBACK_FRAMES = 100
+# GraalPy lets recursion go as deep as the Java stack allows (thousands of frames, not
+# sys.getrecursionlimit()) and formatting one frame costs milliseconds there: the full traceback
+# of a RecursionError took longer than most call timeouts. Longer tracebacks keep both ends.
+_TB_HEAD = 50
+_TB_TAIL = 50
 
 
 def _traceback(exc, fallback):
     import traceback
     try:
-        depth = 0
-        tb = exc.__traceback__
-        while tb is not None:
-            depth += 1
-            tb = tb.tb_next
-        if depth <= _TRACEBACK_FRAMES:
-            return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-        lines = traceback.format_exception(type(exc), exc, exc.__traceback__, limit=-_TRACEBACK_FRAMES)
-        note = "  [... %d outer frames not shown: hzpy keeps the innermost %d ...]\n" % (
-            depth - _TRACEBACK_FRAMES, _TRACEBACK_FRAMES)
-        return lines[0] + note + "".join(lines[1:])
+        tb, omitted = _trimmed(exc.__traceback__)
+        te = traceback.TracebackException(type(exc), exc, tb, limit=_TB_HEAD + _TB_TAIL, compact=True)
+        if omitted:
+            te.__notes__ = list(te.__notes__ or ()) + [
+                "(hzpy: %d frames in the middle of this traceback are not shown)" % omitted]
+        return "".join(te.format())
     except Exception:
         return "Traceback could not be formatted\n" + fallback + "\n"
 
 
+def _trimmed(tb):
+    """(tb, 0), or a copy of a traceback longer than _TB_HEAD + _TB_TAIL without its middle and
+    how many frames that left out. The exception's own traceback is not changed."""
+    tbs = []
+    while tb is not None:
+        tbs.append(tb)
+        tb = tb.tb_next
+    if len(tbs) <= _TB_HEAD + _TB_TAIL:
+        return (tbs[0] if tbs else None), 0
+    import types
+    copy = None
+    for t in reversed(tbs[:_TB_HEAD] + tbs[-_TB_TAIL:]):
+        copy = types.TracebackType(copy, t.tb_frame, t.tb_lasti, t.tb_lineno)
+    return copy, len(tbs) - _TB_HEAD - _TB_TAIL
+
+
 # Kinds for values the fast interop checks cannot classify on their own.
 def container_kind(x):
-    if isinstance(x, (list, tuple)):
+    t = type(x)  # not isinstance(): it believes an object's __class__, which may lie
+    if issubclass(t, (list, tuple)):
         return "list"
-    if isinstance(x, dict):
+    if issubclass(t, dict):
         return "dict"
-    if isinstance(x, (set, frozenset)):
+    if issubclass(t, (set, frozenset)):
         return "set"
-    if isinstance(x, (bytes, bytearray)):
+    if issubclass(t, (bytes, bytearray)):
         return "bytes"
     return None
 
@@ -200,8 +239,9 @@ def make_dict(*flat):
     return dict(zip(it, it))
 
 
-def make_int(decimal):
-    return int(decimal)
+def make_int(hex_digits):
+    # base 16: int() refuses decimal strings of more than 4300 digits (sys.int_max_str_digits)
+    return int(hex_digits, 16)
 
 
 def make_bytes(latin1):
@@ -224,17 +264,16 @@ def utf16_units(s):
     surrogate code points (interop is exact), False if it has a high+low pair that Java would
     merge into one character, else its UTF-16 code units as latin-1 text."""
     global _surrogate_pair
+    if _surrogate_pair is None:
+        import re
+        _surrogate_pair = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+    if _surrogate_pair.search(s):  # first: GraalPy's utf-8 encodes such a pair as the one character
+        return False
     try:
         s.encode("utf-8")
         return None
     except UnicodeEncodeError:
-        pass
-    if _surrogate_pair is None:
-        import re
-        _surrogate_pair = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-    if _surrogate_pair.search(s):
-        return False
-    return s.encode("utf-16-le", "surrogatepass").decode("latin-1")
+        return s.encode("utf-16-le", "surrogatepass").decode("latin-1")
 
 
 def warm_up(rounds):
