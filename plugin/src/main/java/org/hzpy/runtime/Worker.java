@@ -292,7 +292,7 @@ final class Worker implements PyContext {
 
     /** The hzpy exception for a failure of the Python code running in {@code frame}. Runs inside the frame. */
     RuntimeException translate(PolyglotException e, CallFrame frame) {
-        if (frame.stopped != null) { // whatever it raised while being stopped: the stop is the answer
+        if (e.isCancelled() && frame.stopped != null) { // given up (hzpy.abandon-after) and closed under it
             return interrupted(frame);
         }
         if (e.isCancelled() || closed) {
@@ -327,12 +327,6 @@ final class Worker implements PyContext {
             return new PythonException("SystemExit", String.valueOf(e.getExitStatus()), String.valueOf(e.getMessage()));
         }
         Value guest = e.getGuestObject();
-        if (System.nanoTime() - frame.deadlineNanos > 0) {
-            // raised only after the call was due (a builtin that ignores interrupts, then failed):
-            // the caller's answer is the timeout, and there is no time left to describe it in
-            return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis
-                    + " ms; it raised an exception only after that");
-        }
         if (guest != null && !guest.isNull()) {
             try {
                 Value d = describe.execute(guest);
