@@ -318,7 +318,7 @@ final class Router implements ContextRouter {
             calls.append(calls.length() == 0 ? "" : ", ").append(f.what()).append(" on thread ").append(f.thread.getName());
         }
         LOGGER.severe("hzpy gave up on " + w + ": " + calls + " ignored its interrupt for longer than hzpy.abandon-after"
-                + " (an operation that never checks for interrupts, such as sum(itertools.repeat(1))). Its thread stays"
+                + " (an operation that never checks for interrupts, such as a huge 3 ** n). Its thread stays"
                 + " busy until the operation returns; restart the member if it never does");
         replace(w, "context " + w.index + " was abandoned");
         for (CallFrame f : stuck) {

@@ -429,7 +429,7 @@ final class Worker implements PyContext {
     /**
      * The outermost frames of the threads here that have ignored their interrupts for longer than
      * {@code hzpy.abandon-after}: a builtin operation that never checks for an interrupt (e.g.
-     * {@code sum(itertools.repeat(1))}). Each is reported once. Called by the watchdog thread only.
+     * a huge {@code 3 ** n}). Each is reported once. Called by the watchdog thread only.
      */
     List<CallFrame> framesBeyondRescue(long now) {
         synchronized (guard) {

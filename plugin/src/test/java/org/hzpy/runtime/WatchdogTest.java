@@ -28,13 +28,13 @@ class WatchdogTest {
 
     @Test
     void aContextThatIsSlowToInterrupt_neverHoldsUpTheWatchdog() throws Exception {
-        // Given a call past its deadline inside one long builtin operation (seconds of sum() over an
-        // iterator), which Python's interrupt cannot stop until it returns (each interrupt attempt
-        // waits out its bound)
+        // Given a call past its deadline inside one long builtin operation (a big-int power of about
+        // 5 s), which Python's interrupt cannot stop until it returns (each interrupt attempt waits
+        // out its bound)
         ExecutorService caller = Executors.newSingleThreadExecutor();
         CompletableFuture<Object> stuck = CompletableFuture.supplyAsync(() -> TestMembers.inContext(py, 0, () -> {
             try {
-                return py.call(PyCall.of("hardening", "builtin_spin", 60_000_000L).timeout(Duration.ofMillis(100)));
+                return py.call(PyCall.of("hardening", "huge_power", 40_000_000).timeout(Duration.ofMillis(100)));
             } catch (RuntimeException e) {
                 return e;
             }
