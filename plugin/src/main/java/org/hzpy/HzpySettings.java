@@ -36,11 +36,20 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.engine</td><td>shared | per-context</td><td>shared</td></tr>
  * <tr><td>hzpy.sandbox</td><td>strict | trusted</td><td>strict</td></tr>
  * <tr><td>hzpy.memory-guard</td><td>off | 50% .. 99% of the maximum heap</td><td>90%</td></tr>
+ * <tr><td>hzpy.remote-eval</td><td>true | false: eval and exec arriving through the cluster (from
+ * clients, or keyed calls from other members)</td><td>false</td></tr>
+ * <tr><td>hzpy.remote-modules</td><td>module-path | any | comma-separated module names: what calls
+ * arriving through the cluster may call (functions defined by exec, in {@code __main__}, always)</td><td>module-path</td></tr>
  * <tr><td>hzpy.abandon-after</td><td>duration from 1s: how long a stopped call may ignore its interrupt
  * before its context is given up</td><td>10s</td></tr>
  * </table>
  */
 public final class HzpySettings {
+    /** {@link #remoteModules()}: the modules found on {@code hzpy.module-path}. */
+    public static final String MODULE_PATH = "module-path";
+    /** {@link #remoteModules()}: any module but the runtime's internals. */
+    public static final String ANY_MODULE = "any";
+
     /** Prefix of every hzpy property. */
     public static final String PREFIX = "hzpy.";
 
@@ -69,6 +78,8 @@ public final class HzpySettings {
     private final Sandbox sandbox;
     private final double memoryGuard;
     private final Duration abandonAfter;
+    private final boolean remoteEval;
+    private final List<String> remoteModules;
 
     private HzpySettings(Reader r) {
         executionMode = r.get("execution-mode", "isolated | shared", ExecutionMode.ISOLATED,
@@ -90,6 +101,9 @@ public final class HzpySettings {
                 HzpySettings::heapShare);
         abandonAfter = r.get("abandon-after", "a duration of at least 1s such as 10s, 1m or PT10S",
                 Duration.ofSeconds(10), v -> atLeast(duration(v), Duration.ofSeconds(1)));
+        remoteEval = r.get("remote-eval", "true | false", false, HzpySettings::bool);
+        remoteModules = r.get("remote-modules", "module-path, any, or comma-separated module names",
+                List.of(MODULE_PATH), HzpySettings::moduleNames);
         r.rejectUnknownKeys();
         r.throwIfInvalid();
     }
@@ -170,6 +184,20 @@ public final class HzpySettings {
         return abandonAfter;
     }
 
+    /** Whether eval and exec may arrive through the cluster (from clients or other members). */
+    public boolean remoteEval() {
+        return remoteEval;
+    }
+
+    /**
+     * What calls arriving through the cluster may call: {@link #MODULE_PATH}, {@link #ANY_MODULE},
+     * or module names. Functions defined by exec ({@code __main__}) are always callable; the
+     * runtime's internals never are.
+     */
+    public List<String> remoteModules() {
+        return remoteModules;
+    }
+
     @Override
     public String toString() {
         return "execution-mode=" + executionMode.name().toLowerCase(Locale.ROOT) + ", contexts=" + contexts()
@@ -177,7 +205,8 @@ public final class HzpySettings {
                 + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", engine="
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
-                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter;
+                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", remote-eval=" + remoteEval + ", remote-modules="
+                + String.join(",", remoteModules);
     }
 
     private static int intIn(String v, int min, int max) {
@@ -186,6 +215,25 @@ public final class HzpySettings {
             throw new IllegalArgumentException();
         }
         return n;
+    }
+
+    private static List<String> moduleNames(String v) {
+        List<String> names = new ArrayList<>();
+        for (String part : v.split(",")) {
+            String name = part.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!name.equals(MODULE_PATH) && !name.equals(ANY_MODULE)
+                    && !name.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+                throw new BadValue("not a module name: " + name);
+            }
+            names.add(name);
+        }
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException();
+        }
+        return Collections.unmodifiableList(names);
     }
 
     private static Duration atLeast(Duration d, Duration min) {

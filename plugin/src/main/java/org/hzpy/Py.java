@@ -1,7 +1,9 @@
 package org.hzpy;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.cluster.RemoteRuntime;
 import org.hzpy.runtime.PythonRuntime;
 
 import java.time.Duration;
@@ -25,28 +27,80 @@ import java.util.concurrent.CompletionStage;
  * {@link PyResourceException}, {@link PyCancelledException}, {@link PyUnavailableException}. Thread-safe: share one instance freely.
  */
 public final class Py {
+    /** The member's own runtime; null on a client. */
     private final PythonRuntime runtime;
+    /** Calls that run on another member: all of a client's, a member's keyed to another member. */
+    private volatile RemoteRuntime remote;
+    private final HazelcastInstance instance;
 
-    private Py(PythonRuntime runtime) {
+    private Py(HazelcastInstance instance, PythonRuntime runtime) {
+        this.instance = instance;
         this.runtime = runtime;
     }
 
+    /** Made on first use: most member-side Py objects never send a call elsewhere. */
+    private RemoteRuntime remote() {
+        RemoteRuntime r = remote;
+        if (r == null) {
+            r = new RemoteRuntime(instance);
+            remote = r;
+        }
+        return r;
+    }
+
     /**
-     * hzpy on a member that loads the plugin from its configuration.
+     * hzpy on a member that loads the plugin from its configuration, or on a client of a cluster
+     * whose members do: a client's calls run on members as tasks of hzpy's executor (a keyed call
+     * on the key's owner, others on each member in turn), with the same results and exceptions.
      *
-     * @throws PyUnavailableException if the plugin is not loaded on {@code instance} or it is not running
+     * @throws PyUnavailableException if {@code instance} is a member without the plugin, or not running
      */
     public static Py on(HazelcastInstance instance) {
         Objects.requireNonNull(instance, "instance");
         if (!instance.getLifecycleService().isRunning()) {
             throw new PyUnavailableException(instance.getName() + " is not running");
         }
+        if (isClient(instance)) {
+            return new Py(instance, null);
+        }
         Object runtime = instance.getUserContext().get(HzpyPlugin.USER_CONTEXT_KEY);
         if (!(runtime instanceof PythonRuntime)) {
             throw new PyUnavailableException("hzpy is not loaded on " + instance.getName() + ": add "
                     + HzpyPlugin.class.getName() + " under 'listeners:' in its hazelcast.yaml");
         }
-        return new Py((PythonRuntime) runtime);
+        return new Py(instance, (PythonRuntime) runtime);
+    }
+
+    private static boolean isClient(HazelcastInstance instance) {
+        try {
+            instance.getCluster().getLocalMember();
+            return false;
+        } catch (UnsupportedOperationException e) { // a client has no local member
+            return true;
+        }
+    }
+
+    /** Whether this Py sends every call to members (it is on a client). */
+    public boolean isClient() {
+        return runtime == null;
+    }
+
+    private boolean runsHere(PyCall call) {
+        if (runtime == null) {
+            return false;
+        }
+        if (call.key() == null) {
+            return true;
+        }
+        Member owner = instance.getPartitionService().getPartition(call.key()).getOwner();
+        return owner == null || owner.localMember();
+    }
+
+    private PythonRuntime local(String what) {
+        if (runtime == null) {
+            throw new PyUnavailableException(what + " is a member's: this Py is on a client");
+        }
+        return runtime;
     }
 
     /** Calls {@code module.function(*args)} with the member's default timeout and returns its result. */
@@ -57,6 +111,9 @@ public final class Py {
     /** Runs {@code call} and returns its result. */
     public Object call(PyCall call) {
         Objects.requireNonNull(call, "call");
+        if (!runsHere(call)) {
+            return remote().call(call);
+        }
         return runtime.call(call.module(), call.function(), call.argsArray(), call.kwargs(), call.timeout());
     }
 
@@ -69,6 +126,9 @@ public final class Py {
      */
     public CompletionStage<Object> callAsync(PyCall call) {
         Objects.requireNonNull(call, "call");
+        if (!runsHere(call)) {
+            return remote().callAsync(call);
+        }
         return runtime.callAsync(call.module(), call.function(), call.argsArray(), call.kwargs(), call.timeout());
     }
 
@@ -85,6 +145,9 @@ public final class Py {
     /** Evaluates a Python expression with these locals (may be null) and its own timeout (null: the default). */
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
         Objects.requireNonNull(expression, "expression");
+        if (runtime == null) {
+            return remote().eval(expression, locals, checkTimeout(timeout));
+        }
         return runtime.eval(expression, locals, checkTimeout(timeout));
     }
 
@@ -101,6 +164,10 @@ public final class Py {
     /** {@link #exec(String)} with its own timeout for the first context (null: the default). */
     public void exec(String code, Duration timeout) {
         Objects.requireNonNull(code, "code");
+        if (runtime == null) {
+            remote().exec(code, checkTimeout(timeout));
+            return;
+        }
         runtime.exec(code, checkTimeout(timeout));
     }
 
@@ -112,46 +179,46 @@ public final class Py {
     }
 
     public ExecutionMode executionMode() {
-        return runtime.executionMode();
+        return local("executionMode()").executionMode();
     }
 
     /** Threads that may run Python at once: contexts in ISOLATED mode, {@code hzpy.executors} in SHARED. */
     public int numExecutors() {
-        return runtime.numExecutors();
+        return local("numExecutors()").numExecutors();
     }
 
     /** The member's concurrency limit. */
     public PySemaphore semaphore() {
-        return runtime.semaphore();
+        return local("semaphore()").semaphore();
     }
 
     /** The member's contexts and how calls are routed to them. */
     public ContextRouter contexts() {
-        return runtime.router();
+        return local("contexts()").router();
     }
 
     /** Whether GraalPy runs with the Graal JIT here; false means interpreter only (slow). */
     public boolean jitActive() {
-        return runtime.jitActive();
+        return local("jitActive()").jitActive();
     }
 
     /** The polyglot engine's implementation name, e.g. "GraalVM CE" or "Interpreted". */
     public String engineImplementation() {
-        return runtime.engineImplementation();
+        return local("engineImplementation()").engineImplementation();
     }
 
     /** The settings the member started with. */
     public HzpySettings settings() {
-        return runtime.settings();
+        return local("settings()").settings();
     }
 
     /** Counters of what the runtime did to stay healthy (exec replays, context restarts, memory-guard trips). */
     public PyStats stats() {
-        return runtime.stats();
+        return local("stats()").stats();
     }
 
     /** Waits until {@code contexts} contexts are started and warm; false if not within {@code timeout}. */
     public boolean awaitReady(int contexts, Duration timeout) {
-        return runtime.awaitReady(contexts, timeout);
+        return local("awaitReady()").awaitReady(contexts, timeout);
     }
 }

@@ -11,7 +11,7 @@ import java.util.Objects;
 
 /**
  * One call of a Python function: module, function, positional arguments, and optionally keyword
- * arguments and a timeout. Immutable and thread-safe; {@link #kwargs} and {@link #timeout}
+ * arguments, a timeout and a partition key. Immutable and thread-safe; {@link #kwargs} and {@link #timeout}
  * return a new call.
  *
  * <pre>{@code
@@ -26,13 +26,16 @@ public final class PyCall implements Serializable {
     private final Object[] args;
     private final Map<String, Object> kwargs;
     private final Duration timeout;
+    private final transient Object key;
 
-    private PyCall(String module, String function, Object[] args, Map<String, Object> kwargs, Duration timeout) {
+    private PyCall(String module, String function, Object[] args, Map<String, Object> kwargs, Duration timeout,
+                   Object key) {
         this.module = module;
         this.function = function;
         this.args = args;
         this.kwargs = kwargs;
         this.timeout = timeout;
+        this.key = key;
     }
 
     /**
@@ -42,7 +45,7 @@ public final class PyCall implements Serializable {
     public static PyCall of(String module, String function, Object... args) {
         requireName(module, "module");
         requireName(function, "function");
-        return new PyCall(module, function, args == null ? new Object[] {null} : args.clone(), Map.of(), null);
+        return new PyCall(module, function, args == null ? new Object[] {null} : args.clone(), Map.of(), null, null);
     }
 
     /** The same call with these keyword arguments (insertion order kept). */
@@ -53,7 +56,7 @@ public final class PyCall implements Serializable {
             requireName(k, "keyword argument name");
             copy.put(k, v);
         });
-        return new PyCall(module, function, args, Collections.unmodifiableMap(copy), timeout);
+        return new PyCall(module, function, args, Collections.unmodifiableMap(copy), timeout, key);
     }
 
     /** The same call with its own timeout instead of {@code hzpy.call-timeout}. */
@@ -62,7 +65,17 @@ public final class PyCall implements Serializable {
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
-        return new PyCall(module, function, args, kwargs, timeout);
+        return new PyCall(module, function, args, kwargs, timeout, key);
+    }
+
+    /**
+     * The same call, run on the member that owns {@code key}'s partition (where an IMap entry of
+     * that key lives); without a key a call runs on the calling member, or, from a client, on a
+     * member chosen by the client.
+     */
+    public PyCall key(Object key) {
+        Objects.requireNonNull(key, "key");
+        return new PyCall(module, function, args, kwargs, timeout, key);
     }
 
     public String module() {
@@ -88,6 +101,11 @@ public final class PyCall implements Serializable {
         return timeout;
     }
 
+    /** The partition key this call runs by, or {@code null}. */
+    public Object key() {
+        return key;
+    }
+
     Object[] argsArray() {
         return args;
     }
@@ -102,6 +120,6 @@ public final class PyCall implements Serializable {
     @Override
     public String toString() {
         return module + "." + function + Arrays.toString(args) + (kwargs.isEmpty() ? "" : " " + kwargs)
-                + (timeout == null ? "" : " timeout=" + timeout);
+                + (timeout == null ? "" : " timeout=" + timeout) + (key == null ? "" : " key=" + key);
     }
 }

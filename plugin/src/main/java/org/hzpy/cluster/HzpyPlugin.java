@@ -26,6 +26,12 @@ import org.hzpy.runtime.PythonRuntime;
 public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListener {
     /** Where the runtime is kept in the member's {@link HazelcastInstance#getUserContext()}. */
     public static final String USER_CONTEXT_KEY = "org.hzpy.runtime";
+    /**
+     * The executor remote calls run on. Size it in {@code hazelcast.yaml} ({@code executor-service:
+     * hzpy: pool-size: N}); calls beyond the member's limit are refused, not queued, either way.
+     */
+    public static final String EXECUTOR = "hzpy";
+    private static final String POLICY_KEY = "org.hzpy.remotePolicy";
 
     private static final ILogger LOGGER = Logger.getLogger(HzpyPlugin.class);
 
@@ -40,12 +46,22 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         this.instance = instance;
         HzpySettings settings = HzpySettings.fromProperties(instance.getConfig().getProperties());
         runtime = PythonRuntime.start(settings, "hzpy-" + instance.getName());
+        instance.getUserContext().put(POLICY_KEY, new RemotePolicy(settings));
         Object previous = instance.getUserContext().putIfAbsent(USER_CONTEXT_KEY, runtime);
         if (previous != null) {
             runtime.close();
             runtime = null;
             LOGGER.warning("hzpy is listed twice in this member's configuration; the second one is ignored");
         }
+    }
+
+    /** The member's policy for Python work arriving through the cluster. */
+    static RemotePolicy policyOf(HazelcastInstance member) {
+        Object policy = member.getUserContext().get(POLICY_KEY);
+        if (!(policy instanceof RemotePolicy)) {
+            throw new org.hzpy.PyUnavailableException("hzpy is not loaded on " + member.getName());
+        }
+        return (RemotePolicy) policy;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.hzpy.support;
 
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.YamlConfigBuilder;
 import com.hazelcast.core.Hazelcast;
@@ -19,9 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TestMembers {
     private static final Map<String, HazelcastInstance> MEMBERS = new ConcurrentHashMap<>();
+    private static final Map<String, HazelcastInstance> CLIENTS = new ConcurrentHashMap<>();
 
     static {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> MEMBERS.values().forEach(HazelcastInstance::shutdown)));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            CLIENTS.values().forEach(HazelcastInstance::shutdown);
+            MEMBERS.values().forEach(HazelcastInstance::shutdown);
+        }));
     }
 
     private TestMembers() {
@@ -51,6 +57,36 @@ public final class TestMembers {
      */
     public static HazelcastInstance runaway() {
         return shared("runaway");
+    }
+
+    /** Member a of the 2-member test cluster (with {@link #clusterB()}): 1 context each, remote eval on. */
+    public static HazelcastInstance clusterA() {
+        return shared("cluster-a");
+    }
+
+    /** Member b of the 2-member test cluster; starting it also starts a, so that both are in the cluster. */
+    public static HazelcastInstance clusterB() {
+        clusterA();
+        return shared("cluster-b");
+    }
+
+    /** The member with the default remote policy (no remote eval, module-path modules only). */
+    public static HazelcastInstance remoteDefaults() {
+        return shared("remote-defaults");
+    }
+
+    /** A client of the cluster {@code member} is in, shared by every test; closed when the JVM ends. */
+    public static HazelcastInstance clientOf(HazelcastInstance member) {
+        String cluster = member.getConfig().getClusterName();
+        return CLIENTS.computeIfAbsent(cluster, c -> {
+            ClientConfig config = new ClientConfig();
+            config.setClusterName(c);
+            config.setProperty("hazelcast.logging.type", "jdk");
+            for (com.hazelcast.cluster.Member m : member.getCluster().getMembers()) {
+                config.getNetworkConfig().addAddress("127.0.0.1:" + m.getAddress().getPort());
+            }
+            return HazelcastClient.newHazelcastClient(config);
+        });
     }
 
     /** A member of the test's own from {@code members/NAME.yaml}; the test shuts it down. */

@@ -1,0 +1,31 @@
+package org.hzpy.cluster;
+
+import com.hazelcast.internal.serialization.DataSerializerHook;
+import com.hazelcast.nio.serialization.DataSerializableFactory;
+
+/**
+ * Registers hzpy's wire types with Hazelcast on members and clients alike (found through
+ * {@code META-INF/services/com.hazelcast.DataSerializerHook}), so no serialization configuration
+ * is needed and nothing travels with Java serialization.
+ */
+public final class HzpySerializerHook implements DataSerializerHook {
+    /** hzpy's factory id: a user factory must not use it. */
+    public static final int FACTORY_ID = 7_219_001;
+
+    static final int PY_TASK = 1;
+    static final int PY_OUTCOME = 2;
+
+    @Override
+    public int getFactoryId() {
+        return FACTORY_ID;
+    }
+
+    @Override
+    public DataSerializableFactory createFactory() {
+        return typeId -> switch (typeId) {
+            case PY_TASK -> new PyTask();
+            case PY_OUTCOME -> new PyOutcome();
+            default -> null;
+        };
+    }
+}

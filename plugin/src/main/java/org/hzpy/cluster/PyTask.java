@@ -1,0 +1,179 @@
+package org.hzpy.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import org.hzpy.Py;
+import org.hzpy.PyCall;
+import org.hzpy.PyException;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/**
+ * One piece of Python work sent to a member through hzpy's executor: a call, an eval or an exec.
+ * It runs on the member like a local call (same limit, timeout, conversions), under the member's
+ * {@link RemotePolicy}, and never throws: its {@link PyOutcome} carries the failure.
+ */
+public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializable, HazelcastInstanceAware {
+    private static final byte CALL = 0;
+    private static final byte EVAL = 1;
+    private static final byte EXEC = 2;
+    private static final long DEFAULT_TIMEOUT = -1;
+
+    private byte kind;
+    private String module;
+    private String function;
+    private List<Object> args;
+    private Map<String, Object> kwargs;
+    private String code;
+    private long timeoutNanos = DEFAULT_TIMEOUT;
+    private transient HazelcastInstance member;
+
+    PyTask() {
+    }
+
+    static PyTask call(PyCall call) {
+        PyTask t = new PyTask();
+        t.kind = CALL;
+        t.module = call.module();
+        t.function = call.function();
+        t.args = call.args();
+        t.kwargs = call.kwargs();
+        t.timeoutNanos = timeoutNanos(call.timeout());
+        return t;
+    }
+
+    static PyTask eval(String expression, Map<String, ?> locals, Duration timeout) {
+        PyTask t = new PyTask();
+        t.kind = EVAL;
+        t.code = expression;
+        t.kwargs = locals == null ? Map.of() : new LinkedHashMap<>(locals);
+        t.timeoutNanos = timeoutNanos(timeout);
+        return t;
+    }
+
+    static PyTask exec(String code, Duration timeout) {
+        PyTask t = new PyTask();
+        t.kind = EXEC;
+        t.code = code;
+        t.timeoutNanos = timeoutNanos(timeout);
+        return t;
+    }
+
+    private static long timeoutNanos(Duration timeout) {
+        if (timeout == null) {
+            return DEFAULT_TIMEOUT;
+        }
+        return timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
+    }
+
+    /** The call's own timeout, or null for the member's default. */
+    Duration timeout() {
+        return timeoutNanos == DEFAULT_TIMEOUT ? null : Duration.ofNanos(timeoutNanos);
+    }
+
+    String describe() {
+        return kind == CALL ? module + "." + function + "()" : kind == EVAL ? "eval()" : "exec()";
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+        this.member = member;
+    }
+
+    @Override
+    public PyOutcome call() {
+        String servedBy = member.getCluster().getLocalMember().getAddress().toString();
+        try {
+            Py py = Py.on(member);
+            RemotePolicy policy = HzpyPlugin.policyOf(member);
+            switch (kind) {
+                case CALL -> {
+                    policy.checkCall(module, function);
+                    PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs);
+                    return PyOutcome.value(py.call(timeout() == null ? c : c.timeout(timeout())), servedBy);
+                }
+                case EVAL -> {
+                    policy.checkEval("eval()");
+                    return PyOutcome.value(py.eval(code, kwargs, timeout()), servedBy);
+                }
+                default -> {
+                    policy.checkEval("exec()");
+                    py.exec(code, timeout());
+                    return PyOutcome.value(null, servedBy);
+                }
+            }
+        } catch (PyException e) {
+            return PyOutcome.failure(e, servedBy);
+        } catch (RuntimeException e) { // a bad argument (IllegalArgumentException, NullPointerException)
+            return PyOutcome.failure(new PyException(describe() + " was refused by the member: " + e), servedBy);
+        }
+    }
+
+    @Override
+    public int getFactoryId() {
+        return HzpySerializerHook.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return HzpySerializerHook.PY_TASK;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeByte(kind);
+        out.writeLong(timeoutNanos);
+        if (kind == CALL) {
+            out.writeString(module);
+            out.writeString(function);
+            out.writeInt(args.size());
+            for (Object a : args) {
+                out.writeObject(a);
+            }
+        } else {
+            out.writeString(code);
+        }
+        if (kind != EXEC) {
+            out.writeInt(kwargs.size());
+            for (Map.Entry<String, Object> e : kwargs.entrySet()) {
+                out.writeString(e.getKey());
+                out.writeObject(e.getValue());
+            }
+        }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        kind = in.readByte();
+        timeoutNanos = in.readLong();
+        if (kind == CALL) {
+            module = in.readString();
+            function = in.readString();
+            int n = in.readInt();
+            args = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                args.add(in.readObject());
+            }
+        } else {
+            code = in.readString();
+        }
+        if (kind != EXEC) {
+            int n = in.readInt();
+            kwargs = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) {
+                kwargs.put(in.readString(), in.readObject());
+            }
+        } else {
+            kwargs = Map.of();
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.hzpy.cluster;
+
+import org.hzpy.HzpySettings;
+import org.hzpy.PySandboxException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What Python work arriving through the cluster (from clients, or keyed calls from other members)
+ * may do, from the member's settings. The runtime's internals and Python's own ways to run
+ * arbitrary code are refused whatever the settings say. Thread-safe.
+ */
+final class RemotePolicy {
+    /** Modules never callable from outside: with them, a call could run any code or reach the host. */
+    private static final Set<String> INTERNAL_MODULES = Set.of("_hzpy_internal", "importlib", "sys", "os", "posix",
+            "builtins", "runpy", "code", "codeop", "pickle", "marshal", "ctypes", "_ctypes", "subprocess", "signal",
+            "_signal", "polyglot", "java", "__graalpython__");
+    /** Functions never callable from outside, in any module (reached as {@code __main__.exec} too). */
+    private static final Set<String> CODE_RUNNING_FUNCTIONS = Set.of("exec", "eval", "compile", "__import__",
+            "getattr", "setattr", "delattr", "globals", "locals", "vars", "open", "breakpoint", "input");
+
+    private final HzpySettings settings;
+    private final Map<String, Boolean> onModulePath = new ConcurrentHashMap<>();
+
+    RemotePolicy(HzpySettings settings) {
+        this.settings = settings;
+    }
+
+    void checkEval(String what) {
+        if (!settings.remoteEval()) {
+            throw new PySandboxException(what + " from outside the member is off: set hzpy.remote-eval: true in the"
+                    + " member's hazelcast.yaml to allow it (it runs any code the caller sends)");
+        }
+    }
+
+    void checkCall(String module, String function) {
+        String top = module.contains(".") ? module.substring(0, module.indexOf('.')) : module;
+        if (INTERNAL_MODULES.contains(top) || top.startsWith("_hzpy")) {
+            throw new PySandboxException(module + "." + function + "() cannot be called from outside the member: "
+                    + top + " reaches the runtime's internals or the host (no setting allows it)");
+        }
+        if (CODE_RUNNING_FUNCTIONS.contains(function) || function.startsWith("__")) {
+            throw new PySandboxException(module + "." + function + "() cannot be called from outside the member: "
+                    + function + " runs or reaches arbitrary code (no setting allows it; use eval with hzpy.remote-eval)");
+        }
+        if (module.equals("__main__")) {
+            return; // functions defined by exec
+        }
+        List<String> allowed = settings.remoteModules();
+        if (allowed.contains(HzpySettings.ANY_MODULE) || allowed.contains(module) || allowed.contains(top)) {
+            return;
+        }
+        if (allowed.contains(HzpySettings.MODULE_PATH) && onModulePath(top)) {
+            return;
+        }
+        throw new PySandboxException(module + "." + function + "() cannot be called from outside the member: "
+                + "hzpy.remote-modules is " + String.join(",", allowed) + "; add " + top + " to it (or 'any') in the"
+                + " member's hazelcast.yaml to allow it");
+    }
+
+    private boolean onModulePath(String top) {
+        return onModulePath.computeIfAbsent(top, name -> {
+            for (Path dir : settings.modulePath()) {
+                if (Files.isRegularFile(dir.resolve(name + ".py")) || Files.isDirectory(dir.resolve(name))) {
+                    return true;
+                }
+            }
+            return false;
+        });
+    }
+}

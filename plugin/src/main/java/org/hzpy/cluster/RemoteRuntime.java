@@ -1,0 +1,162 @@
+package org.hzpy.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceNotActiveException;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.core.MemberLeftException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
+import org.hzpy.PyCall;
+import org.hzpy.PyCancelledException;
+import org.hzpy.PyException;
+import org.hzpy.PyTimeoutException;
+import org.hzpy.PyUnavailableException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Python work sent to members as tasks of hzpy's executor ({@value HzpyPlugin#EXECUTOR}). Used by
+ * {@link org.hzpy.Py} on clients, and on members for calls keyed to another member; not meant to
+ * be used directly. Needs no GraalPy. Thread-safe.
+ */
+public final class RemoteRuntime {
+    /** How long a caller waits for a call without a timeout of its own (the member applies its default). */
+    static final Duration DEFAULT_WAIT = Duration.ofMinutes(10);
+    /** Beyond a call's own timeout, how long a caller waits for the member's answer to arrive. */
+    static final Duration ANSWER_SLACK = Duration.ofSeconds(30);
+    /** Timeouts beyond this are waited for this long: "no practical limit" without overflow. */
+    private static final Duration LONGEST_WAIT = Duration.ofDays(365L * 100);
+
+    private final HazelcastInstance instance;
+    private final IExecutorService executor;
+    private final AtomicInteger nextMember = new AtomicInteger();
+
+    public RemoteRuntime(HazelcastInstance instance) {
+        this.instance = instance;
+        this.executor = instance.getExecutorService(HzpyPlugin.EXECUTOR);
+    }
+
+    public Object call(PyCall call) {
+        return await(callAsync(call), call.timeout(), call.module() + "." + call.function() + "()");
+    }
+
+    /** Runs the call on {@code call.key()}'s owner, or on the next member in turn. Cancelling it stops the call. */
+    public CompletableFuture<Object> callAsync(PyCall call) {
+        return submit(PyTask.call(call), call.key());
+    }
+
+    public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
+        return await(submit(PyTask.eval(expression, locals, timeout), null), timeout, "eval()");
+    }
+
+    /**
+     * Runs {@code code} on one member, and once it succeeded there, on every other member (each
+     * replays it into its own contexts). A failure on the first member runs it nowhere else.
+     */
+    public void exec(String code, Duration timeout) {
+        List<Member> members = dataMembers();
+        PyTask task = PyTask.exec(code, timeout);
+        await(submitTo(task, members.get(0)), timeout, "exec()");
+        List<CompletableFuture<Object>> rest = new ArrayList<>();
+        for (Member m : members.subList(1, members.size())) {
+            rest.add(submitTo(task, m));
+        }
+        for (CompletableFuture<Object> f : rest) {
+            await(f, timeout, "exec()");
+        }
+    }
+
+    private CompletableFuture<Object> submit(PyTask task, Object key) {
+        if (key != null) {
+            CompletableFuture<Object> result = new CompletableFuture<>();
+            try {
+                executor.submitToKeyOwner(task, key, answer(result, "the owner of key " + key));
+            } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
+                result.completeExceptionally(unavailable(e, "the owner of key " + key));
+            }
+            return result;
+        }
+        List<Member> members = dataMembers();
+        return submitTo(task, members.get(Math.floorMod(nextMember.getAndIncrement(), members.size())));
+    }
+
+    private CompletableFuture<Object> submitTo(PyTask task, Member member) {
+        CompletableFuture<Object> result = new CompletableFuture<>();
+        try {
+            executor.submitToMember(task, member, answer(result, member.getAddress().toString()));
+        } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
+            result.completeExceptionally(unavailable(e, member.getAddress().toString()));
+        }
+        return result;
+    }
+
+    private static ExecutionCallback<PyOutcome> answer(CompletableFuture<Object> result, String where) {
+        return new ExecutionCallback<>() {
+            @Override
+            public void onResponse(PyOutcome outcome) {
+                try {
+                    result.complete(outcome.get());
+                } catch (PyException e) {
+                    result.completeExceptionally(e);
+                }
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                result.completeExceptionally(unavailable(t, where));
+            }
+        };
+    }
+
+    private static PyException unavailable(Throwable t, String where) {
+        if (t instanceof MemberLeftException || t instanceof TargetNotMemberException
+                || t instanceof HazelcastInstanceNotActiveException || t instanceof RejectedExecutionException) {
+            return new PyUnavailableException("the call could not complete on " + where + ": " + t.getMessage());
+        }
+        return new PyException("the call failed on its way to or from " + where + ": " + t, t);
+    }
+
+    private List<Member> dataMembers() {
+        List<Member> members = new ArrayList<>();
+        for (Member m : instance.getCluster().getMembers()) {
+            if (!m.isLiteMember()) {
+                members.add(m);
+            }
+        }
+        if (members.isEmpty()) {
+            throw new PyUnavailableException("the cluster has no data member to run Python on");
+        }
+        return members;
+    }
+
+    /** Waits for a remote answer: the call's timeout (or {@link #DEFAULT_WAIT}) plus {@link #ANSWER_SLACK}. */
+    private static Object await(CompletableFuture<Object> answer, Duration timeout, String what) {
+        Duration own = timeout == null ? DEFAULT_WAIT : timeout;
+        Duration wait = (own.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : own).plus(ANSWER_SLACK);
+        try {
+            return answer.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw new PyException(what + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw new PyTimeoutException(what + ": no answer from the cluster within " + wait.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            answer.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new PyCancelledException(what + ": interrupted while waiting for the cluster's answer");
+        }
+    }
+}

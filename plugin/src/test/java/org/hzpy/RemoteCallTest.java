@@ -1,0 +1,174 @@
+package org.hzpy;
+
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.support.Invariants;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * A client's calls run on the members of a 2-member cluster as executor tasks, with the results and
+ * exceptions a member's own calls give. Each member's module path has its own {@code whoami.py}, so
+ * a call says which member ran it.
+ */
+@ExtendWith(Invariants.class)
+class RemoteCallTest {
+    private final HazelcastInstance b = TestMembers.clusterB();
+    private final HazelcastInstance a = TestMembers.clusterA();
+    private final Py onA = TestMembers.py(a);
+    private final Py onB = TestMembers.py(b);
+    private final Py client = Py.on(TestMembers.clientOf(a));
+
+    @Test
+    void clientCall_returnsTheResult() {
+        assertThat(client.isClient()).isTrue();
+        assertThat(client.call("testmod", "add", 2, 3)).isEqualTo(5L);
+        assertThat(client.call(PyCall.of("testmod", "add", 2).kwargs(Map.of("b", 40)))).isEqualTo(42L);
+    }
+
+    @Test
+    void unkeyedClientCalls_runOnBothMembers() {
+        Set<Object> servedBy = new HashSet<>();
+        for (int i = 0; i < 10; i++) {
+            servedBy.add(client.call("whoami", "name"));
+        }
+        assertThat(servedBy).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void keyedClientCall_runsOnTheKeysOwner() {
+        for (int i = 0; i < 20; i++) {
+            String key = "key-" + i;
+            String owner = ownerName(key);
+
+            assertThat(client.call(PyCall.of("whoami", "name").key(key))).as("served %s", key).isEqualTo(owner);
+        }
+    }
+
+    @Test
+    void keyedMemberCall_runsOnTheOwner_andLocallyWhenItOwnsTheKey() {
+        for (int i = 0; i < 20; i++) {
+            String key = "member-key-" + i;
+            assertThat(onA.call(PyCall.of("whoami", "name").key(key))).as("served %s", key).isEqualTo(ownerName(key));
+        }
+        assertThat(onA.call("whoami", "name")).as("no key: the calling member").isEqualTo("a");
+    }
+
+    @Test
+    void pythonError_reachesTheClientIntact_nonAsciiIncluded() {
+        PythonException e = catchThrowableOfType(PythonException.class,
+                () -> client.call("testmod", "fail", "żółw ✓ 漢字"));
+
+        assertThat(e.pythonType()).isEqualTo("ValueError");
+        assertThat(e.message()).isEqualTo("żółw ✓ 漢字");
+        assertThat(e.traceback()).contains("testmod.py", "in fail", "ValueError: żółw ✓ 漢字");
+        assertThat(e.getCause()).isNull();
+    }
+
+    @Test
+    void timeout_reachesTheClientAsPyTimeoutException() {
+        PyTimeoutException e = catchThrowableOfType(PyTimeoutException.class,
+                () -> client.call(PyCall.of("testmod", "spin").timeout(Duration.ofMillis(300))));
+
+        assertThat(e).hasMessageContaining("testmod.spin() did not finish within 300 ms");
+    }
+
+    @Test
+    void fullMemberLimit_reachesTheClientAsOverloadedException() throws Exception {
+        // Given member a's limit at 1 and taken by a call of its own
+        String key = keyOwnedBy("a");
+        onA.semaphore().setMaxConcurrent(1);
+        try {
+            CompletableFuture<Object> holder = onA.callAsync(PyCall.of("testmod", "sleep_then", 1.0, "held"))
+                    .toCompletableFuture();
+
+            // When the client calls there
+            OverloadedException e = catchThrowableOfType(OverloadedException.class,
+                    () -> client.call(PyCall.of("testmod", "echo", 1).key(key)));
+
+            // Then it is refused with the member's figures
+            assertThat(e.current()).isEqualTo(1);
+            assertThat(e.max()).isEqualTo(1);
+            assertThat(holder.get(1, TimeUnit.MINUTES)).isEqualTo("held");
+        } finally {
+            onA.semaphore().setMaxConcurrent(onA.settings().maxConcurrent());
+        }
+    }
+
+    @Test
+    void clientAsyncCall_completesWithTheResultOrTheUnwrappedException() throws Exception {
+        assertThat(client.callAsync(PyCall.of("testmod", "add", 1, 1)).toCompletableFuture().get(1, TimeUnit.MINUTES))
+                .isEqualTo(2L);
+        ExecutionException e = catchThrowableOfType(ExecutionException.class,
+                () -> client.callAsync(PyCall.of("testmod", "fail", "async")).toCompletableFuture().get(1, TimeUnit.MINUTES));
+        assertThat(e.getCause()).isInstanceOf(PythonException.class).hasMessage("ValueError: async");
+    }
+
+    @Test
+    void clientExec_definesTheCodeOnEveryMember() {
+        String name = "remote_def_" + UUID.randomUUID().toString().replace('-', '_');
+
+        client.exec("def " + name + "(x):\n    return x * 3");
+
+        assertThat(onA.call("__main__", name, 14)).isEqualTo(42L);
+        assertThat(onB.call("__main__", name, 14)).isEqualTo(42L);
+        assertThat(client.eval(name + "(2)")).isEqualTo(6L);
+    }
+
+    @Test
+    void clientCallsToInternals_areRefused_whateverThePolicy() {
+        assertThat(catchThrowableOfType(PySandboxException.class, () -> client.call("os", "getcwd")))
+                .hasMessageContaining("os.getcwd() cannot be called from outside the member");
+        assertThat(catchThrowableOfType(PySandboxException.class, () -> client.call("builtins", "exec", "1")))
+                .hasMessageContaining("no setting allows it");
+        assertThat(catchThrowableOfType(PySandboxException.class, () -> client.call("__main__", "eval", "1")))
+                .hasMessageContaining("eval runs or reaches arbitrary code");
+        assertThat(catchThrowableOfType(PySandboxException.class, () -> client.call("_hzpy_internal", "invoke")))
+                .hasMessageContaining("runtime's internals");
+    }
+
+    @Test
+    void defaultPolicy_refusesClientEvalAndModulesOffTheModulePath() {
+        Py limited = Py.on(TestMembers.clientOf(TestMembers.remoteDefaults()));
+        TestMembers.py(TestMembers.remoteDefaults());
+
+        assertThat(catchThrowableOfType(PySandboxException.class, () -> limited.eval("1 + 1")))
+                .hasMessageContaining("hzpy.remote-eval: true");
+        assertThat(catchThrowableOfType(PySandboxException.class, () -> limited.exec("x = 1")))
+                .hasMessageContaining("hzpy.remote-eval: true");
+        assertThat(catchThrowableOfType(PySandboxException.class, () -> limited.call("json", "dumps", 1)))
+                .hasMessageContaining("hzpy.remote-modules is module-path; add json");
+        assertThat(limited.call("testmod", "add", 1, 2)).isEqualTo(3L);
+    }
+
+    @Test
+    void memberOnlyFacts_areRefusedOnAClient() {
+        assertThat(catchThrowableOfType(PyUnavailableException.class, client::contexts))
+                .hasMessageContaining("contexts() is a member's");
+    }
+
+    private String ownerName(Object key) {
+        return a.getPartitionService().getPartition(key).getOwner().localMember() ? "a"
+                : a.getPartitionService().getPartition(key).getOwner().equals(b.getCluster().getLocalMember()) ? "b" : "?";
+    }
+
+    private String keyOwnedBy(String name) {
+        for (int i = 0; ; i++) {
+            if (ownerName("k" + i).equals(name)) {
+                return "k" + i;
+            }
+        }
+    }
+}
