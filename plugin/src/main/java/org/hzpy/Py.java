@@ -152,10 +152,14 @@ public final class Py {
     }
 
     /**
-     * Runs Python statements in {@code __main__} of every context of this member, each exactly
-     * once: now in one context, and in each other context (including ones started later) before
-     * it next serves a call. Definitions are then callable as {@code call("__main__", name)}.
-     * A syntax or runtime error is thrown here and the code is not recorded.
+     * Runs Python statements in {@code __main__} of every context of every member of the cluster,
+     * each exactly once: now in one context of one member (this one, or one chosen by a client),
+     * then in each other context — on every member, including contexts started and members that
+     * join later — before it next serves a call. Definitions are then callable as
+     * {@code call("__main__", name)}. The cluster keeps the code in the IMap {@code hzpy.exec-log}
+     * (it survives the loss of a member), at most {@code hzpy.exec-log-limit} entries. A syntax or
+     * runtime error is thrown here and the code is recorded nowhere; a full log fails with
+     * {@link PyResourceException}.
      */
     public void exec(String code) {
         exec(code, null);
@@ -168,7 +172,7 @@ public final class Py {
             remote().exec(code, checkTimeout(timeout));
             return;
         }
-        runtime.exec(code, checkTimeout(timeout));
+        HzpyPlugin.exec(instance, code, checkTimeout(timeout));
     }
 
     private static Duration checkTimeout(Duration timeout) {

@@ -32,11 +32,13 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
      */
     public static final String EXECUTOR = "hzpy";
     private static final String POLICY_KEY = "org.hzpy.remotePolicy";
+    private static final String EXEC_LOG_KEY = "org.hzpy.execLog";
 
     private static final ILogger LOGGER = Logger.getLogger(HzpyPlugin.class);
 
     private HazelcastInstance instance;
     private PythonRuntime runtime;
+    private ClusterExecLog execLog;
 
     @Override
     public synchronized void setHazelcastInstance(HazelcastInstance instance) {
@@ -46,13 +48,32 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         this.instance = instance;
         HzpySettings settings = HzpySettings.fromProperties(instance.getConfig().getProperties());
         runtime = PythonRuntime.start(settings, "hzpy-" + instance.getName());
-        instance.getUserContext().put(POLICY_KEY, new RemotePolicy(settings));
         Object previous = instance.getUserContext().putIfAbsent(USER_CONTEXT_KEY, runtime);
-        if (previous != null) {
+        if (previous == null) {
+            instance.getUserContext().put(POLICY_KEY, new RemotePolicy(settings));
+            execLog = new ClusterExecLog(instance, runtime, settings.execLogLimit());
+            instance.getUserContext().put(EXEC_LOG_KEY, execLog);
+        } else {
             runtime.close();
             runtime = null;
             LOGGER.warning("hzpy is listed twice in this member's configuration; the second one is ignored");
         }
+    }
+
+    /**
+     * Runs {@code code} on {@code member} and, once it succeeded there, records it in the cluster's
+     * exec log, which every other member (now or joining later) applies. Used by {@link org.hzpy.Py#exec}.
+     */
+    public static void exec(HazelcastInstance member, String code, java.time.Duration timeout) {
+        execLogOf(member).exec(code, timeout);
+    }
+
+    static ClusterExecLog execLogOf(HazelcastInstance member) {
+        Object log = member.getUserContext().get(EXEC_LOG_KEY);
+        if (!(log instanceof ClusterExecLog)) {
+            throw new org.hzpy.PyUnavailableException("hzpy is not loaded on " + member.getName());
+        }
+        return (ClusterExecLog) log;
     }
 
     /** The member's policy for Python work arriving through the cluster. */
@@ -66,6 +87,12 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
 
     @Override
     public synchronized void stateChanged(LifecycleEvent event) {
+        if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
+            execLog.start();
+        }
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && execLog != null) {
+            execLog.stop();
+        }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && runtime != null) {
             instance.getUserContext().remove(USER_CONTEXT_KEY, runtime);
             runtime.close();

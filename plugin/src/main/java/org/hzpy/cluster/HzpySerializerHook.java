@@ -14,6 +14,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
 
     static final int PY_TASK = 1;
     static final int PY_OUTCOME = 2;
+    static final int APPLY_EXEC_LOG = 3;
 
     @Override
     public int getFactoryId() {
@@ -25,6 +26,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
         return typeId -> switch (typeId) {
             case PY_TASK -> new PyTask();
             case PY_OUTCOME -> new PyOutcome();
+            case APPLY_EXEC_LOG -> new ApplyExecLog();
             default -> null;
         };
     }

@@ -59,21 +59,9 @@ public final class RemoteRuntime {
         return await(submit(PyTask.eval(expression, locals, timeout), null), timeout, "eval()");
     }
 
-    /**
-     * Runs {@code code} on one member, and once it succeeded there, on every other member (each
-     * replays it into its own contexts). A failure on the first member runs it nowhere else.
-     */
+    /** Runs {@code code} on one member, which records it in the cluster's exec log for every other member. */
     public void exec(String code, Duration timeout) {
-        List<Member> members = dataMembers();
-        PyTask task = PyTask.exec(code, timeout);
-        await(submitTo(task, members.get(0)), timeout, "exec()");
-        List<CompletableFuture<Object>> rest = new ArrayList<>();
-        for (Member m : members.subList(1, members.size())) {
-            rest.add(submitTo(task, m));
-        }
-        for (CompletableFuture<Object> f : rest) {
-            await(f, timeout, "exec()");
-        }
+        await(submit(PyTask.exec(code, timeout), null), timeout, "exec()");
     }
 
     private CompletableFuture<Object> submit(PyTask task, Object key) {

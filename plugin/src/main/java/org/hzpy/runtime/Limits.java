@@ -32,6 +32,8 @@ final class Limits {
     static final Duration CATCH_UP_SLACK = Duration.ofSeconds(1);
     /** Beyond a call's own timeout, how long a caller waits for the thread it handed the call to. */
     static final Duration HAND_OFF_SLACK = Duration.ofSeconds(5);
+    /** The longest recording another member's exec waits for a local exec in progress. */
+    static final Duration EXEC_APPEND_WAIT = Duration.ofMinutes(5);
     /** How often a context that could not replay the exec log is started afresh before its slot stays empty. */
     static final int REPLAY_ATTEMPTS = 3;
     /** The longest deadline the runtime computes (about 73 years): "no practical limit" without overflow. */

@@ -181,6 +181,26 @@ public final class PythonRuntime implements AutoCloseable {
         });
     }
 
+    /**
+     * Records exec code that another member ran first: every context here applies it, exactly once
+     * and in the order recorded, before it next serves a call. Runs nothing now.
+     *
+     * @param timeoutNanos the time each context's replay of it may take
+     */
+    public void appendExec(String source, long timeoutNanos) {
+        lockExec(System.nanoTime() + Limits.EXEC_APPEND_WAIT.toNanos());
+        try {
+            execLog.append(source, timeoutNanos);
+        } finally {
+            execLock.unlock();
+        }
+    }
+
+    /** The time a call without a timeout of its own may take here (hzpy.call-timeout), in nanoseconds. */
+    public long timeoutNanosOf(Duration timeout) {
+        return timeoutNanos(timeout);
+    }
+
     /** Execs are recorded one at a time, in order; waiting for another one is bounded by this call's deadline. */
     private void lockExec(long deadlineNanos) {
         try {
