@@ -172,6 +172,7 @@ public final class Py {
             remote().exec(code, checkTimeout(timeout));
             return;
         }
+        runtime.checkOpen(); // a shut-down member has no cluster log to record in
         HzpyPlugin.exec(instance, code, checkTimeout(timeout));
     }
 

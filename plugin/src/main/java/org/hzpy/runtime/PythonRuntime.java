@@ -397,7 +397,8 @@ public final class PythonRuntime implements AutoCloseable {
         return System.nanoTime() - t0;
     }
 
-    private void checkOpen() {
+    /** Throws {@link PyUnavailableException} once the runtime is closed (its member shut down). */
+    public void checkOpen() {
         if (closed) {
             throw new PyUnavailableException("the hzpy runtime of " + name + " is closed");
         }
