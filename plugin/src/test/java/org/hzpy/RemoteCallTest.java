@@ -2,6 +2,7 @@ package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.support.Invariants;
+import org.hzpy.support.PythonLog;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -151,6 +152,31 @@ class RemoteCallTest {
         assertThat(catchThrowableOfType(PySandboxException.class, () -> limited.call("json", "dumps", 1)))
                 .hasMessageContaining("hzpy.remote-modules is module-path; add json");
         assertThat(limited.call("testmod", "add", 1, 2)).isEqualTo(3L);
+    }
+
+    @Test
+    void cancellingAClientsAsyncCall_stopsItsPythonOnTheMember() throws Exception {
+        // Given a client's call that loops forever on member a (its own timeout is far away) and is running
+        String key = UUID.randomUUID().toString();
+        CompletableFuture<Object> call;
+        try (PythonLog log = PythonLog.capture()) {
+            call = client.callAsync(PyCall.of("hardening", "mark_and_spin", key).timeout(Duration.ofMinutes(5))
+                    .key(keyOwnedBy("a"))).toCompletableFuture();
+            log.await("started " + key, 60);
+        }
+
+        // When the client cancels it
+        assertThat(call.cancel(true)).isTrue();
+
+        // Then the member's permit comes back long before the timeout, the Python never got past its
+        // loop, and the member's context serves again
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (onA.semaphore().current() != 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(onA.semaphore().current()).as("permits held on a").isZero();
+        assertThat(onA.call("hardening", "was_finished", key)).isEqualTo(false);
+        assertThat(onA.call("hardening", "was_started", key)).isEqualTo(true);
     }
 
     @Test

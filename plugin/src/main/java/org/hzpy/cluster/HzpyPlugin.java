@@ -33,6 +33,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     public static final String EXECUTOR = "hzpy";
     private static final String POLICY_KEY = "org.hzpy.remotePolicy";
     private static final String EXEC_LOG_KEY = "org.hzpy.execLog";
+    private static final String RUNNING_CALLS_KEY = "org.hzpy.runningCalls";
 
     private static final ILogger LOGGER = Logger.getLogger(HzpyPlugin.class);
 
@@ -53,6 +54,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             instance.getUserContext().put(POLICY_KEY, new RemotePolicy(settings));
             execLog = new ClusterExecLog(instance, runtime, settings.execLogLimit());
             instance.getUserContext().put(EXEC_LOG_KEY, execLog);
+            instance.getUserContext().put(RUNNING_CALLS_KEY, new RunningCalls());
         } else {
             runtime.close();
             runtime = null;
@@ -66,6 +68,18 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
      */
     public static void exec(HazelcastInstance member, String code, java.time.Duration timeout) {
         execLogOf(member).exec(code, timeout);
+    }
+
+    static RunningCalls runningCallsOf(HazelcastInstance member) {
+        return (RunningCalls) member.getUserContext().get(RUNNING_CALLS_KEY);
+    }
+
+    static PythonRuntime runtimeOf(HazelcastInstance member) {
+        Object runtime = member.getUserContext().get(USER_CONTEXT_KEY);
+        if (!(runtime instanceof PythonRuntime)) {
+            throw new org.hzpy.PyUnavailableException("hzpy is not loaded on " + member.getName());
+        }
+        return (PythonRuntime) runtime;
     }
 
     static ClusterExecLog execLogOf(HazelcastInstance member) {

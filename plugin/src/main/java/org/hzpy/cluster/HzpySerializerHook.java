@@ -15,6 +15,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int PY_TASK = 1;
     static final int PY_OUTCOME = 2;
     static final int APPLY_EXEC_LOG = 3;
+    static final int CANCEL_REMOTE_CALL = 4;
 
     @Override
     public int getFactoryId() {
@@ -27,6 +28,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case PY_TASK -> new PyTask();
             case PY_OUTCOME -> new PyOutcome();
             case APPLY_EXEC_LOG -> new ApplyExecLog();
+            case CANCEL_REMOTE_CALL -> new CancelRemoteCall();
             default -> null;
         };
     }

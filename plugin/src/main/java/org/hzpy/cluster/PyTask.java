@@ -7,6 +7,7 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import org.hzpy.Py;
 import org.hzpy.PyCall;
+import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
 
 import java.io.IOException;
@@ -35,6 +36,8 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
     private Map<String, Object> kwargs;
     private String code;
     private long timeoutNanos = DEFAULT_TIMEOUT;
+    /** Set for calls their caller may cancel: the id a {@link CancelRemoteCall} names. */
+    private String callId;
     private transient HazelcastInstance member;
 
     PyTask() {
@@ -75,6 +78,11 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
         return timeout.compareTo(Duration.ofDays(365 * 100)) > 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 
+    PyTask cancellableAs(String id) {
+        this.callId = id;
+        return this;
+    }
+
     /** The call's own timeout, or null for the member's default. */
     Duration timeout() {
         return timeoutNanos == DEFAULT_TIMEOUT ? null : Duration.ofNanos(timeoutNanos);
@@ -92,6 +100,11 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
     @Override
     public PyOutcome call() {
         String servedBy = member.getCluster().getLocalMember().getAddress().toString();
+        RunningCalls running = callId == null ? null : HzpyPlugin.runningCallsOf(member);
+        if (running != null && !running.start(callId)) {
+            return PyOutcome.failure(new PyCancelledException(describe() + " was cancelled by its caller before it started"),
+                    servedBy);
+        }
         try {
             Py py = Py.on(member);
             RemotePolicy policy = HzpyPlugin.policyOf(member);
@@ -115,6 +128,10 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
             return PyOutcome.failure(e, servedBy);
         } catch (RuntimeException e) { // a bad argument (IllegalArgumentException, NullPointerException)
             return PyOutcome.failure(new PyException(describe() + " was refused by the member: " + e), servedBy);
+        } finally {
+            if (running != null) {
+                running.end(callId);
+            }
         }
     }
 
@@ -132,6 +149,7 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeByte(kind);
         out.writeLong(timeoutNanos);
+        out.writeString(callId);
         if (kind == CALL) {
             out.writeString(module);
             out.writeString(function);
@@ -155,6 +173,7 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
     public void readData(ObjectDataInput in) throws IOException {
         kind = in.readByte();
         timeoutNanos = in.readLong();
+        callId = in.readString();
         if (kind == CALL) {
             module = in.readString();
             function = in.readString();

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -50,9 +51,46 @@ public final class RemoteRuntime {
         return await(callAsync(call), call.timeout(), call.module() + "." + call.function() + "()");
     }
 
-    /** Runs the call on {@code call.key()}'s owner, or on the next member in turn. Cancelling it stops the call. */
+    /**
+     * Runs the call on {@code call.key()}'s owner, or on the next member in turn. Cancelling the
+     * future ({@code cancel(true)}) stops the Python call on the member, or keeps it from starting.
+     */
     public CompletableFuture<Object> callAsync(PyCall call) {
-        return submit(PyTask.call(call), call.key());
+        Member target = call.key() == null ? nextMember() : ownerOf(call.key());
+        String id = UUID.randomUUID().toString();
+        CompletableFuture<Object> result = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                if (cancelled) {
+                    try {
+                        executor.submitToMember(new CancelRemoteCall(id), target);
+                    } catch (RuntimeException e) {
+                        // the member is gone: so is the call
+                    }
+                }
+                return cancelled;
+            }
+        };
+        try {
+            executor.submitToMember(PyTask.call(call).cancellableAs(id), target, answer(result, target.getAddress().toString()));
+        } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
+            result.completeExceptionally(unavailable(e, target.getAddress().toString()));
+        }
+        return result;
+    }
+
+    private Member ownerOf(Object key) {
+        Member owner = instance.getPartitionService().getPartition(key).getOwner();
+        if (owner == null) {
+            throw new PyUnavailableException("no member owns the partition of key " + key + " right now");
+        }
+        return owner;
+    }
+
+    private Member nextMember() {
+        List<Member> members = dataMembers();
+        return members.get(Math.floorMod(nextMember.getAndIncrement(), members.size()));
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
@@ -74,8 +112,7 @@ public final class RemoteRuntime {
             }
             return result;
         }
-        List<Member> members = dataMembers();
-        return submitTo(task, members.get(Math.floorMod(nextMember.getAndIncrement(), members.size())));
+        return submitTo(task, nextMember());
     }
 
     private CompletableFuture<Object> submitTo(PyTask task, Member member) {

@@ -397,6 +397,17 @@ public final class PythonRuntime implements AutoCloseable {
         return System.nanoTime() - t0;
     }
 
+    /**
+     * Stops the Python call that {@code thread} is running here, as cancelling a {@link #callAsync}
+     * future does: the call fails with {@link PyCancelledException} and its context stays usable.
+     * Does nothing if the thread runs no call here.
+     */
+    public void cancelCallOn(Thread thread) {
+        for (Worker w : router.allWorkers()) {
+            w.requestStop(thread, CallFrame.Stop.CANCELLED);
+        }
+    }
+
     /** Throws {@link PyUnavailableException} once the runtime is closed (its member shut down). */
     public void checkOpen() {
         if (closed) {
