@@ -4,6 +4,7 @@ import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 
 import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
@@ -11,6 +12,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
+import javax.management.ListenerNotFoundException;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
 
 /**
  * Watches the member's heap for the watchdog: GraalPy CE has no per-context heap limit, so a
@@ -37,6 +41,7 @@ final class MemoryGuard {
     private volatile long lastLiveBytes;
     private long trippedIdleSince;
     private long lastRequestedGc;
+    private NotificationListener afterGcListener;
 
     /** @param fraction of the maximum heap, in (0, 1); 0 turns the guard off */
     MemoryGuard(double fraction) {
@@ -46,6 +51,41 @@ final class MemoryGuard {
         this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.isValid())
                 .collect(Collectors.toList());
+    }
+
+    /**
+     * Calls {@code wake} right after any garbage collection that leaves a heap pool over the limit
+     * (a collection-usage threshold notification), so the watchdog checks at once instead of on its
+     * next tick: a fast allocating loop can fill the last quarter of a heap in a fraction of a second.
+     */
+    void wakeAfterGcOverLimit(Runnable wake) {
+        if (fraction <= 0) {
+            return;
+        }
+        for (MemoryPoolMXBean pool : heapPools) {
+            if (pool.isCollectionUsageThresholdSupported()) {
+                long current = pool.getCollectionUsageThreshold();
+                if (current == 0 || current > limitBytes) { // shared by every guard in this JVM: keep the lowest
+                    pool.setCollectionUsageThreshold(limitBytes);
+                }
+            }
+        }
+        afterGcListener = (notification, handback) -> {
+            if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
+                wake.run();
+            }
+        };
+        ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(afterGcListener, null, null);
+    }
+
+    void close() {
+        if (afterGcListener != null) {
+            try {
+                ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).removeNotificationListener(afterGcListener);
+            } catch (ListenerNotFoundException e) {
+                // already gone
+            }
+        }
     }
 
     boolean enabled() {

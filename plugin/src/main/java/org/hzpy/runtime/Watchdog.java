@@ -10,6 +10,7 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Enforces call timeouts, cancellations and the memory guard: every tick it marks the frames that
@@ -20,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Watchdog implements Runnable {
     private static final ILogger LOGGER = Logger.getLogger(Watchdog.class);
     static final long TICK_MILLIS = 10;
+    private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
 
     private final Router router;
     private final MemoryGuard memoryGuard;
@@ -45,9 +47,16 @@ final class Watchdog implements Runnable {
 
     void start() {
         thread.start();
+        memoryGuard.wakeAfterGcOverLimit(this::tickNow);
+    }
+
+    /** Ends the current wait between ticks: the next tick runs now. */
+    void tickNow() {
+        LockSupport.unpark(thread);
     }
 
     void stop() {
+        memoryGuard.close();
         running = false;
         thread.interrupt();
         try {
@@ -61,12 +70,9 @@ final class Watchdog implements Runnable {
     @Override
     public void run() {
         while (running) {
-            try {
-                Thread.sleep(TICK_MILLIS);
-            } catch (InterruptedException e) {
-                if (!running) {
-                    return;
-                }
+            LockSupport.parkNanos(this, TICK_NANOS); // tickNow() and stop() end it early
+            if (!running) {
+                return;
             }
             try {
                 tick();
