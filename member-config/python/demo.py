@@ -20,3 +20,16 @@ def fib(n):
 
 def roundtrip(obj):
     return json.loads(json.dumps(obj))
+
+
+def where():
+    """The process id of the member that runs this call: each member of the demo is a JVM of its own."""
+    import os
+    return os.getpid()
+
+
+def slow(seconds, value):
+    """Holds its permit for a while, as real work would."""
+    import time
+    time.sleep(seconds)
+    return value

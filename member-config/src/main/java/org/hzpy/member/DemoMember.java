@@ -29,12 +29,15 @@ public final class DemoMember {
 
     public static void main(String[] args) throws FileNotFoundException {
         boolean demo = false;
+        long serveSeconds = 0;
         String yaml = "hazelcast.yaml";
-        for (String a : args) {
-            if (a.equals("--demo")) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--demo")) {
                 demo = true;
+            } else if (args[i].equals("--serve-for") && i + 1 < args.length) {
+                serveSeconds = Long.parseLong(args[++i]);
             } else {
-                yaml = a;
+                yaml = args[i];
             }
         }
         if (demo) {
@@ -43,7 +46,22 @@ public final class DemoMember {
         Config config = new FileSystemYamlConfig(yaml);
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         if (!demo) {
-            System.out.println("hzpy member running with " + yaml + "; stop it with Ctrl-C");
+            Py.on(member).awaitReady(1, Duration.ofMinutes(3));
+            System.out.println("hzpy member " + member.getCluster().getLocalMember().getAddress() + " running with "
+                    + yaml + (serveSeconds > 0 ? " for at most " + serveSeconds + " s" : "") + "; stop it with Ctrl-C");
+            if (serveSeconds > 0) { // a bound for members started by scripts: they never outlive it
+                long serveMillis = serveSeconds * 1000;
+                Thread stopper = new Thread(() -> {
+                    try {
+                        Thread.sleep(serveMillis);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    member.shutdown();
+                }, "demo-member-stopper");
+                stopper.setDaemon(true);
+                stopper.start();
+            }
             return;
         }
         try {

@@ -1,0 +1,154 @@
+package org.hzpy.client;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.OverloadedException;
+import org.hzpy.Py;
+import org.hzpy.PyCall;
+import org.hzpy.PythonException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A remote client of an hzpy cluster: submits Python work to the members and prints what came
+ * back. It has the plugin jar and Hazelcast on its class path, and no GraalPy.
+ *
+ * <pre>
+ * DemoClient [--cluster host:port[,host:port...]] [--members N] [--cluster-name NAME]
+ * </pre>
+ * Defaults: 127.0.0.1:5701,127.0.0.1:5702, waits for 1 member, cluster hzpy-demo (./hazelcast.yaml's).
+ */
+public final class DemoClient {
+    /** Held so the level sticks: java.util.logging keeps loggers weakly. */
+    private static final java.util.logging.Logger HAZELCAST_LOG = java.util.logging.Logger.getLogger("com.hazelcast");
+
+    private DemoClient() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String addresses = "127.0.0.1:5701,127.0.0.1:5702";
+        String clusterName = "hzpy-demo";
+        int members = 1;
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            switch (args[i]) {
+                case "--cluster" -> addresses = args[i + 1];
+                case "--members" -> members = Integer.parseInt(args[i + 1]);
+                case "--cluster-name" -> clusterName = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]
+                        + "; use --cluster host:port[,...] --members N --cluster-name NAME");
+            }
+        }
+        HAZELCAST_LOG.setLevel(java.util.logging.Level.SEVERE); // not the "connection refused" of members still starting
+        ClientConfig config = new ClientConfig();
+        config.setClusterName(clusterName);
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(180_000);
+        for (String a : addresses.split(",")) {
+            config.getNetworkConfig().addAddress(a.trim());
+        }
+        HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+        try {
+            awaitMembers(client, members);
+            run(client, Py.on(client));
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    private static void awaitMembers(HazelcastInstance client, int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (client.getCluster().getMembers().size() < n && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+    }
+
+    private static void run(HazelcastInstance client, Py py) throws Exception {
+        System.out.println("hzpy client (no GraalPy on this JVM's class path) connected to " + client.getCluster().getMembers().size()
+                + " members:");
+        for (Member m : client.getCluster().getMembers()) {
+            System.out.println("    " + m.getAddress());
+        }
+        line("demo.greet('remote client')", py.call("demo", "greet", "remote client"));
+
+        List<Object> pids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            pids.add(py.call("demo", "where"));
+        }
+        line("4 calls without a key", "ran in member processes " + pids + " (each member in turn)");
+
+        for (String key : List.of("alice", "bob", "carol", "dave")) {
+            Member owner = client.getPartitionService().getPartition(key).getOwner();
+            Object pid = py.call(PyCall.of("demo", "where").key(key));
+            line("call keyed '" + key + "'", "ran in process " + pid + " on " + owner.getAddress() + ", the key's owner");
+        }
+
+        py.exec("def triple(x):\n    return x * 3");
+        line("exec'd __main__.triple(14)", py.call("__main__", "triple", 14) + ", and on the other member: "
+                + py.call("__main__", "triple", 14) + " (exec reaches every member)");
+
+        try {
+            py.call("demo", "greet");
+        } catch (PythonException e) {
+            line("demo.greet() with no name", e.pythonType() + ": " + e.message());
+            for (String tb : e.traceback().strip().split("\n")) {
+                System.out.println("        | " + tb);
+            }
+        }
+
+        overloadBurst(py);
+        progressBar(py);
+    }
+
+    /** Many calls at once: more than the members' limits allow, so some are refused at once. */
+    private static void overloadBurst(Py py) {
+        List<CompletableFuture<Object>> calls = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            calls.add(py.callAsync(PyCall.of("demo", "slow", 0.05, i)).toCompletableFuture());
+        }
+        Map<String, Integer> outcomes = new HashMap<>();
+        for (CompletableFuture<Object> c : calls) {
+            String outcome;
+            try {
+                c.get(2, TimeUnit.MINUTES);
+                outcome = "ok";
+            } catch (Exception e) {
+                outcome = e.getCause() instanceof OverloadedException ? "refused (OverloadedException)" : e.toString();
+            }
+            outcomes.merge(outcome, 1, Integer::sum);
+        }
+        line("200 calls at once", outcomes);
+    }
+
+    private static void progressBar(Py py) throws Exception {
+        int total = 60;
+        AtomicInteger done = new AtomicInteger();
+        List<CompletableFuture<Object>> calls = new ArrayList<>();
+        for (int i = 0; i < total; i++) {
+            // a few at a time, so that the members' limits are not hit
+            while (i - done.get() >= 4) {
+                Thread.sleep(5);
+            }
+            calls.add(py.callAsync(PyCall.of("demo", "fib", 22)).toCompletableFuture().whenComplete((r, e) -> {
+                int n = done.incrementAndGet();
+                int width = 30;
+                int filled = n * width / total;
+                System.out.print("\r  " + String.format("%-34s", "a batch of " + total + " fib(22) calls")
+                        + " [" + "#".repeat(filled) + " ".repeat(width - filled) + "] " + n + "/" + total);
+            }));
+        }
+        CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get(5, TimeUnit.MINUTES);
+        System.out.println("  = " + calls.get(0).get() + " each");
+    }
+
+    private static void line(String what, Object value) {
+        System.out.printf("  %-34s %s%n", what, value);
+    }
+}
