@@ -124,3 +124,10 @@ def hot_loop(n):
     for i in range(n):
         total += i % 7
     return total
+
+
+def interval(seconds):
+    """Sleeps, and says when it ran (monotonic clock, the same for every context of the JVM)."""
+    t0 = time.monotonic()
+    time.sleep(seconds)
+    return [t0, time.monotonic()]

@@ -40,6 +40,8 @@ import java.util.regex.Pattern;
  * clients, or keyed calls from other members)</td><td>false</td></tr>
  * <tr><td>hzpy.remote-modules</td><td>module-path | any | comma-separated module names: what calls
  * arriving through the cluster may call (functions defined by exec, in {@code __main__}, always)</td><td>module-path</td></tr>
+ * <tr><td>hzpy.cluster-max-concurrent</td><td>off | 1..1000000 Python calls running in the whole
+ * cluster (the first member to start sets it; {@code Py.clusterSemaphore()} changes it)</td><td>off</td></tr>
  * <tr><td>hzpy.exec-log-limit</td><td>1..100000 entries in the cluster's exec log</td><td>1000</td></tr>
  * <tr><td>hzpy.abandon-after</td><td>duration from 1s: how long a stopped call may ignore its interrupt
  * before its context is given up</td><td>10s</td></tr>
@@ -81,6 +83,7 @@ public final class HzpySettings {
     private final Duration abandonAfter;
     private final boolean remoteEval;
     private final int execLogLimit;
+    private final int clusterMaxConcurrent;
     private final List<String> remoteModules;
 
     private HzpySettings(Reader r) {
@@ -103,6 +106,8 @@ public final class HzpySettings {
                 HzpySettings::heapShare);
         abandonAfter = r.get("abandon-after", "a duration of at least 1s such as 10s, 1m or PT10S",
                 Duration.ofSeconds(10), v -> atLeast(duration(v), Duration.ofSeconds(1)));
+        clusterMaxConcurrent = r.get("cluster-max-concurrent", "off, or an integer from 1 to 1000000", 0,
+                v -> v.trim().equalsIgnoreCase("off") ? 0 : intIn(v, 1, 1_000_000));
         execLogLimit = r.get("exec-log-limit", "an integer from 1 to 100000", 1000, v -> intIn(v, 1, 100_000));
         remoteEval = r.get("remote-eval", "true | false", false, HzpySettings::bool);
         remoteModules = r.get("remote-modules", "module-path, any, or comma-separated module names",
@@ -187,6 +192,11 @@ public final class HzpySettings {
         return abandonAfter;
     }
 
+    /** The cluster-wide limit this member starts with, 0 when off. */
+    public int clusterMaxConcurrent() {
+        return clusterMaxConcurrent;
+    }
+
     /** How many exec entries the cluster's log holds at most (the same on every member, please). */
     public int execLogLimit() {
         return execLogLimit;
@@ -213,7 +223,8 @@ public final class HzpySettings {
                 + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", engine="
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
-                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-modules="
+                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
+                + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-modules="
                 + String.join(",", remoteModules);
     }
 

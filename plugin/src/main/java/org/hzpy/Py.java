@@ -192,9 +192,23 @@ public final class Py {
         return local("numExecutors()").numExecutors();
     }
 
-    /** The member's concurrency limit. */
+    /** The member's concurrency limit; on a client, the cluster-wide one ({@link #clusterSemaphore()}). */
     public PySemaphore semaphore() {
-        return local("semaphore()").semaphore();
+        if (runtime == null) {
+            return clusterSemaphore();
+        }
+        return runtime.semaphore();
+    }
+
+    /**
+     * The cluster-wide limit on running Python calls ({@code hzpy.cluster-max-concurrent}): every
+     * call on any member takes a permit of it as well as one of its member's limit, and fails at
+     * once with {@link OverloadedException} when either is full. Changing it is seen by every member.
+     *
+     * @throws PyUnavailableException if the cluster runs without one
+     */
+    public PySemaphore clusterSemaphore() {
+        return HzpyPlugin.clusterSemaphore(instance, runtime == null);
     }
 
     /** The member's contexts and how calls are routed to them. */

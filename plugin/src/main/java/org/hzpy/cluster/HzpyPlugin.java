@@ -34,12 +34,14 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private static final String POLICY_KEY = "org.hzpy.remotePolicy";
     private static final String EXEC_LOG_KEY = "org.hzpy.execLog";
     private static final String RUNNING_CALLS_KEY = "org.hzpy.runningCalls";
+    private static final String CLUSTER_LIMIT_KEY = "org.hzpy.clusterLimit";
 
     private static final ILogger LOGGER = Logger.getLogger(HzpyPlugin.class);
 
     private HazelcastInstance instance;
     private PythonRuntime runtime;
     private ClusterExecLog execLog;
+    private ClusterLimit clusterLimit;
 
     @Override
     public synchronized void setHazelcastInstance(HazelcastInstance instance) {
@@ -68,6 +70,24 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
      */
     public static void exec(HazelcastInstance member, String code, java.time.Duration timeout) {
         execLogOf(member).exec(code, timeout);
+    }
+
+    /**
+     * The cluster-wide limit on {@code instance}: the member's own lease of it, or a client's view.
+     * Used by {@link org.hzpy.Py#clusterSemaphore()}.
+     *
+     * @throws org.hzpy.PyUnavailableException if the cluster runs without one
+     */
+    public static org.hzpy.PySemaphore clusterSemaphore(HazelcastInstance instance, boolean client) {
+        if (client) {
+            return new ClusterSemaphoreView(instance);
+        }
+        Object limit = instance.getUserContext().get(CLUSTER_LIMIT_KEY);
+        if (!(limit instanceof ClusterLimit)) {
+            throw new org.hzpy.PyUnavailableException("this member runs without a cluster-wide limit: set"
+                    + " hzpy.cluster-max-concurrent in its hazelcast.yaml");
+        }
+        return (ClusterLimit) limit;
     }
 
     static RunningCalls runningCallsOf(HazelcastInstance member) {
@@ -103,6 +123,16 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     public synchronized void stateChanged(LifecycleEvent event) {
         if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
             execLog.start();
+            int clusterMax = runtime.settings().clusterMaxConcurrent();
+            if (clusterMax > 0) {
+                clusterLimit = new ClusterLimit(instance, clusterMax);
+                instance.getUserContext().put(CLUSTER_LIMIT_KEY, clusterLimit);
+                runtime.useClusterLimit(clusterLimit);
+            }
+        }
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && clusterLimit != null) {
+            runtime.useClusterLimit(null);
+            clusterLimit.stop();
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && execLog != null) {
             execLog.stop();

@@ -16,6 +16,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int PY_OUTCOME = 2;
     static final int APPLY_EXEC_LOG = 3;
     static final int CANCEL_REMOTE_CALL = 4;
+    static final int LIMIT_OP = 5;
 
     @Override
     public int getFactoryId() {
@@ -29,6 +30,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case PY_OUTCOME -> new PyOutcome();
             case APPLY_EXEC_LOG -> new ApplyExecLog();
             case CANCEL_REMOTE_CALL -> new CancelRemoteCall();
+            case LIMIT_OP -> new LimitOp();
             default -> null;
         };
     }

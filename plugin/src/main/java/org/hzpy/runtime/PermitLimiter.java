@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class PermitLimiter implements PySemaphore {
     private final AtomicInteger current = new AtomicInteger();
     private volatile int max;
+    /** The cluster-wide limit, once the member has joined and it is configured. */
+    private volatile PermitSource cluster;
 
     PermitLimiter(int max) {
         setMaxConcurrent(max);
@@ -23,6 +25,15 @@ final class PermitLimiter implements PySemaphore {
                 throw new OverloadedException(now, limit);
             }
             if (current.compareAndSet(now, now + 1)) {
+                PermitSource c = cluster;
+                if (c != null) {
+                    try {
+                        c.acquire();
+                    } catch (RuntimeException e) {
+                        current.decrementAndGet();
+                        throw e;
+                    }
+                }
                 return;
             }
         }
@@ -30,6 +41,14 @@ final class PermitLimiter implements PySemaphore {
 
     void release() {
         current.decrementAndGet();
+        PermitSource c = cluster;
+        if (c != null) {
+            c.release();
+        }
+    }
+
+    void useCluster(PermitSource source) {
+        cluster = source;
     }
 
     @Override

@@ -408,6 +408,11 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
+    /** Makes every call here also take a permit of {@code clusterLimit} (null: none). */
+    public void useClusterLimit(PermitSource clusterLimit) {
+        limiter.useCluster(clusterLimit);
+    }
+
     /** Throws {@link PyUnavailableException} once the runtime is closed (its member shut down). */
     public void checkOpen() {
         if (closed) {

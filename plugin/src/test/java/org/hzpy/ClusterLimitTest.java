@@ -1,0 +1,194 @@
+package org.hzpy;
+
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.support.ChildMember;
+import org.hzpy.support.Invariants;
+import org.hzpy.support.MemberProcess;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/** hzpy.cluster-max-concurrent: 6 on the 2-member test cluster (each member allows 8 on its own). */
+@ExtendWith(Invariants.class)
+class ClusterLimitTest {
+    private final HazelcastInstance b = TestMembers.clusterB();
+    private final HazelcastInstance a = TestMembers.clusterA();
+    private final Py onA = TestMembers.py(a);
+    private final Py onB = TestMembers.py(b);
+    private final Py client = Py.on(TestMembers.clientOf(a));
+
+    @Test
+    void clusterLimit_isTheConfiguredOne_onMembersAndClients() {
+        assertThat(onA.clusterSemaphore().maxConcurrent()).isEqualTo(6);
+        assertThat(onB.clusterSemaphore().maxConcurrent()).isEqualTo(6);
+        assertThat(client.semaphore().maxConcurrent()).as("a client's semaphore() is the cluster's").isEqualTo(6);
+        assertThat(onA.semaphore().maxConcurrent()).as("a member's semaphore() is its own").isEqualTo(8);
+    }
+
+    @Test
+    void neverMoreCallsRunInTheClusterThanItsLimit() throws Exception {
+        // Given 16 threads, 8 calling each member (16 > 6 cluster permits, 8 ≤ each member's own limit)
+        Queue<List<?>> intervals = new ConcurrentLinkedQueue<>();
+        AtomicInteger refused = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(16);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<?>> callers = new ArrayList<>();
+        for (int t = 0; t < 16; t++) {
+            Py py = t % 2 == 0 ? onA : onB;
+            callers.add(threads.submit(() -> {
+                go.await();
+                for (int i = 0; i < 25; i++) {
+                    try {
+                        intervals.add((List<?>) py.call("testmod", "interval", 0.02));
+                    } catch (OverloadedException e) {
+                        refused.incrementAndGet();
+                        Thread.sleep(1);
+                    }
+                }
+                return null;
+            }));
+        }
+
+        // When they all call at once
+        go.countDown();
+        for (Future<?> c : callers) {
+            c.get(2, TimeUnit.MINUTES);
+        }
+        threads.shutdown();
+
+        // Then at no moment did more than 6 run, though calls were refused and others ran
+        assertThat(maxOverlap(intervals)).isBetween(1, 6);
+        assertThat(refused.get()).isPositive();
+        assertThat(intervals).isNotEmpty();
+    }
+
+    @Test
+    void fullClusterLimit_refusesTheNextCallAnywhere_withItsFigures() throws Exception {
+        // Given the cluster's 6 permits held: 3 calls on each member
+        List<CompletableFuture<Object>> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "a")).toCompletableFuture());
+            held.add(onB.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "b")).toCompletableFuture());
+        }
+
+        // When one more call is made, on either member or from a client
+        OverloadedException onAToo = catchThrowableOfType(OverloadedException.class, () -> onA.call("testmod", "echo", 1));
+        OverloadedException onBToo = catchThrowableOfType(OverloadedException.class, () -> onB.call("testmod", "echo", 1));
+        OverloadedException fromClient = catchThrowableOfType(OverloadedException.class, () -> client.call("testmod", "echo", 1));
+
+        // Then each is refused at once with the cluster's figures, and the held calls finish
+        for (OverloadedException e : List.of(onAToo, onBToo, fromClient)) {
+            assertThat(e).isNotNull();
+            assertThat(e.current()).isEqualTo(6);
+            assertThat(e.max()).isEqualTo(6);
+        }
+        for (CompletableFuture<Object> h : held) {
+            assertThat(h.get(1, TimeUnit.MINUTES)).isIn("a", "b");
+        }
+    }
+
+    @Test
+    void permitsLeftIdleOnOneMember_serveAnotherMemberSoonAfter() throws Exception {
+        // Given all 6 permits used on member a, then given back as its calls end
+        List<CompletableFuture<Object>> held = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 0.5, i)).toCompletableFuture());
+        }
+        assertThat(catchThrowableOfType(OverloadedException.class, () -> onB.call("testmod", "echo", 1))).isNotNull();
+        CompletableFuture.allOf(held.toArray(new CompletableFuture[0])).get(1, TimeUnit.MINUTES);
+        long finished = System.nanoTime();
+
+        // When member b calls
+        Object result = null;
+        while (result == null && System.nanoTime() - finished < TimeUnit.SECONDS.toNanos(5)) {
+            try {
+                result = onB.call("testmod", "echo", "b runs");
+            } catch (OverloadedException e) {
+                Thread.sleep(2);
+            }
+        }
+
+        // Then it runs: member a kept no permit it was not using (measured: see the log line)
+        assertThat(result).isEqualTo("b runs");
+        System.out.printf("cluster limit: member b served %d ms after member a's calls ended%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - finished));
+    }
+
+    @Test
+    void permitsOfAMemberThatShutsDown_comeBack() throws Exception {
+        // Given a third member holding 4 of the cluster's permits with calls that run for a minute
+        HazelcastInstance c = TestMembers.startOwn("cluster-c");
+        Py onC = TestMembers.py(c);
+        int before = onA.clusterSemaphore().current();
+        for (int i = 0; i < 4; i++) {
+            onC.callAsync(PyCall.of("testmod", "sleep_then", 60.0, i).timeout(Duration.ofMinutes(2)));
+        }
+        assertThat(onA.clusterSemaphore().current()).isGreaterThanOrEqualTo(before + 4);
+
+        // When it shuts down
+        c.shutdown();
+
+        // Then its permits are back
+        awaitClusterPermitsAtMost(before, 30);
+    }
+
+    @Test
+    void permitsOfAMemberThatIsKilled_areReclaimedByTheOthers() throws Exception {
+        // Given a member in a JVM of its own holding 4 of the cluster's permits with calls that run for a minute
+        int before = onA.clusterSemaphore().current();
+        try (MemberProcess c = MemberProcess.start(180, ChildMember.class, "cluster-c", "4")) {
+            c.awaitLine("HOLDING", 150);
+            assertThat(onA.clusterSemaphore().current()).isGreaterThanOrEqualTo(before + 4);
+
+            // When it is killed (SIGKILL: it cannot give anything back)
+            long killed = System.nanoTime();
+            c.kill();
+
+            // Then the members that are left take its permits back
+            awaitClusterPermitsAtMost(before, 60);
+            System.out.printf("cluster limit: a killed member's permits were reclaimed %d ms after SIGKILL%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed));
+        }
+        assertThat(onA.call("testmod", "echo", "still serving")).isEqualTo("still serving");
+    }
+
+    private void awaitClusterPermitsAtMost(int n, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (onA.clusterSemaphore().current() > n && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(onA.clusterSemaphore().current()).isLessThanOrEqualTo(n);
+    }
+
+    private static int maxOverlap(Queue<List<?>> intervals) {
+        List<double[]> events = new ArrayList<>();
+        for (List<?> i : intervals) {
+            events.add(new double[] {((Number) i.get(0)).doubleValue(), 1});
+            events.add(new double[] {((Number) i.get(1)).doubleValue(), -1});
+        }
+        events.sort((x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
+        int now = 0;
+        int max = 0;
+        for (double[] e : events) {
+            now += (int) e[1];
+            max = Math.max(max, now);
+        }
+        return max;
+    }
+}

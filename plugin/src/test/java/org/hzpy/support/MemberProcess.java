@@ -1,0 +1,95 @@
+package org.hzpy.support;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A JVM of its own on this machine (loopback only, like every test member), started with the test
+ * JVM's flags and class path, for tests that kill a member. It is always ended: by {@link #kill()}
+ * (SIGKILL), by {@link #close()}, when its time is up, or when the test JVM exits.
+ */
+public final class MemberProcess implements AutoCloseable {
+    private final Process process;
+    private final List<String> lines = new CopyOnWriteArrayList<>();
+
+    private MemberProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        }, "member-process-output");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Starts {@code mainClass} with {@code args} in a new JVM that lives at most {@code lifetimeSeconds}. */
+    public static MemberProcess start(long lifetimeSeconds, Class<?> mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!arg.startsWith("-javaagent") && !arg.startsWith("-agentlib")) {
+                command.add(arg);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(List.of(args));
+        MemberProcess p = new MemberProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+        Runtime.getRuntime().addShutdownHook(new Thread(p.process::destroyForcibly));
+        Thread limit = new Thread(() -> {
+            try {
+                if (!p.process.waitFor(lifetimeSeconds, TimeUnit.SECONDS)) {
+                    p.process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.process.destroyForcibly();
+            }
+        }, "member-process-lifetime");
+        limit.setDaemon(true);
+        limit.start();
+        return p;
+    }
+
+    /** Waits (at most {@code seconds}) for a line of output starting with {@code prefix}. */
+    public String awaitLine(String prefix, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            for (String line : lines) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive() && lines.stream().noneMatch(l -> l.startsWith(prefix))) {
+                throw new AssertionError("the member process ended without printing '" + prefix + "':\n" + String.join("\n", lines));
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("the member process did not print '" + prefix + "' within " + seconds + " s:\n"
+                + String.join("\n", lines));
+    }
+
+    /** SIGKILL: the member gets no chance to leave the cluster or give anything back. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        kill();
+    }
+}
