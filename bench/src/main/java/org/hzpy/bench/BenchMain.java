@@ -14,7 +14,7 @@ import java.util.Map;
  * Runs the hzpy benchmark suite and writes the report.
  *
  * <pre>
- * BenchMain [--out FILE] [all | P1 P3 P4 P7 P8 ...]   run the benchmarks, one fresh JVM each, and write FILE
+ * BenchMain [--out FILE] [all | P1 P2 P3 P4 P6 P7 P8 ...]   run the benchmarks, one fresh JVM each, and write FILE
  * BenchMain --child ID RESULT_FILE                   (internal) run one benchmark in this JVM
  * </pre>
  */
@@ -22,8 +22,8 @@ public final class BenchMain {
     private static final Map<String, Benchmark> BENCHMARKS = new LinkedHashMap<>();
 
     static {
-        for (Benchmark b : List.of(new P1CallOverhead(), new P3Throughput(), new P4Functions(), new P7Memory(),
-                new P8StartUp())) {
+        for (Benchmark b : List.of(new P1CallOverhead(), new P2RemoteCall(), new P3Throughput(), new P4Functions(),
+                new P6ClusterLimit(), new P7Memory(), new P8StartUp())) {
             BENCHMARKS.put(b.id(), b);
         }
     }

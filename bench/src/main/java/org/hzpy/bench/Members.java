@@ -22,6 +22,11 @@ final class Members {
 
     /** Starts a member with the plugin and these {@code hzpy.*} properties (the rest default). */
     static HazelcastInstance start(Map<String, String> hzpyProperties) {
+        return start(hzpyProperties, c -> { });
+    }
+
+    /** Like {@link #start(Map)}, with more configuration by {@code more}. */
+    static HazelcastInstance start(Map<String, String> hzpyProperties, java.util.function.Consumer<Config> more) {
         Config config = new Config();
         config.setClusterName("hzpy-bench-" + UUID.randomUUID());
         config.getListenerConfigs().add(new ListenerConfig(PLUGIN));
@@ -34,6 +39,7 @@ final class Members {
         join.getMulticastConfig().setEnabled(false);
         join.getTcpIpConfig().setEnabled(false);
         join.getAutoDetectionConfig().setEnabled(false);
+        more.accept(config);
         return Hazelcast.newHazelcastInstance(config);
     }
 
