@@ -24,7 +24,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     /** The IMap and key of the limit's state. */
     static final String MAP = "hzpy.cluster-limit";
     static final String KEY = "limit";
-    /** Describes the backend, for the log and {@link #backend()}. */
+    /** Describes the backend, for the log and {@link ClusterSemaphoreView#backend()}. */
     static final String BACKEND = "imap-entry-processor";
     private static final ILogger LOGGER = Logger.getLogger(ClusterLimit.class);
     private static final int BLOCK = 4;
@@ -38,12 +38,15 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     private volatile long lastUseNanos;
     private final Thread returner;
     private volatile boolean running = true;
+    /** Reads and changes of the limit itself, as a client makes them. */
+    private final ClusterSemaphoreView view;
 
     ClusterLimit(HazelcastInstance member, int configuredMax) {
         this.member = member;
         this.map = member.getMap(MAP);
         this.self = member.getCluster().getLocalMember().getUuid().toString();
         map.executeOnKey(KEY, new LimitOp(LimitOp.INIT_MAX, self, configuredMax));
+        this.view = new ClusterSemaphoreView(member);
         member.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -141,30 +144,19 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         }
     }
 
-    String backend() {
-        return BACKEND;
-    }
-
     @Override
     public int maxConcurrent() {
-        return (int) read()[2];
+        return view.maxConcurrent();
     }
 
     /** Permits held by members: in use, or leased and not yet given back (at most {@value #IDLE_MILLIS} ms idle). */
     @Override
     public int current() {
-        return (int) read()[1];
+        return view.current();
     }
 
     @Override
     public void setMaxConcurrent(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("maxConcurrent must be at least 1, was " + max);
-        }
-        map.executeOnKey(KEY, new LimitOp(LimitOp.SET_MAX, self, max));
-    }
-
-    private long[] read() {
-        return map.executeOnKey(KEY, new LimitOp(LimitOp.READ, self, 0));
+        view.setMaxConcurrent(max);
     }
 }
