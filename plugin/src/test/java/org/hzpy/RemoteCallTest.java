@@ -1,7 +1,9 @@
 package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.support.GraalPyFreeClient;
 import org.hzpy.support.Invariants;
+import org.hzpy.support.MemberProcess;
 import org.hzpy.support.PythonLog;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
@@ -177,6 +179,23 @@ class RemoteCallTest {
         assertThat(onA.semaphore().current()).as("permits held on a").isZero();
         assertThat(onA.call("hardening", "was_finished", key)).isEqualTo(false);
         assertThat(onA.call("hardening", "was_started", key)).isEqualTo(true);
+    }
+
+    @Test
+    void aClientWithoutGraalPyOnItsClassPath_callsAndGetsErrorsIntact() throws Exception {
+        // Given a client JVM with the plugin and Hazelcast on its class path, and no GraalPy
+        String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
+                .filter(entry -> !entry.contains("/org/graalvm/"))
+                .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
+        try (MemberProcess c = MemberProcess.start(120, classPath, GraalPyFreeClient.class,
+                a.getConfig().getClusterName(), "127.0.0.1:" + a.getCluster().getLocalMember().getAddress().getPort())) {
+
+            // When it calls, and a call fails
+            // Then it gets the result and the Python error, and GraalPy was never there to load
+            assertThat(c.awaitLine("GRAALPY", 60)).isEqualTo("GRAALPY false");
+            assertThat(c.awaitLine("RESULT", 90)).isEqualTo("RESULT 42");
+            assertThat(c.awaitLine("ERROR", 60)).isEqualTo("ERROR ValueError ünïcode");
+        }
     }
 
     @Test

@@ -37,6 +37,12 @@ public final class MemberProcess implements AutoCloseable {
 
     /** Starts {@code mainClass} with {@code args} in a new JVM that lives at most {@code lifetimeSeconds}. */
     public static MemberProcess start(long lifetimeSeconds, Class<?> mainClass, String... args) throws IOException {
+        return start(lifetimeSeconds, System.getProperty("java.class.path"), mainClass, args);
+    }
+
+    /** Like {@link #start(long, Class, String...)}, with this class path. */
+    public static MemberProcess start(long lifetimeSeconds, String classPath, Class<?> mainClass, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -45,7 +51,7 @@ public final class MemberProcess implements AutoCloseable {
             }
         }
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(classPath);
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         MemberProcess p = new MemberProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
