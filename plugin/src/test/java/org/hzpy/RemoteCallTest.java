@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -48,6 +50,43 @@ class RemoteCallTest {
             servedBy.add(client.call("whoami", "name"));
         }
         assertThat(servedBy).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void unkeyedClientCalls_goToTheMemberWithRoom() throws Exception {
+        // Given member a with no permit free (its limit lowered to 1 and taken), member b idle
+        onA.semaphore().setMaxConcurrent(1);
+        try {
+            CompletableFuture<Object> holder = onA.callAsync(PyCall.of("testmod", "sleep_then", 5.0, "held"))
+                    .toCompletableFuture();
+            awaitServedBy("b"); // once the members' published load has reached the client's routing
+
+            // When the client makes unkeyed calls
+            List<Object> servedBy = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                servedBy.add(client.call("whoami", "name"));
+            }
+
+            // Then each went to member b, and none was refused by member a's full limit
+            assertThat(servedBy).containsOnly("b");
+            assertThat(holder.get(1, TimeUnit.MINUTES)).isEqualTo("held");
+        } finally {
+            onA.semaphore().setMaxConcurrent(onA.settings().maxConcurrent());
+        }
+    }
+
+    /** Calls until {@code name} served 5 calls in a row (at most 3 s): the client routes by fresh load figures. */
+    private void awaitServedBy(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        int inARow = 0;
+        while (inARow < 5 && System.nanoTime() < deadline) {
+            try {
+                inARow = name.equals(client.call("whoami", "name")) ? inARow + 1 : 0;
+            } catch (OverloadedException e) {
+                inARow = 0; // the figures the client routes by are still from before
+                Thread.sleep(10);
+            }
+        }
     }
 
     @Test

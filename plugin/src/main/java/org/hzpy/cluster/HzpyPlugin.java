@@ -42,6 +42,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private PythonRuntime runtime;
     private ClusterExecLog execLog;
     private ClusterLimit clusterLimit;
+    private MemberLoad load;
 
     @Override
     public synchronized void setHazelcastInstance(HazelcastInstance instance) {
@@ -123,12 +124,16 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     public synchronized void stateChanged(LifecycleEvent event) {
         if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
             execLog.start();
+            load = new MemberLoad(instance, runtime.semaphore());
             int clusterMax = runtime.settings().clusterMaxConcurrent();
             if (clusterMax > 0) {
                 clusterLimit = new ClusterLimit(instance, clusterMax);
                 instance.getUserContext().put(CLUSTER_LIMIT_KEY, clusterLimit);
                 runtime.useClusterLimit(clusterLimit);
             }
+        }
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && load != null) {
+            load.stop();
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && clusterLimit != null) {
             runtime.useClusterLimit(null);

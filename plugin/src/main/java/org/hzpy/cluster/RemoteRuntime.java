@@ -41,6 +41,16 @@ public final class RemoteRuntime {
     private final HazelcastInstance instance;
     private final IExecutorService executor;
     private final AtomicInteger nextMember = new AtomicInteger();
+    private static final long LOAD_REFRESH_MILLIS = 100;
+    /** One daemon thread for every RemoteRuntime's load reads: they are rare and short. */
+    private static final java.util.concurrent.Executor LOAD_READER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hzpy-load-reader");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Map<String, Integer> load = Map.of();
+    private volatile long loadReadAt;
+    private final java.util.concurrent.atomic.AtomicBoolean loadRefreshing = new java.util.concurrent.atomic.AtomicBoolean();
 
     public RemoteRuntime(HazelcastInstance instance) {
         this.instance = instance;
@@ -58,6 +68,9 @@ public final class RemoteRuntime {
     public CompletableFuture<Object> callAsync(PyCall call) {
         Member target = call.key() == null ? nextMember() : ownerOf(call.key());
         String id = UUID.randomUUID().toString();
+        if (target == null) { // the client does not know the key's owner yet: Hazelcast finds it
+            return keyOwnerCall(PyTask.call(call).cancellableAs(id), call.key(), id);
+        }
         CompletableFuture<Object> result = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
@@ -80,17 +93,75 @@ public final class RemoteRuntime {
         return result;
     }
 
+    /** The key's owner as this instance knows it, or null (a client's partition table may not be loaded yet). */
     private Member ownerOf(Object key) {
-        Member owner = instance.getPartitionService().getPartition(key).getOwner();
-        if (owner == null) {
-            throw new PyUnavailableException("no member owns the partition of key " + key + " right now");
-        }
-        return owner;
+        return instance.getPartitionService().getPartition(key).getOwner();
     }
 
+    /** A keyed call sent with submitToKeyOwner; a cancellation goes to every member, as it is not known which runs it. */
+    private CompletableFuture<Object> keyOwnerCall(PyTask task, Object key, String id) {
+        CompletableFuture<Object> result = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                boolean cancelled = super.cancel(mayInterruptIfRunning);
+                if (cancelled) {
+                    try {
+                        executor.submitToMembers(new CancelRemoteCall(id), dataMembers());
+                    } catch (RuntimeException e) {
+                        // no member left: no call either
+                    }
+                }
+                return cancelled;
+            }
+        };
+        try {
+            executor.submitToKeyOwner(task, key, answer(result, "the owner of key " + key));
+        } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
+            result.completeExceptionally(unavailable(e, "the owner of key " + key));
+        }
+        return result;
+    }
+
+    /**
+     * The member with the most free permits as last published ({@link MemberLoad}, refreshed in the
+     * background at most every {@value #LOAD_REFRESH_MILLIS} ms); among equals, each in turn.
+     */
     private Member nextMember() {
         List<Member> members = dataMembers();
-        return members.get(Math.floorMod(nextMember.getAndIncrement(), members.size()));
+        int start = Math.floorMod(nextMember.getAndIncrement(), members.size());
+        Map<String, Integer> free = freePermits();
+        Member best = null;
+        int bestFree = Integer.MIN_VALUE;
+        for (int k = 0; k < members.size(); k++) {
+            Member m = members.get((start + k) % members.size());
+            int f = free.getOrDefault(m.getUuid().toString(), 0);
+            if (f > bestFree) {
+                best = m;
+                bestFree = f;
+            }
+        }
+        return best;
+    }
+
+    private Map<String, Integer> freePermits() {
+        long now = System.nanoTime();
+        if (now - loadReadAt > TimeUnit.MILLISECONDS.toNanos(LOAD_REFRESH_MILLIS) && loadRefreshing.compareAndSet(false, true)) {
+            loadReadAt = now;
+            CompletableFuture.runAsync(() -> {
+                try {
+                    Map<String, Integer> snapshot = new java.util.HashMap<>();
+                    for (Map.Entry<String, Integer> e : instance.<String, Integer>getMap(MemberLoad.MAP).entrySet()) {
+                        snapshot.put(e.getKey(), e.getValue());
+                    }
+                    load = snapshot;
+                } catch (RuntimeException e) {
+                    // keep the last snapshot; members in turn meanwhile
+                } finally {
+                    loadRefreshing.set(false);
+                }
+            }, LOAD_READER);
+        }
+        return load;
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
