@@ -42,6 +42,7 @@ final class MemoryGuard {
     private long trippedIdleSince;
     private long lastRequestedGc;
     private NotificationListener afterGcListener;
+    private long lastConfirmGc;
 
     /** @param fraction of the maximum heap, in (0, 1); 0 turns the guard off */
     MemoryGuard(double fraction) {
@@ -57,6 +58,8 @@ final class MemoryGuard {
      * Calls {@code wake} right after any garbage collection that leaves a heap pool over the limit
      * (a collection-usage threshold notification), so the watchdog checks at once instead of on its
      * next tick: a fast allocating loop can fill the last quarter of a heap in a fraction of a second.
+     * When the heap in use (garbage included) passes the limit, asks for a collection to find out
+     * whether it is live.
      */
     void wakeAfterGcOverLimit(Runnable wake) {
         if (fraction <= 0) {
@@ -70,12 +73,41 @@ final class MemoryGuard {
                 }
             }
         }
+        for (MemoryPoolMXBean pool : heapPools) {
+            if (pool.isUsageThresholdSupported()) {
+                long current = pool.getUsageThreshold();
+                if (current == 0 || current > limitBytes) {
+                    pool.setUsageThreshold(limitBytes);
+                }
+            }
+        }
         afterGcListener = (notification, handback) -> {
             if (MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(notification.getType())) {
                 wake.run();
+            } else if (MemoryNotificationInfo.MEMORY_THRESHOLD_EXCEEDED.equals(notification.getType())) {
+                confirmWithGc();
             }
         };
         ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(afterGcListener, null, null);
+    }
+
+    /**
+     * The heap in use (garbage included) passed the limit. Large allocations (a 1 MB bytearray is
+     * a humongous object in G1) can fill the old generation with no collection in between, so the
+     * reading after the last GC may lag far behind: ask for one now (at most every
+     * {@code RECHECK_GC_NANOS}, off the notifying thread), whose result the guard then sees.
+     */
+    private void confirmWithGc() {
+        long now = System.nanoTime();
+        synchronized (this) {
+            if (lastConfirmGc != 0 && now - lastConfirmGc < RECHECK_GC_NANOS) {
+                return;
+            }
+            lastConfirmGc = now;
+        }
+        Thread gc = new Thread(System::gc, "hzpy-memory-guard-gc");
+        gc.setDaemon(true);
+        gc.start();
     }
 
     void close() {
