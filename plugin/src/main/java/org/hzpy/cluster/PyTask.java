@@ -99,8 +99,9 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
 
     @Override
     public PyOutcome call() {
-        String servedBy = member.getCluster().getLocalMember().getAddress().toString();
-        RunningCalls running = callId == null ? null : HzpyPlugin.runningCallsOf(member);
+        RunningCalls calls = HzpyPlugin.runningCallsOf(member);
+        String servedBy = calls.address(member);
+        RunningCalls running = callId == null ? null : calls;
         if (running != null && !running.start(callId)) {
             return PyOutcome.failure(new PyCancelledException(describe() + " was cancelled by its caller before it started"),
                     servedBy);

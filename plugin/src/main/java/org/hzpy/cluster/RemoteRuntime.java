@@ -41,6 +41,9 @@ public final class RemoteRuntime {
     private final HazelcastInstance instance;
     private final IExecutorService executor;
     private final AtomicInteger nextMember = new AtomicInteger();
+    /** Call ids: unique in the cluster (a random prefix per caller), cheap per call (a counter). */
+    private final String idPrefix = UUID.randomUUID() + ":";
+    private final java.util.concurrent.atomic.AtomicLong callIds = new java.util.concurrent.atomic.AtomicLong();
     private static final long LOAD_REFRESH_MILLIS = 100;
     /** One daemon thread for every RemoteRuntime's load reads: they are rare and short. */
     private static final java.util.concurrent.Executor LOAD_READER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -58,7 +61,41 @@ public final class RemoteRuntime {
     }
 
     public Object call(PyCall call) {
-        return await(callAsync(call), call.timeout(), call.module() + "." + call.function() + "()");
+        String what = call.module() + "." + call.function() + "()";
+        Member target = call.key() == null ? nextMember() : ownerOf(call.key());
+        if (target == null) {
+            return await(callAsync(call), call.timeout(), what);
+        }
+        // Waits on Hazelcast's own future: a callback would add a hop through the client's executor
+        String id = idPrefix + callIds.incrementAndGet();
+        String where = target.getAddress().toString();
+        java.util.concurrent.Future<PyOutcome> answer;
+        try {
+            answer = executor.submitToMember(PyTask.call(call).cancellableAs(id), target);
+        } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
+            throw unavailable(e, where);
+        }
+        Duration wait = waitFor(call.timeout());
+        try {
+            return answer.get(wait.toNanos(), TimeUnit.NANOSECONDS).get();
+        } catch (ExecutionException e) {
+            throw unavailable(e.getCause(), where);
+        } catch (TimeoutException e) {
+            cancelOn(id, target);
+            throw new PyTimeoutException(what + ": no answer from the cluster within " + wait.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            cancelOn(id, target);
+            Thread.currentThread().interrupt();
+            throw new PyCancelledException(what + ": interrupted while waiting for the cluster's answer");
+        }
+    }
+
+    private void cancelOn(String id, Member target) {
+        try {
+            executor.submitToMember(new CancelRemoteCall(id), target);
+        } catch (RuntimeException e) {
+            // the member is gone: so is the call
+        }
     }
 
     /**
@@ -67,7 +104,7 @@ public final class RemoteRuntime {
      */
     public CompletableFuture<Object> callAsync(PyCall call) {
         Member target = call.key() == null ? nextMember() : ownerOf(call.key());
-        String id = UUID.randomUUID().toString();
+        String id = idPrefix + callIds.incrementAndGet(); // not UUID.randomUUID(): SecureRandom per call
         if (target == null) { // the client does not know the key's owner yet: Hazelcast finds it
             return keyOwnerCall(PyTask.call(call).cancellableAs(id), call.key(), id);
         }
@@ -76,11 +113,7 @@ public final class RemoteRuntime {
             public boolean cancel(boolean mayInterruptIfRunning) {
                 boolean cancelled = super.cancel(mayInterruptIfRunning);
                 if (cancelled) {
-                    try {
-                        executor.submitToMember(new CancelRemoteCall(id), target);
-                    } catch (RuntimeException e) {
-                        // the member is gone: so is the call
-                    }
+                    cancelOn(id, target);
                 }
                 return cancelled;
             }
@@ -235,10 +268,15 @@ public final class RemoteRuntime {
         return members;
     }
 
+    /** How long a caller waits for an answer: the call's timeout (or {@link #DEFAULT_WAIT}) plus {@link #ANSWER_SLACK}. */
+    private static Duration waitFor(Duration timeout) {
+        Duration own = timeout == null ? DEFAULT_WAIT : timeout;
+        return (own.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : own).plus(ANSWER_SLACK);
+    }
+
     /** Waits for a remote answer: the call's timeout (or {@link #DEFAULT_WAIT}) plus {@link #ANSWER_SLACK}. */
     private static Object await(CompletableFuture<Object> answer, Duration timeout, String what) {
-        Duration own = timeout == null ? DEFAULT_WAIT : timeout;
-        Duration wait = (own.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : own).plus(ANSWER_SLACK);
+        Duration wait = waitFor(timeout);
         try {
             return answer.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {

@@ -14,12 +14,23 @@ final class RunningCalls {
     private static final int REMEMBERED = 10_000;
 
     private final Map<String, Thread> running = new ConcurrentHashMap<>();
+    private volatile String address;
     private final Map<String, Boolean> cancelledEarly = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
             return size() > REMEMBERED;
         }
     };
+
+    /** The member's address as {@code host:port} text, made once. */
+    String address(com.hazelcast.core.HazelcastInstance member) {
+        String a = address;
+        if (a == null) {
+            a = member.getCluster().getLocalMember().getAddress().toString();
+            address = a;
+        }
+        return a;
+    }
 
     /** Registers the current thread for {@code id}; false if the call was cancelled before it started. */
     boolean start(String id) {
