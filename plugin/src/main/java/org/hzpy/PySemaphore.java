@@ -18,4 +18,12 @@ public interface PySemaphore {
      * @throws IllegalArgumentException if {@code max < 1}
      */
     void setMaxConcurrent(int max);
+
+    /**
+     * Where the limit is kept: {@code "member-local"} for a member's own limit; for the cluster-wide
+     * one, the backend hzpy picked ({@code "imap-entry-processor"} on clusters without a CP subsystem).
+     */
+    default String backend() {
+        return "member-local";
+    }
 }

@@ -39,6 +39,9 @@ class ClusterLimitTest {
         assertThat(onB.clusterSemaphore().maxConcurrent()).isEqualTo(6);
         assertThat(client.semaphore().maxConcurrent()).as("a client's semaphore() is the cluster's").isEqualTo(6);
         assertThat(onA.semaphore().maxConcurrent()).as("a member's semaphore() is its own").isEqualTo(8);
+        assertThat(onA.clusterSemaphore().backend()).as("no CP subsystem here").isEqualTo("imap-entry-processor");
+        assertThat(client.semaphore().backend()).isEqualTo("imap-entry-processor");
+        assertThat(onA.semaphore().backend()).isEqualTo("member-local");
     }
 
     @Test

@@ -24,7 +24,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     /** The IMap and key of the limit's state. */
     static final String MAP = "hzpy.cluster-limit";
     static final String KEY = "limit";
-    /** Describes the backend, for the log and {@link ClusterSemaphoreView#backend()}. */
+    /** Describes the backend, for the log and {@link #backend()}. */
     static final String BACKEND = "imap-entry-processor";
     private static final ILogger LOGGER = Logger.getLogger(ClusterLimit.class);
     private static final int BLOCK = 4;
@@ -147,6 +147,11 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     @Override
     public int maxConcurrent() {
         return view.maxConcurrent();
+    }
+
+    @Override
+    public String backend() {
+        return BACKEND;
     }
 
     /** Permits held by members: in use, or leased and not yet given back (at most {@value #IDLE_MILLIS} ms idle). */

@@ -24,6 +24,7 @@ public final class ClusterSemaphoreView implements PySemaphore {
     }
 
     /** Which implementation keeps the limit ({@value ClusterLimit#BACKEND}). */
+    @Override
     public String backend() {
         return ClusterLimit.BACKEND;
     }
