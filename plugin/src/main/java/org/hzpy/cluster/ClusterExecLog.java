@@ -97,12 +97,10 @@ final class ClusterExecLog {
     }
 
     private void spread(long upTo) {
-        List<Future<Boolean>> pending = new ArrayList<>();
         Map<Member, Future<Boolean>> sent = member.getExecutorService(HzpyPlugin.EXECUTOR)
                 .submitToMembers(new ApplyExecLog(upTo), otherMembers());
-        pending.addAll(sent.values());
         long deadline = System.nanoTime() + SPREAD_WAIT.toNanos();
-        for (Future<Boolean> f : pending) {
+        for (Future<Boolean> f : sent.values()) {
             try {
                 f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {

@@ -92,32 +92,29 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     }
 
     static RunningCalls runningCallsOf(HazelcastInstance member) {
-        return (RunningCalls) member.getUserContext().get(RUNNING_CALLS_KEY);
+        return partOf(member, RUNNING_CALLS_KEY, RunningCalls.class);
     }
 
     static PythonRuntime runtimeOf(HazelcastInstance member) {
-        Object runtime = member.getUserContext().get(USER_CONTEXT_KEY);
-        if (!(runtime instanceof PythonRuntime)) {
-            throw new org.hzpy.PyUnavailableException("hzpy is not loaded on " + member.getName());
-        }
-        return (PythonRuntime) runtime;
+        return partOf(member, USER_CONTEXT_KEY, PythonRuntime.class);
     }
 
     static ClusterExecLog execLogOf(HazelcastInstance member) {
-        Object log = member.getUserContext().get(EXEC_LOG_KEY);
-        if (!(log instanceof ClusterExecLog)) {
-            throw new org.hzpy.PyUnavailableException("hzpy is not loaded on " + member.getName());
-        }
-        return (ClusterExecLog) log;
+        return partOf(member, EXEC_LOG_KEY, ClusterExecLog.class);
     }
 
     /** The member's policy for Python work arriving through the cluster. */
     static RemotePolicy policyOf(HazelcastInstance member) {
-        Object policy = member.getUserContext().get(POLICY_KEY);
-        if (!(policy instanceof RemotePolicy)) {
+        return partOf(member, POLICY_KEY, RemotePolicy.class);
+    }
+
+    /** One of the parts the plugin keeps in the member's user context. */
+    private static <T> T partOf(HazelcastInstance member, String key, Class<T> type) {
+        Object part = member.getUserContext().get(key);
+        if (!type.isInstance(part)) {
             throw new org.hzpy.PyUnavailableException("hzpy is not loaded on " + member.getName());
         }
-        return (RemotePolicy) policy;
+        return type.cast(part);
     }
 
     @Override

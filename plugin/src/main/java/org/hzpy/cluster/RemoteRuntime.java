@@ -20,10 +20,13 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Python work sent to members as tasks of hzpy's executor ({@value HzpyPlugin#EXECUTOR}). Used by
@@ -43,7 +46,7 @@ public final class RemoteRuntime {
     private final AtomicInteger nextMember = new AtomicInteger();
     /** Call ids: unique in the cluster (a random prefix per caller), cheap per call (a counter). */
     private final String idPrefix = UUID.randomUUID() + ":";
-    private final java.util.concurrent.atomic.AtomicLong callIds = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong callIds = new AtomicLong();
     private static final long LOAD_REFRESH_MILLIS = 100;
     /** One daemon thread for every RemoteRuntime's load reads: they are rare and short. */
     private static final java.util.concurrent.Executor LOAD_READER = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
@@ -53,7 +56,7 @@ public final class RemoteRuntime {
     });
     private volatile Map<String, Integer> load = Map.of();
     private volatile long loadReadAt;
-    private final java.util.concurrent.atomic.AtomicBoolean loadRefreshing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean loadRefreshing = new AtomicBoolean();
 
     public RemoteRuntime(HazelcastInstance instance) {
         this.instance = instance;
@@ -64,30 +67,18 @@ public final class RemoteRuntime {
         String what = call.module() + "." + call.function() + "()";
         Member target = call.key() == null ? nextMember() : ownerOf(call.key());
         if (target == null) {
-            return await(callAsync(call), call.timeout(), what);
+            return awaitAnswer(callAsync(call), call.timeout(), what);
         }
         // Waits on Hazelcast's own future: a callback would add a hop through the client's executor
         String id = idPrefix + callIds.incrementAndGet();
         String where = target.getAddress().toString();
-        java.util.concurrent.Future<PyOutcome> answer;
+        Future<PyOutcome> answer;
         try {
             answer = executor.submitToMember(PyTask.call(call).cancellableAs(id), target);
         } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
             throw unavailable(e, where);
         }
-        Duration wait = waitFor(call.timeout());
-        try {
-            return answer.get(wait.toNanos(), TimeUnit.NANOSECONDS).get();
-        } catch (ExecutionException e) {
-            throw unavailable(e.getCause(), where);
-        } catch (TimeoutException e) {
-            cancelOn(id, target);
-            throw new PyTimeoutException(what + ": no answer from the cluster within " + wait.toMillis() + " ms");
-        } catch (InterruptedException e) {
-            cancelOn(id, target);
-            Thread.currentThread().interrupt();
-            throw new PyCancelledException(what + ": interrupted while waiting for the cluster's answer");
-        }
+        return await(answer, call.timeout(), what, where, () -> cancelOn(id, target)).get();
     }
 
     private void cancelOn(String id, Member target) {
@@ -105,54 +96,45 @@ public final class RemoteRuntime {
     public CompletableFuture<Object> callAsync(PyCall call) {
         Member target = call.key() == null ? nextMember() : ownerOf(call.key());
         String id = idPrefix + callIds.incrementAndGet(); // not UUID.randomUUID(): SecureRandom per call
-        if (target == null) { // the client does not know the key's owner yet: Hazelcast finds it
-            return keyOwnerCall(PyTask.call(call).cancellableAs(id), call.key(), id);
+        PyTask task = PyTask.call(call).cancellableAs(id);
+        if (target != null) {
+            return submitTo(task, target, cancellable(() -> cancelOn(id, target)));
         }
-        CompletableFuture<Object> result = new CompletableFuture<>() {
+        // the client does not know the key's owner yet: Hazelcast finds it, and a cancellation
+        // goes to every member, as it is not known which one runs the call
+        String where = "the owner of key " + call.key();
+        CompletableFuture<Object> result = cancellable(() -> {
+            try {
+                executor.submitToMembers(new CancelRemoteCall(id), dataMembers());
+            } catch (RuntimeException e) {
+                // no member left: no call either
+            }
+        });
+        try {
+            executor.submitToKeyOwner(task, call.key(), answer(result, where));
+        } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
+            result.completeExceptionally(unavailable(e, where));
+        }
+        return result;
+    }
+
+    /** A future whose {@code cancel} also runs {@code onCancel}: what stops the call on the member. */
+    private static CompletableFuture<Object> cancellable(Runnable onCancel) {
+        return new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
                 boolean cancelled = super.cancel(mayInterruptIfRunning);
                 if (cancelled) {
-                    cancelOn(id, target);
+                    onCancel.run();
                 }
                 return cancelled;
             }
         };
-        try {
-            executor.submitToMember(PyTask.call(call).cancellableAs(id), target, answer(result, target.getAddress().toString()));
-        } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
-            result.completeExceptionally(unavailable(e, target.getAddress().toString()));
-        }
-        return result;
     }
 
     /** The key's owner as this instance knows it, or null (a client's partition table may not be loaded yet). */
     private Member ownerOf(Object key) {
         return instance.getPartitionService().getPartition(key).getOwner();
-    }
-
-    /** A keyed call sent with submitToKeyOwner; a cancellation goes to every member, as it is not known which runs it. */
-    private CompletableFuture<Object> keyOwnerCall(PyTask task, Object key, String id) {
-        CompletableFuture<Object> result = new CompletableFuture<>() {
-            @Override
-            public boolean cancel(boolean mayInterruptIfRunning) {
-                boolean cancelled = super.cancel(mayInterruptIfRunning);
-                if (cancelled) {
-                    try {
-                        executor.submitToMembers(new CancelRemoteCall(id), dataMembers());
-                    } catch (RuntimeException e) {
-                        // no member left: no call either
-                    }
-                }
-                return cancelled;
-            }
-        };
-        try {
-            executor.submitToKeyOwner(task, key, answer(result, "the owner of key " + key));
-        } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
-            result.completeExceptionally(unavailable(e, "the owner of key " + key));
-        }
-        return result;
     }
 
     /**
@@ -198,33 +180,22 @@ public final class RemoteRuntime {
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
-        return await(submit(PyTask.eval(expression, locals, timeout), null), timeout, "eval()");
+        return awaitAnswer(submitTo(PyTask.eval(expression, locals, timeout), nextMember(), new CompletableFuture<>()),
+                timeout, "eval()");
     }
 
     /** Runs {@code code} on one member, which records it in the cluster's exec log for every other member. */
     public void exec(String code, Duration timeout) {
-        await(submit(PyTask.exec(code, timeout), null), timeout, "exec()");
+        awaitAnswer(submitTo(PyTask.exec(code, timeout), nextMember(), new CompletableFuture<>()), timeout, "exec()");
     }
 
-    private CompletableFuture<Object> submit(PyTask task, Object key) {
-        if (key != null) {
-            CompletableFuture<Object> result = new CompletableFuture<>();
-            try {
-                executor.submitToKeyOwner(task, key, answer(result, "the owner of key " + key));
-            } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
-                result.completeExceptionally(unavailable(e, "the owner of key " + key));
-            }
-            return result;
-        }
-        return submitTo(task, nextMember());
-    }
-
-    private CompletableFuture<Object> submitTo(PyTask task, Member member) {
-        CompletableFuture<Object> result = new CompletableFuture<>();
+    /** Sends {@code task} to {@code member}; its answer completes {@code result}. */
+    private CompletableFuture<Object> submitTo(PyTask task, Member member, CompletableFuture<Object> result) {
+        String where = member.getAddress().toString();
         try {
-            executor.submitToMember(task, member, answer(result, member.getAddress().toString()));
+            executor.submitToMember(task, member, answer(result, where));
         } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
-            result.completeExceptionally(unavailable(e, member.getAddress().toString()));
+            result.completeExceptionally(unavailable(e, where));
         }
         return result;
     }
@@ -274,21 +245,25 @@ public final class RemoteRuntime {
         return (own.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : own).plus(ANSWER_SLACK);
     }
 
-    /** Waits for a remote answer: the call's timeout (or {@link #DEFAULT_WAIT}) plus {@link #ANSWER_SLACK}. */
-    private static Object await(CompletableFuture<Object> answer, Duration timeout, String what) {
+    private static Object awaitAnswer(CompletableFuture<Object> answer, Duration timeout, String what) {
+        return await(answer, timeout, what, "the cluster", () -> answer.cancel(true));
+    }
+
+    /**
+     * Waits for a remote answer: the call's timeout (or {@link #DEFAULT_WAIT}) plus {@link #ANSWER_SLACK}.
+     * An hzpy exception comes out as it is; Hazelcast's own failures as {@link PyUnavailableException}.
+     */
+    private static <T> T await(Future<T> answer, Duration timeout, String what, String where, Runnable cancel) {
         Duration wait = waitFor(timeout);
         try {
             return answer.get(wait.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
-            }
-            throw new PyException(what + " failed: " + e.getCause(), e.getCause());
+            throw e.getCause() instanceof PyException ? (PyException) e.getCause() : unavailable(e.getCause(), where);
         } catch (TimeoutException e) {
-            answer.cancel(true);
+            cancel.run();
             throw new PyTimeoutException(what + ": no answer from the cluster within " + wait.toMillis() + " ms");
         } catch (InterruptedException e) {
-            answer.cancel(true);
+            cancel.run();
             Thread.currentThread().interrupt();
             throw new PyCancelledException(what + ": interrupted while waiting for the cluster's answer");
         }

@@ -66,19 +66,12 @@ final class MemoryGuard {
             return;
         }
         for (MemoryPoolMXBean pool : heapPools) {
-            if (pool.isCollectionUsageThresholdSupported()) {
-                long current = pool.getCollectionUsageThreshold();
-                if (current == 0 || current > limitBytes) { // shared by every guard in this JVM: keep the lowest
-                    pool.setCollectionUsageThreshold(limitBytes);
-                }
+            // thresholds are shared by every guard in this JVM: each keeps the lowest
+            if (pool.isCollectionUsageThresholdSupported() && lowers(pool.getCollectionUsageThreshold())) {
+                pool.setCollectionUsageThreshold(limitBytes);
             }
-        }
-        for (MemoryPoolMXBean pool : heapPools) {
-            if (pool.isUsageThresholdSupported()) {
-                long current = pool.getUsageThreshold();
-                if (current == 0 || current > limitBytes) {
-                    pool.setUsageThreshold(limitBytes);
-                }
+            if (pool.isUsageThresholdSupported() && lowers(pool.getUsageThreshold())) {
+                pool.setUsageThreshold(limitBytes);
             }
         }
         afterGcListener = (notification, handback) -> {
@@ -89,6 +82,11 @@ final class MemoryGuard {
             }
         };
         ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(afterGcListener, null, null);
+    }
+
+    /** Whether this guard's limit is below a pool's current threshold (0: none set). */
+    private boolean lowers(long threshold) {
+        return threshold == 0 || threshold > limitBytes;
     }
 
     /**
