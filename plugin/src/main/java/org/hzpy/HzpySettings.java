@@ -42,6 +42,9 @@ import java.util.regex.Pattern;
  * arriving through the cluster may call (functions defined by exec, in {@code __main__}, always)</td><td>module-path</td></tr>
  * <tr><td>hzpy.cluster-max-concurrent</td><td>off | 1..1000000 Python calls running in the whole
  * cluster (the first member to start sets it; {@code Py.clusterSemaphore()} changes it)</td><td>off</td></tr>
+ * <tr><td>hzpy.cluster-limit-backend</td><td>auto | atomic-long | imap-entry-processor: where the
+ * cluster-wide limit is kept; auto takes an IAtomicLong where the cluster's CP subsystem serves one
+ * (Enterprise with CP, community before 5.5), else an IMap entry</td><td>auto</td></tr>
  * <tr><td>hzpy.exec-log-limit</td><td>1..100000 entries in the cluster's exec log</td><td>1000</td></tr>
  * <tr><td>hzpy.abandon-after</td><td>duration from 1s: how long a stopped call may ignore its interrupt
  * before its context is given up</td><td>10s</td></tr>
@@ -84,6 +87,7 @@ public final class HzpySettings {
     private final boolean remoteEval;
     private final int execLogLimit;
     private final int clusterMaxConcurrent;
+    private final String clusterLimitBackend;
     private final List<String> remoteModules;
 
     private HzpySettings(Reader r) {
@@ -108,6 +112,8 @@ public final class HzpySettings {
                 Duration.ofSeconds(10), v -> atLeast(duration(v), Duration.ofSeconds(1)));
         clusterMaxConcurrent = r.get("cluster-max-concurrent", "off, or an integer from 1 to 1000000", 0,
                 v -> v.trim().equalsIgnoreCase("off") ? 0 : intIn(v, 1, 1_000_000));
+        clusterLimitBackend = r.get("cluster-limit-backend", "auto | atomic-long | imap-entry-processor", "auto",
+                v -> oneOf(v, "auto", "atomic-long", "imap-entry-processor"));
         execLogLimit = r.get("exec-log-limit", "an integer from 1 to 100000", 1000, v -> intIn(v, 1, 100_000));
         remoteEval = r.get("remote-eval", "true | false", false, HzpySettings::bool);
         remoteModules = r.get("remote-modules", "module-path, any, or comma-separated module names",
@@ -197,6 +203,11 @@ public final class HzpySettings {
         return clusterMaxConcurrent;
     }
 
+    /** Where the cluster-wide limit is kept: auto, atomic-long or imap-entry-processor. */
+    public String clusterLimitBackend() {
+        return clusterLimitBackend;
+    }
+
     /** How many exec entries the cluster's log holds at most (the same on every member, please). */
     public int execLogLimit() {
         return execLogLimit;
@@ -224,8 +235,16 @@ public final class HzpySettings {
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
                 + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
-                + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-modules="
+                + ", cluster-limit-backend=" + clusterLimitBackend + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-modules="
                 + String.join(",", remoteModules);
+    }
+
+    private static String oneOf(String v, String... allowed) {
+        String value = v.trim().toLowerCase(Locale.ROOT);
+        if (!List.of(allowed).contains(value)) {
+            throw new IllegalArgumentException();
+        }
+        return value;
     }
 
     private static int intIn(String v, int min, int max) {

@@ -21,7 +21,8 @@ public interface PySemaphore {
 
     /**
      * Where the limit is kept: {@code "member-local"} for a member's own limit; for the cluster-wide
-     * one, the backend hzpy picked ({@code "imap-entry-processor"} on clusters without a CP subsystem).
+     * one, the backend hzpy picked: {@code "atomic-long"} where the cluster's CP subsystem serves an
+     * IAtomicLong, {@code "imap-entry-processor"} otherwise ({@code hzpy.cluster-limit-backend}).
      */
     default String backend() {
         return "member-local";

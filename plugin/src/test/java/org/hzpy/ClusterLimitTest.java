@@ -24,9 +24,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** hzpy.cluster-max-concurrent: 6 on the 2-member test cluster (each member allows 8 on its own). */
+/**
+ * hzpy.cluster-max-concurrent: 6 on the 2-member test cluster (each member allows 8 on its own).
+ * Runs on the plugin's Hazelcast (no CP subsystem: the IMap backend) and, in hz54-compat, on
+ * Hazelcast 5.4.0, whose community edition still serves IAtomicLong (system property
+ * {@code hzpy.test.cluster-limit-backend} names the backend expected there).
+ */
 @ExtendWith(Invariants.class)
 class ClusterLimitTest {
+    private static final String BACKEND = System.getProperty("hzpy.test.cluster-limit-backend", "imap-entry-processor");
     private final HazelcastInstance b = TestMembers.clusterB();
     private final HazelcastInstance a = TestMembers.clusterA();
     private final Py onA = TestMembers.py(a);
@@ -39,8 +45,9 @@ class ClusterLimitTest {
         assertThat(onB.clusterSemaphore().maxConcurrent()).isEqualTo(6);
         assertThat(client.semaphore().maxConcurrent()).as("a client's semaphore() is the cluster's").isEqualTo(6);
         assertThat(onA.semaphore().maxConcurrent()).as("a member's semaphore() is its own").isEqualTo(8);
-        assertThat(onA.clusterSemaphore().backend()).as("no CP subsystem here").isEqualTo("imap-entry-processor");
-        assertThat(client.semaphore().backend()).isEqualTo("imap-entry-processor");
+        assertThat(onA.clusterSemaphore().backend()).isEqualTo(BACKEND);
+        assertThat(onB.clusterSemaphore().backend()).isEqualTo(BACKEND);
+        assertThat(client.semaphore().backend()).isEqualTo(BACKEND);
         assertThat(onA.semaphore().backend()).isEqualTo("member-local");
     }
 
@@ -100,6 +107,36 @@ class ClusterLimitTest {
             assertThat(e).isNotNull();
             assertThat(e.current()).isEqualTo(6);
             assertThat(e.max()).isEqualTo(6);
+        }
+        for (CompletableFuture<Object> h : held) {
+            assertThat(h.get(1, TimeUnit.MINUTES)).isIn("a", "b");
+        }
+    }
+
+    @Test
+    void limitChangedAtRunTimeByAClient_holdsOnEveryMember() throws Exception {
+        // Given no cluster permit held, and a client that lowers the limit to 2
+        awaitClusterPermitsAtMost(0, 10);
+        client.semaphore().setMaxConcurrent(2);
+        List<CompletableFuture<Object>> held = new ArrayList<>();
+        try {
+            assertThat(onA.clusterSemaphore().maxConcurrent()).isEqualTo(2);
+            assertThat(onB.clusterSemaphore().maxConcurrent()).isEqualTo(2);
+
+            // When one call runs on each member
+            held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "a")).toCompletableFuture());
+            held.add(onB.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "b")).toCompletableFuture());
+            awaitClusterPermitsAtLeast(2, 10);
+
+            // Then a third is refused on either member with the new figures
+            for (Py py : List.of(onA, onB)) {
+                OverloadedException e = catchThrowableOfType(OverloadedException.class, () -> py.call("testmod", "echo", 1));
+                assertThat(e).isNotNull();
+                assertThat(e.current()).isEqualTo(2);
+                assertThat(e.max()).isEqualTo(2);
+            }
+        } finally {
+            client.semaphore().setMaxConcurrent(6);
         }
         for (CompletableFuture<Object> h : held) {
             assertThat(h.get(1, TimeUnit.MINUTES)).isIn("a", "b");
@@ -177,6 +214,14 @@ class ClusterLimitTest {
             Thread.sleep(20);
         }
         assertThat(onA.clusterSemaphore().current()).isLessThanOrEqualTo(n);
+    }
+
+    private void awaitClusterPermitsAtLeast(int n, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (onA.clusterSemaphore().current() < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(onA.clusterSemaphore().current()).isGreaterThanOrEqualTo(n);
     }
 
     private static int maxOverlap(Queue<List<?>> intervals) {

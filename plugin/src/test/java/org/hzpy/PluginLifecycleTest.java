@@ -84,9 +84,24 @@ class PluginLifecycleTest {
                 .contains("hzpy.contexts = '0'", "from 1 to 256")
                 .contains("hzpy.call-timeout = 'soon'", "500ms")
                 .contains("hzpy.module-path = '/no/such/dir'", "not a directory")
-                .contains("hzpy.contxts = '2' is not an hzpy setting", "hzpy.contexts");
+                .contains("hzpy.contxts = '2' is not an hzpy setting", "hzpy.contexts")
+                .contains("hzpy.cluster-limit-backend = 'cp'", "auto | atomic-long | imap-entry-processor");
         assertThat(Hazelcast.getAllHazelcastInstances())
                 .noneMatch(m -> m.getConfig().getClusterName().equals("hzpy-test-bad"));
+    }
+
+    @Test
+    void atomicLongLimitAskedFor_onAClusterWithoutCp_stopsTheMember_sayingWhatToSet() {
+        // Given hzpy.cluster-limit-backend: atomic-long on Hazelcast 5.5+ community (no CP subsystem)
+        // When the member starts
+        PyUnavailableException e = catchThrowableOfType(PyUnavailableException.class,
+                () -> Hazelcast.newHazelcastInstance(TestMembers.config("members/atomic-long-without-cp.yaml")));
+
+        // Then it does not run with a limit other than the one asked for
+        assertThat(e).isNotNull();
+        assertThat(e.getMessage()).contains("hzpy.cluster-limit-backend is atomic-long", "set it to auto or imap-entry-processor");
+        assertThat(Hazelcast.getAllHazelcastInstances())
+                .noneMatch(m -> m.getConfig().getClusterName().equals("hzpy-test-no-cp"));
     }
 
     private static Set<String> threadsNamed(String prefix) {

@@ -5,33 +5,26 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
-import com.hazelcast.map.IMap;
 import org.hzpy.OverloadedException;
 import org.hzpy.PySemaphore;
 import org.hzpy.runtime.PermitSource;
 
-import java.util.HashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The cluster-wide limit on running Python calls, on an IMap entry (the community edition has no
- * CP subsystem for an IAtomicLong). Each member leases permits in small blocks and serves its calls
- * from them with a CAS; permits it has not used for {@value #IDLE_MILLIS} ms go back, so an idle
- * member strands none; a member that leaves has its permits reclaimed by the others. Thread-safe.
+ * The cluster-wide limit on running Python calls, kept in a {@link LimitStore} (an IAtomicLong where
+ * the cluster has a CP subsystem, an IMap entry otherwise). Each member leases permits in small
+ * blocks and serves its calls from them with a CAS; permits it has not used for
+ * {@value #IDLE_MILLIS} ms go back, so an idle member strands none; a member that leaves has its
+ * permits reclaimed by the others. Thread-safe.
  */
 final class ClusterLimit implements PermitSource, PySemaphore {
-    /** The IMap and key of the limit's state. */
-    static final String MAP = "hzpy.cluster-limit";
-    static final String KEY = "limit";
-    /** Describes the backend, for the log and {@link #backend()}. */
-    static final String BACKEND = "imap-entry-processor";
     private static final ILogger LOGGER = Logger.getLogger(ClusterLimit.class);
     private static final int BLOCK = 4;
     private static final long IDLE_MILLIS = 20;
 
-    private final HazelcastInstance member;
-    private final IMap<String, HashMap<String, Long>> map;
+    private final LimitStore store;
     private final String self;
     /** Leased permits (high 32 bits) and permits in use (low 32 bits), changed together by CAS. */
     private final AtomicLong state = new AtomicLong();
@@ -41,12 +34,11 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     /** Reads and changes of the limit itself, as a client makes them. */
     private final ClusterSemaphoreView view;
 
-    ClusterLimit(HazelcastInstance member, int configuredMax) {
-        this.member = member;
-        this.map = member.getMap(MAP);
+    ClusterLimit(HazelcastInstance member, LimitStore store, int configuredMax) {
+        this.store = store;
         this.self = member.getCluster().getLocalMember().getUuid().toString();
-        map.executeOnKey(KEY, new LimitOp(LimitOp.INIT_MAX, self, configuredMax));
-        this.view = new ClusterSemaphoreView(member);
+        store.initMax(configuredMax);
+        this.view = new ClusterSemaphoreView(store);
         member.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
@@ -55,7 +47,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
             @Override
             public void memberRemoved(MembershipEvent event) {
                 try { // every survivor asks: reclaiming twice is harmless
-                    map.executeOnKey(KEY, new LimitOp(LimitOp.RECLAIM, event.getMember().getUuid().toString(), 0));
+                    store.reclaim(event.getMember().getUuid().toString());
                 } catch (RuntimeException e) {
                     LOGGER.warning("hzpy could not reclaim the cluster permits of " + event.getMember() + ": " + e);
                 }
@@ -64,7 +56,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         returner = new Thread(this::returnIdlePermits, "hzpy-" + member.getName() + "-cluster-limit");
         returner.setDaemon(true);
         returner.start();
-        LOGGER.info("hzpy cluster-wide limit: " + maxConcurrent() + " concurrent Python calls (backend: " + BACKEND + ")");
+        LOGGER.info("hzpy cluster-wide limit: " + maxConcurrent() + " concurrent Python calls (backend: " + store.backend() + ")");
     }
 
     private static long pack(long leased, long used) {
@@ -88,7 +80,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
                 if ((state.get() & 0xFFFF_FFFFL) < (state.get() >>> 32)) {
                     continue;
                 }
-                long[] r = map.executeOnKey(KEY, new LimitOp(LimitOp.LEASE, self, BLOCK));
+                long[] r = store.lease(self, BLOCK);
                 if (r[0] == 0) {
                     throw new OverloadedException((int) r[1], (int) r[2]);
                 }
@@ -121,7 +113,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
                 long s = state.get();
                 long spare = (s >>> 32) - (s & 0xFFFF_FFFFL);
                 if (spare > 0 && state.compareAndSet(s, s - (spare << 32))) {
-                    map.executeOnKey(KEY, new LimitOp(LimitOp.RETURN, self, spare));
+                    store.giveBack(self, spare);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -138,7 +130,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         running = false;
         returner.interrupt();
         try {
-            map.executeOnKey(KEY, new LimitOp(LimitOp.RECLAIM, self, 0));
+            store.reclaim(self);
         } catch (RuntimeException e) {
             // the cluster reclaims them when it sees this member leave
         }
@@ -151,7 +143,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
 
     @Override
     public String backend() {
-        return BACKEND;
+        return store.backend();
     }
 
     /** Permits held by members: in use, or leased and not yet given back (at most {@value #IDLE_MILLIS} ms idle). */

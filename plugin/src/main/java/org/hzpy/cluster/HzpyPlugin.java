@@ -124,7 +124,8 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             load = new MemberLoad(instance, runtime.semaphore());
             int clusterMax = runtime.settings().clusterMaxConcurrent();
             if (clusterMax > 0) {
-                clusterLimit = new ClusterLimit(instance, clusterMax);
+                clusterLimit = new ClusterLimit(instance,
+                        LimitStore.forMember(instance, runtime.settings().clusterLimitBackend()), clusterMax);
                 instance.getUserContext().put(CLUSTER_LIMIT_KEY, clusterLimit);
                 runtime.useClusterLimit(clusterLimit);
             }

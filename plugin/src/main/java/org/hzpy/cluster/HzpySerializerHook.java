@@ -17,6 +17,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int APPLY_EXEC_LOG = 3;
     static final int CANCEL_REMOTE_CALL = 4;
     static final int LIMIT_OP = 5;
+    static final int LIMIT_FUNCTION = 6;
 
     @Override
     public int getFactoryId() {
@@ -31,6 +32,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case APPLY_EXEC_LOG -> new ApplyExecLog();
             case CANCEL_REMOTE_CALL -> new CancelRemoteCall();
             case LIMIT_OP -> new LimitOp();
+            case LIMIT_FUNCTION -> new LimitFunction();
             default -> null;
         };
     }

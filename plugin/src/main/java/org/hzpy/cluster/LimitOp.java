@@ -50,9 +50,7 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, Lon
         boolean changed = true;
         switch (op) {
             case LEASE -> {
-                long free = max - held;
-                // a block while there is room; one at a time near the limit, so no member hoards
-                granted = free <= 0 ? 0 : free > 2 * n ? n : 1;
+                granted = LimitStore.grant(max, held, n);
                 if (granted > 0) {
                     state.merge(member, granted, Long::sum);
                     held += granted;

@@ -1,0 +1,77 @@
+package org.hzpy.cluster;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.logging.Logger;
+
+/**
+ * Where the cluster-wide limit is kept: the limit and the permits each member holds. Every change
+ * is one atomic operation in the cluster. Members lease and give back blocks of permits through it;
+ * clients only read and set the limit. Thread-safe.
+ */
+interface LimitStore {
+    /** Name of the IMap, and of the IAtomicLongs, that hold the limit. */
+    String NAME = "hzpy.cluster-limit";
+
+    /**
+     * Grants {@code member} up to {@code n} permits while the limit has room (one at a time near the
+     * limit, so no member hoards). Returns {granted, held by all members after, max}.
+     */
+    long[] lease(String member, int n);
+
+    /** {@code member} gives back {@code n} of the permits it holds. */
+    void giveBack(String member, long n);
+
+    /** Every permit {@code member} holds goes back (it left the cluster, or is shutting down). */
+    void reclaim(String member);
+
+    /** Sets the limit when none is set yet (the first member to start sets it). */
+    void initMax(int max);
+
+    void setMax(int max);
+
+    /** {held by all members, max}; max is 0 when the cluster has no limit in this store. */
+    long[] read();
+
+    /** Which implementation this is, as {@link org.hzpy.PySemaphore#backend()} reports it. */
+    String backend();
+
+    /** Free permits for a lease of {@code n}: a block while there is room, one at a time near the limit. */
+    static long grant(long max, long held, long n) {
+        long free = max - held;
+        return free <= 0 ? 0 : free > 2 * n ? n : 1;
+    }
+
+    /**
+     * The store a member uses, picked from {@code hzpy.cluster-limit-backend}: {@code auto} takes an
+     * IAtomicLong when the cluster's CP subsystem serves one, else an IMap entry.
+     *
+     * @throws org.hzpy.PyUnavailableException if {@code atomic-long} was asked for and the cluster has no CP subsystem
+     */
+    static LimitStore forMember(HazelcastInstance member, String setting) {
+        return switch (setting) {
+            case AtomicLongLimitStore.BACKEND -> AtomicLongLimitStore.open(member).orElseThrow(() ->
+                    new org.hzpy.PyUnavailableException("hzpy.cluster-limit-backend is atomic-long, but this cluster's"
+                            + " CP subsystem serves no IAtomicLong (Enterprise-only since Hazelcast 5.5): set it to auto"
+                            + " or imap-entry-processor"));
+            case MapLimitStore.BACKEND -> new MapLimitStore(member);
+            default -> AtomicLongLimitStore.open(member).<LimitStore>map(s -> s).orElseGet(() -> new MapLimitStore(member));
+        };
+    }
+
+    /**
+     * The store the members of {@code instance}'s cluster use, as a client finds it: the one that
+     * holds a limit.
+     *
+     * @throws org.hzpy.PyUnavailableException if neither holds one
+     */
+    static LimitStore find(HazelcastInstance instance) {
+        LimitStore store = AtomicLongLimitStore.open(instance).filter(s -> s.read()[1] > 0).<LimitStore>map(s -> s)
+                .orElseGet(() -> new MapLimitStore(instance));
+        if (store.read()[1] == 0) {
+            throw new org.hzpy.PyUnavailableException("the cluster has no cluster-wide limit: set"
+                    + " hzpy.cluster-max-concurrent in the members' hazelcast.yaml");
+        }
+        Logger.getLogger(LimitStore.class).fine("hzpy cluster-wide limit found in " + store.backend());
+        return store;
+    }
+}
