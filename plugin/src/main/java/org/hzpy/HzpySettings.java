@@ -45,6 +45,7 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.cluster-limit-backend</td><td>auto | atomic-long | imap-entry-processor: where the
  * cluster-wide limit is kept; auto takes an IAtomicLong where the cluster's CP subsystem serves one
  * (Enterprise with CP, community before 5.5), else an IMap entry</td><td>auto</td></tr>
+ * <tr><td>hzpy.state-map</td><td>the IMap that holds the shared state (its backups: under {@code map:})</td><td>hzpy.state</td></tr>
  * <tr><td>hzpy.exec-log-limit</td><td>1..100000 entries in the cluster's exec log</td><td>1000</td></tr>
  * <tr><td>hzpy.abandon-after</td><td>duration from 1s: how long a stopped call may ignore its interrupt
  * before its context is given up</td><td>10s</td></tr>
@@ -88,6 +89,7 @@ public final class HzpySettings {
     private final int execLogLimit;
     private final int clusterMaxConcurrent;
     private final String clusterLimitBackend;
+    private final String stateMap;
     private final List<String> remoteModules;
 
     private HzpySettings(Reader r) {
@@ -114,6 +116,7 @@ public final class HzpySettings {
                 v -> v.trim().equalsIgnoreCase("off") ? 0 : intIn(v, 1, 1_000_000));
         clusterLimitBackend = r.get("cluster-limit-backend", "auto | atomic-long | imap-entry-processor", "auto",
                 v -> oneOf(v, "auto", "atomic-long", "imap-entry-processor"));
+        stateMap = r.get("state-map", "an IMap name", "hzpy.state", HzpySettings::mapName);
         execLogLimit = r.get("exec-log-limit", "an integer from 1 to 100000", 1000, v -> intIn(v, 1, 100_000));
         remoteEval = r.get("remote-eval", "true | false", false, HzpySettings::bool);
         remoteModules = r.get("remote-modules", "module-path, any, or comma-separated module names",
@@ -208,6 +211,11 @@ public final class HzpySettings {
         return clusterLimitBackend;
     }
 
+    /** The IMap that holds the shared state ({@code py.state()}, {@code hzpy.state_*} in Python). */
+    public String stateMap() {
+        return stateMap;
+    }
+
     /** How many exec entries the cluster's log holds at most (the same on every member, please). */
     public int execLogLimit() {
         return execLogLimit;
@@ -235,8 +243,16 @@ public final class HzpySettings {
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
                 + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
-                + ", cluster-limit-backend=" + clusterLimitBackend + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-modules="
+                + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-modules="
                 + String.join(",", remoteModules);
+    }
+
+    private static String mapName(String v) {
+        String name = v.trim();
+        if (name.isEmpty() || name.length() > 255 || name.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException();
+        }
+        return name;
     }
 
     private static String oneOf(String v, String... allowed) {

@@ -3,6 +3,7 @@ package org.hzpy;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.state.PyState;
 import org.hzpy.cluster.RemoteRuntime;
 import org.hzpy.runtime.PythonRuntime;
 
@@ -209,6 +210,14 @@ public final class Py {
      */
     public PySemaphore clusterSemaphore() {
         return HzpyPlugin.clusterSemaphore(instance, runtime == null);
+    }
+
+    /**
+     * The state shared by every context of every member and by clients (an IMap, {@code hzpy.state-map});
+     * Python reaches it as {@code hzpy.state_get/state_set/state_incr/...}.
+     */
+    public PyState state() {
+        return HzpyPlugin.stateOf(instance, runtime == null);
     }
 
     /** The member's contexts and how calls are routed to them. */

@@ -221,8 +221,10 @@ class RemoteCallTest {
     }
 
     @Test
-    void aClientWithoutGraalPyOnItsClassPath_callsAndGetsErrorsIntact() throws Exception {
-        // Given a client JVM with the plugin and Hazelcast on its class path, and no GraalPy
+    void aClientWithoutGraalPyOnItsClassPath_callsGetsErrorsIntact_andReadsWhatPythonStored() throws Exception {
+        // Given a client JVM with the plugin and Hazelcast on its class path, and no GraalPy,
+        // and a value Python stored in the shared state
+        onA.eval("__import__('hzpy').state_set('graalpy-free-client', {'n': 2 ** 70, 'l': [1, 2.5, 'x'], 'b': True})");
         String classPath = java.util.Arrays.stream(System.getProperty("java.class.path").split(java.io.File.pathSeparator))
                 .filter(entry -> !entry.contains("/org/graalvm/"))
                 .collect(java.util.stream.Collectors.joining(java.io.File.pathSeparator));
@@ -234,6 +236,7 @@ class RemoteCallTest {
             assertThat(c.awaitLine("GRAALPY", 60)).isEqualTo("GRAALPY false");
             assertThat(c.awaitLine("RESULT", 90)).isEqualTo("RESULT 42");
             assertThat(c.awaitLine("ERROR", 60)).isEqualTo("ERROR ValueError ünïcode");
+            assertThat(c.awaitLine("STATE", 60)).isEqualTo("STATE {n=1180591620717411303424, l=[1, 2.5, x], b=true}");
         }
     }
 

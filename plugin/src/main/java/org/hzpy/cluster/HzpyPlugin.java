@@ -8,6 +8,7 @@ import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 import org.hzpy.HzpySettings;
 import org.hzpy.runtime.PythonRuntime;
+import org.hzpy.state.PyState;
 
 /**
  * Loads hzpy into a member. Name it in {@code hazelcast.yaml}:
@@ -35,6 +36,11 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private static final String EXEC_LOG_KEY = "org.hzpy.execLog";
     private static final String RUNNING_CALLS_KEY = "org.hzpy.runningCalls";
     private static final String CLUSTER_LIMIT_KEY = "org.hzpy.clusterLimit";
+    private static final String STATE_KEY = "org.hzpy.state";
+    /** Where members tell clients what they need to know of their settings (the state map's name). */
+    private static final String CLUSTER_INFO_MAP = "hzpy.cluster-info";
+    /** How long a client's state operations wait for an answer. */
+    private static final java.time.Duration CLIENT_STATE_WAIT = java.time.Duration.ofSeconds(30);
 
     private static final ILogger LOGGER = Logger.getLogger(HzpyPlugin.class);
 
@@ -58,6 +64,9 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             execLog = new ClusterExecLog(instance, runtime, settings.execLogLimit());
             instance.getUserContext().put(EXEC_LOG_KEY, execLog);
             instance.getUserContext().put(RUNNING_CALLS_KEY, new RunningCalls());
+            PyState state = new PyState(instance, settings.stateMap(), settings.callTimeout());
+            instance.getUserContext().put(STATE_KEY, state);
+            state.pythonFunctions().forEach(runtime.hostFunctions()::register);
         } else {
             runtime.close();
             runtime = null;
@@ -91,6 +100,18 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         return (ClusterLimit) limit;
     }
 
+    /**
+     * The shared state as {@code instance} reaches it: a member's own, or on a client the map the
+     * members name in the cluster's info map. Used by {@link org.hzpy.Py#state()}.
+     */
+    public static PyState stateOf(HazelcastInstance instance, boolean client) {
+        if (!client) {
+            return partOf(instance, STATE_KEY, PyState.class);
+        }
+        Object name = instance.getMap(CLUSTER_INFO_MAP).get("state-map");
+        return new PyState(instance, name instanceof String s ? s : PyState.DEFAULT_MAP, CLIENT_STATE_WAIT);
+    }
+
     static RunningCalls runningCallsOf(HazelcastInstance member) {
         return partOf(member, RUNNING_CALLS_KEY, RunningCalls.class);
     }
@@ -121,6 +142,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     public synchronized void stateChanged(LifecycleEvent event) {
         if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
             execLog.start();
+            instance.getMap(CLUSTER_INFO_MAP).set("state-map", runtime.settings().stateMap());
             load = new MemberLoad(instance, runtime.semaphore());
             int clusterMax = runtime.settings().clusterMaxConcurrent();
             if (clusterMax > 0) {

@@ -18,6 +18,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int CANCEL_REMOTE_CALL = 4;
     static final int LIMIT_OP = 5;
     static final int LIMIT_FUNCTION = 6;
+    static final int STATE_INCREMENT = org.hzpy.state.StateIncrement.CLASS_ID;
 
     @Override
     public int getFactoryId() {
@@ -33,6 +34,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case CANCEL_REMOTE_CALL -> new CancelRemoteCall();
             case LIMIT_OP -> new LimitOp();
             case LIMIT_FUNCTION -> new LimitFunction();
+            case STATE_INCREMENT -> new org.hzpy.state.StateIncrement();
             default -> null;
         };
     }

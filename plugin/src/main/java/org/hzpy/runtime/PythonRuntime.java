@@ -61,6 +61,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final ReentrantLock execLock = new ReentrantLock();
     private final MemoryGuard memoryGuard;
     private final Limits limits;
+    private final HostFunctions hostFunctions = new HostFunctions();
     /** Async and handed-off calls not yet completed: completed on close, whatever they wait for. */
     private final Set<AsyncCall<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -124,7 +125,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     private Worker newWorker(int index, Worker[] generation) {
         return new Worker(index, generation, factory().newContext(),
-                settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT, settings.executors(), limits);
+                settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT, settings.executors(), limits, hostFunctions);
     }
 
     // ------------------------------------------------------------------ calls
@@ -435,6 +436,11 @@ public final class PythonRuntime implements AutoCloseable {
 
     public int numExecutors() {
         return settings.executors();
+    }
+
+    /** The Java functions Python may call through the module {@code hzpy}. */
+    public HostFunctions hostFunctions() {
+        return hostFunctions;
     }
 
     public PySemaphore semaphore() {

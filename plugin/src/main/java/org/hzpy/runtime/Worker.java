@@ -6,6 +6,7 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
+import org.graalvm.polyglot.proxy.ProxyExecutable;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyContext;
 import org.hzpy.PyException;
@@ -20,6 +21,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +84,8 @@ final class Worker implements PyContext {
     private volatile boolean retired;
 
     /** Starts the context and loads the helpers. Runs on an init thread. */
-    Worker(int index, Worker[] generation, Context context, boolean ownsEngine, int executors, Limits limits) {
+    Worker(int index, Worker[] generation, Context context, boolean ownsEngine, int executors, Limits limits,
+            HostFunctions hostFunctions) {
         this.index = index;
         this.generation = generation;
         this.context = context;
@@ -107,6 +110,27 @@ final class Worker implements PyContext {
         conversions = new Conversions(helpers);
         warmUp = helpers.getMember("warm_up");
         warmImports = helpers.getMember("warm_imports");
+        helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
+    }
+
+    /**
+     * Python's way into Java ({@code hzpy.*}): arguments[0] names the function. Answers
+     * [True, result] or [False, Python exception type, message]; never throws into Python.
+     */
+    private Object hostCall(HostFunctions functions, Value[] arguments) {
+        try {
+            String name = arguments[0].asString();
+            List<Object> args = new ArrayList<>(arguments.length - 1);
+            for (int i = 1; i < arguments.length; i++) {
+                args.add(conversions.toJava(arguments[i]));
+            }
+            return conversions.toPython(Arrays.asList(true, functions.apply(name, args)));
+        } catch (RuntimeException e) {
+            if (e instanceof PolyglotException p && (p.isCancelled() || p.isInterrupted() || p.isResourceExhausted())) {
+                throw p; // a stop of this context, not the function's failure
+            }
+            return conversions.toPython(List.of(false, HostFunctions.pythonTypeOf(e), HostFunctions.messageOf(e)));
+        }
     }
 
     /** The slow, indivisible part of the warm-up: imports (seconds in a fresh context). */
@@ -418,6 +442,7 @@ final class Worker implements PyContext {
                         }
                         f.lastInterruptNanos = now;
                         interrupt = true;
+
                     }
                 }
             }

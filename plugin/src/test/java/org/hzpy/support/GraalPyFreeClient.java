@@ -9,7 +9,8 @@ import org.hzpy.PythonException;
 /**
  * A client in a JVM whose class path has no GraalPy ({@link MemberProcess}): {@code
  * GraalPyFreeClient CLUSTER HOST:PORT} prints whether GraalPy is loadable, then the results of a
- * call and of a failing call made through {@link Py} on that cluster.
+ * call and of a failing call made through {@link Py} on that cluster, and the shared state's
+ * value under {@code graalpy-free-client}.
  */
 public final class GraalPyFreeClient {
     private GraalPyFreeClient() {
@@ -37,6 +38,7 @@ public final class GraalPyFreeClient {
             } catch (PythonException e) {
                 System.out.println("ERROR " + e.pythonType() + " " + e.message());
             }
+            System.out.println("STATE " + py.state().fetch("graalpy-free-client").orElse(null));
         } finally {
             client.shutdown();
         }

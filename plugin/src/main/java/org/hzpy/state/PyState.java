@@ -1,0 +1,171 @@
+package org.hzpy.state;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import org.hzpy.PyCancelledException;
+import org.hzpy.PyException;
+import org.hzpy.PyStateException;
+import org.hzpy.PyTimeoutException;
+import org.hzpy.PyUnavailableException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * State shared by every context of every member and by clients: one IMap ({@code hzpy.state-map},
+ * default {@value #DEFAULT_MAP}; its backups are set under {@code map:} in {@code hazelcast.yaml}).
+ * Python reaches the same entries through {@code hzpy.state_*}. Values are those hzpy converts
+ * ({@code null}, booleans, integers, floats, strings, bytes, lists, sets, maps, nested), stored in
+ * forms Hazelcast serializes itself. Counters change where their entry lives, atomically: no
+ * increment is lost. Every operation waits at most its timeout. Thread-safe.
+ */
+public final class PyState {
+    /** The IMap used when {@code hzpy.state-map} is not set. */
+    public static final String DEFAULT_MAP = "hzpy.state";
+
+    private final IMap<String, Object> map;
+    private final Duration timeout;
+
+    public PyState(HazelcastInstance instance, String mapName, Duration timeout) {
+        this.map = instance.getMap(mapName);
+        this.timeout = Objects.requireNonNull(timeout, "timeout");
+    }
+
+    /** Stores {@code value} under {@code key}; storing {@code null} removes the key. */
+    public void store(String key, Object value) {
+        checkKey(key);
+        Object stored = StateValues.portable(value);
+        if (stored == null) {
+            await(map.removeAsync(key), "store");
+        } else {
+            await(map.setAsync(key, stored), "store");
+        }
+    }
+
+    /** The value under {@code key}, or empty when there is none. */
+    public Optional<Object> fetch(String key) {
+        checkKey(key);
+        return Optional.ofNullable(await(map.getAsync(key), "fetch"));
+    }
+
+    /** Adds 1 to the counter under {@code key} (a missing key counts as 0); returns the new value. */
+    public long incr(String key) {
+        return incr(key, 1);
+    }
+
+    /**
+     * Adds {@code delta} to the counter under {@code key} (a missing key counts as 0), atomically
+     * across the cluster, and returns the new value.
+     *
+     * @throws PyStateException if the key holds anything but an integer
+     * @throws ArithmeticException if the sum leaves 64 bits
+     */
+    public long incr(String key, long delta) {
+        checkKey(key);
+        Object r = await(map.submitToKey(key, new StateIncrement(delta)), "incr");
+        if (r instanceof Long l) {
+            return l;
+        }
+        if (StateIncrement.OVERFLOW.equals(r)) {
+            throw new ArithmeticException("the counter '" + key + "' would leave 64 bits (adding " + delta + ")");
+        }
+        throw new PyStateException("cannot increment '" + key + "': it holds " + r + ", not an int");
+    }
+
+    public long decr(String key) {
+        return incr(key, -1);
+    }
+
+    /** Subtracts {@code delta}, as {@link #incr(String, long)} adds it. */
+    public long decr(String key, long delta) {
+        if (delta == Long.MIN_VALUE) {
+            throw new ArithmeticException("cannot subtract " + delta + ": its negation leaves 64 bits");
+        }
+        return incr(key, -delta);
+    }
+
+    /** Removes {@code key}; true if it was there. */
+    public boolean remove(String key) {
+        checkKey(key);
+        return await(map.removeAsync(key), "remove") != null;
+    }
+
+    /** Every key, sorted. */
+    public List<String> keys() {
+        List<String> keys = new ArrayList<>(map.keySet());
+        keys.sort(null);
+        return keys;
+    }
+
+    /**
+     * The operations as Python calls them ({@code hzpy.state_*}), by name: arguments and results
+     * in the converted forms.
+     */
+    public Map<String, Function<List<Object>, Object>> pythonFunctions() {
+        return Map.of(
+                "state_set", args -> {
+                    store((String) args.get(0), args.get(1));
+                    return null;
+                },
+                "state_get", args -> {
+                    Optional<Object> v = fetch((String) args.get(0));
+                    List<Object> found = new ArrayList<>(2);
+                    found.add(v.isPresent());
+                    found.add(v.orElse(null));
+                    return found;
+                },
+                "state_incr", args -> incr((String) args.get(0), exactLong(args.get(1))),
+                "state_delete", args -> remove((String) args.get(0)),
+                "state_keys", args -> keys());
+    }
+
+    private static long exactLong(Object n) {
+        if (n instanceof Long l) {
+            return l;
+        }
+        throw new ArithmeticException("a state increment must fit in 64 bits, was " + n);
+    }
+
+    private static void checkKey(String key) {
+        if (key == null) {
+            throw new IllegalArgumentException("a state key must not be null");
+        }
+    }
+
+    private <T> T await(CompletionStage<T> op, String what) {
+        // a plain CompletableFuture: its get() ends on a Java interrupt (how a Python call's stop
+        // reaches a thread waiting here), which Hazelcast's own future does not promise
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        op.whenComplete((v, e) -> {
+            if (e != null) {
+                answer.completeExceptionally(e);
+            } else {
+                answer.complete(v);
+            }
+        });
+        try {
+            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof PyException p) {
+                throw p;
+            }
+            throw new PyUnavailableException("state " + what + " failed: " + cause);
+        } catch (TimeoutException e) {
+            throw new PyTimeoutException("state " + what + " got no answer within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PyCancelledException("state " + what + " was interrupted");
+        }
+    }
+}
