@@ -47,6 +47,42 @@ class RunawayCodeTest {
     }
 
     @Test
+    void sleepingCallsInOneContext_areEachStoppedByTheirTimeout_fromAnyThread() throws Exception {
+        // Given one context of a member without pre-warm, entered by hzpy's threads (callAsync) and
+        // a caller's own thread (call) in turn: GraalPy's own time.sleep did not wake for an
+        // interrupt after the context's first
+        Py fresh = TestMembers.py(TestMembers.hardening());
+        PyCall sleeper = PyCall.of("testmod", "sleep_then", 5.0, "slept").timeout(Duration.ofMillis(300));
+        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            for (int i = 0; i < 4; i++) {
+                // When a call that sleeps for 5 s is made on it with a 300 ms timeout
+                java.util.concurrent.CompletableFuture<Object> call = i % 2 == 0
+                        ? TestMembers.inContext(fresh, 0, () -> fresh.callAsync(sleeper).toCompletableFuture())
+                        : java.util.concurrent.CompletableFuture.supplyAsync(() -> TestMembers.inContext(fresh, 0, () -> fresh.call(sleeper)), caller);
+
+                // Then it is stopped by its timeout: long before the sleep would have ended
+                java.util.concurrent.ExecutionException e = catchThrowableOfType(java.util.concurrent.ExecutionException.class,
+                        () -> call.get(3, java.util.concurrent.TimeUnit.SECONDS));
+                assertThat(e).as("call %d ended within 3 s", i).isNotNull();
+                assertThat(e.getCause()).as("call %d", i).isInstanceOf(PyTimeoutException.class);
+            }
+        } finally {
+            caller.shutdownNow();
+        }
+    }
+
+    @Test
+    void sleepZero_returnsAtOnce_andSleepRefusesWhatCPythonRefuses() {
+        // 20 sleep(0)s within 5 s (GraalPy's own slept about a second each)
+        assertThat(py.eval("[__import__('time').sleep(0) for _ in range(20)] and None", null, Duration.ofSeconds(5))).isNull();
+        PythonException negative = catchThrowableOfType(PythonException.class, () -> py.eval("__import__('time').sleep(-1)"));
+        assertThat(negative.pythonType()).isEqualTo("ValueError");
+        PythonException text = catchThrowableOfType(PythonException.class, () -> py.eval("__import__('time').sleep('1')"));
+        assertThat(text.pythonType()).isEqualTo("TypeError");
+    }
+
+    @Test
     void unboundedRecursion_isARecursionError_withATracebackShortEnoughToDescribe() {
         // When a function recurses without end (about 3,000 Python frames deep when it fails)
         PythonException e = catchThrowableOfType(PythonException.class,
