@@ -131,3 +131,10 @@ def interval(seconds):
     t0 = time.monotonic()
     time.sleep(seconds)
     return [t0, time.monotonic()]
+
+
+def busy_interval(n):
+    """CPU-bound work, and when it ran (monotonic clock, shared by every context of the JVM)."""
+    t0 = time.monotonic()
+    hot_loop(n)
+    return [t0, time.monotonic()]

@@ -3,11 +3,13 @@ package org.hzpy;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.cluster.PyOutcome;
 import org.hzpy.state.PyState;
 import org.hzpy.cluster.RemoteRuntime;
 import org.hzpy.runtime.PythonRuntime;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -131,6 +133,42 @@ public final class Py {
             return remote().callAsync(call);
         }
         return runtime.callAsync(call.module(), call.function(), call.argsArray(), call.kwargs(), call.timeout());
+    }
+
+    /**
+     * Runs {@code calls} at once across the cluster and waits for all of them: keyed calls on
+     * their keys' owners, grouped so that each member gets one executor task; the others spread
+     * over the members by free permits. Each member runs its share as many at a time as it has
+     * contexts (executor slots in SHARED mode), the rest as those free up. Returns one
+     * {@link PyOutcome} per call, in the given order: a call that fails, is refused as overloaded
+     * or times out is its own outcome and sinks no other; a batch whose member left before it
+     * started is sent again. Waits at most the calls' timeouts one after another (no timeout of
+     * its own: 10 minutes each) plus 30 s.
+     */
+    public List<PyOutcome> parallel(List<PyCall> calls) {
+        List<PyCall> copy = checkCalls(calls);
+        return RemoteRuntime.awaitAll(startParallel(copy), copy);
+    }
+
+    /** {@link #parallel} without waiting: the stage completes with every outcome, in order; it never fails. */
+    public CompletionStage<List<PyOutcome>> parallelAsync(List<PyCall> calls) {
+        return startParallel(checkCalls(calls));
+    }
+
+    private java.util.concurrent.CompletableFuture<List<PyOutcome>> startParallel(List<PyCall> calls) {
+        return remote().parallel(calls, runtime == null ? null
+                : c -> runtime.callAsync(c.module(), c.function(), c.argsArray(), c.kwargs(), c.timeout()),
+                runtime == null ? 0 : runtime.executionMode() == ExecutionMode.ISOLATED ? runtime.settings().contexts() : runtime.numExecutors());
+    }
+
+    private static List<PyCall> checkCalls(List<PyCall> calls) {
+        Objects.requireNonNull(calls, "calls");
+        for (int i = 0; i < calls.size(); i++) {
+            if (calls.get(i) == null) {
+                throw new NullPointerException("calls[" + i + "] is null");
+            }
+        }
+        return List.copyOf(calls);
     }
 
     /** Evaluates a Python expression in {@code __main__}; {@code eval("1 + 1")} is {@code 2L}. */

@@ -19,6 +19,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int LIMIT_OP = 5;
     static final int LIMIT_FUNCTION = 6;
     static final int STATE_INCREMENT = org.hzpy.state.StateIncrement.CLASS_ID;
+    static final int PY_BATCH_TASK = 8;
 
     @Override
     public int getFactoryId() {
@@ -35,6 +36,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case LIMIT_OP -> new LimitOp();
             case LIMIT_FUNCTION -> new LimitFunction();
             case STATE_INCREMENT -> new org.hzpy.state.StateIncrement();
+            case PY_BATCH_TASK -> new PyBatchTask();
             default -> null;
         };
     }

@@ -16,9 +16,10 @@ import org.hzpy.PythonException;
 import java.io.IOException;
 
 /**
- * What a remote call ended with, as it travels back: its result, or its failure as plain fields
- * (kind, message, Python type and traceback, limit figures), rebuilt into the same hzpy exception
- * on the caller's side. No exception object and no cause chain travels, so a client without
+ * What a call ended with: one per call of {@code Py.parallel}, in their order; {@link #isOk()},
+ * then {@link #value()} or {@link #error()}. It is also how a remote call's end travels back: its
+ * result, or its failure as plain fields (kind, message, Python type and traceback, limit
+ * figures), rebuilt into the same hzpy exception on the caller's side. No exception object and no cause chain travels, so a client without
  * GraalPy reads every failure.
  */
 public final class PyOutcome implements IdentifiedDataSerializable {
@@ -90,20 +91,50 @@ public final class PyOutcome implements IdentifiedDataSerializable {
         return servedBy;
     }
 
+    /** Whether the call returned (its result is {@link #value()}), rather than failed ({@link #error()}). */
+    public boolean isOk() {
+        return kind == VALUE;
+    }
+
+    /**
+     * The call's result.
+     *
+     * @throws IllegalStateException if the call failed: see {@link #error()}
+     */
+    public Object value() {
+        if (kind != VALUE) {
+            throw new IllegalStateException("the call failed, it has no value: " + error());
+        }
+        return value;
+    }
+
+    /** The call's failure as the hzpy exception the member raised, or null if it returned. */
+    public PyException error() {
+        switch (kind) {
+            case VALUE: return null;
+            case PYTHON: return new PythonException(pythonType, pythonMessage, traceback);
+            case OVERLOADED: return new OverloadedException(current, max);
+            case TIMEOUT: return new PyTimeoutException(message);
+            case CONVERSION: return new PyConversionException(message);
+            case SANDBOX: return new PySandboxException(message);
+            case RESOURCE: return new PyResourceException(message);
+            case CANCELLED: return new PyCancelledException(message);
+            case UNAVAILABLE: return new PyUnavailableException(message);
+            default: return new PyException(message);
+        }
+    }
+
     /** The call's result, or its failure thrown as the hzpy exception the member raised. */
     public Object get() {
-        switch (kind) {
-            case VALUE: return value;
-            case PYTHON: throw new PythonException(pythonType, pythonMessage, traceback);
-            case OVERLOADED: throw new OverloadedException(current, max);
-            case TIMEOUT: throw new PyTimeoutException(message);
-            case CONVERSION: throw new PyConversionException(message);
-            case SANDBOX: throw new PySandboxException(message);
-            case RESOURCE: throw new PyResourceException(message);
-            case CANCELLED: throw new PyCancelledException(message);
-            case UNAVAILABLE: throw new PyUnavailableException(message);
-            default: throw new PyException(message);
+        if (kind == VALUE) {
+            return value;
         }
+        throw error();
+    }
+
+    @Override
+    public String toString() {
+        return kind == VALUE ? "ok(" + value + ")" : "failed(" + error() + ")";
     }
 
     @Override

@@ -136,6 +136,31 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
         }
     }
 
+    /**
+     * Runs this call on the member's own threads, as one of a parallel batch: the answer never
+     * fails, its outcome carries any failure.
+     */
+    java.util.concurrent.CompletableFuture<PyOutcome> callAsync(HazelcastInstance member) {
+        String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
+        try {
+            HzpyPlugin.policyOf(member).checkCall(module, function);
+            PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs);
+            return Py.on(member).callAsync(timeout() == null ? c : c.timeout(timeout())).toCompletableFuture()
+                    .handle((v, e) -> e == null ? PyOutcome.value(v, servedBy) : PyOutcome.failure(asPyException(e, describe()), servedBy));
+        } catch (RuntimeException e) {
+            return java.util.concurrent.CompletableFuture.completedFuture(PyOutcome.failure(asPyException(e, describe()), servedBy));
+        }
+    }
+
+    /** {@code t} (unwrapped) as the hzpy exception an outcome carries. */
+    static PyException asPyException(Throwable t, String what) {
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof PyException p ? p : new PyException(what + " was refused by the member: " + t);
+    }
+
     @Override
     public int getFactoryId() {
         return HzpySerializerHook.FACTORY_ID;

@@ -179,6 +179,145 @@ public final class RemoteRuntime {
         return load;
     }
 
+    /**
+     * Runs {@code calls} at once across the cluster: keyed calls grouped by their key's owner,
+     * the others spread over the members by free permits; each member's group travels as one
+     * {@link PyBatchTask}. A group for this member (when {@code local} is given: this is a member)
+     * runs through {@code local} without serialization. One outcome per call, in order; a call's
+     * failure, or its member's loss, is its own outcome and sinks no other.
+     */
+    public CompletableFuture<List<PyOutcome>> parallel(List<PyCall> calls,
+            java.util.function.Function<PyCall, java.util.concurrent.CompletionStage<Object>> local, int localWidth) {
+        String localAddress = local == null ? null : instance.getCluster().getLocalMember().getAddress().toString();
+        PyOutcome[] out = new PyOutcome[calls.size()];
+        Map<Member, List<Integer>> groups = new java.util.LinkedHashMap<>();
+        List<Integer> unkeyed = new ArrayList<>();
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        for (int i = 0; i < calls.size(); i++) {
+            PyCall c = calls.get(i);
+            if (c.key() == null) {
+                unkeyed.add(i);
+                continue;
+            }
+            Member owner = ownerOf(c.key());
+            if (owner == null) { // a client that does not know the owner yet: Hazelcast finds it
+                int at = i;
+                pending.add(callAsync(c).handle((v, e) -> out[at] = e == null ? PyOutcome.value(v, "the owner of key " + c.key())
+                        : PyOutcome.failure(PyTask.asPyException(e, c.module() + "." + c.function() + "()"), "the owner of key " + c.key())));
+                continue;
+            }
+            groups.computeIfAbsent(owner, m -> new ArrayList<>()).add(i);
+        }
+        if (!unkeyed.isEmpty()) {
+            spreadByLoad(unkeyed, groups);
+        }
+        for (Map.Entry<Member, List<Integer>> g : groups.entrySet()) {
+            Member m = g.getKey();
+            List<Integer> indices = g.getValue();
+            if (local != null && m.localMember()) {
+                pending.add(Lanes.run(indices.size(), localWidth, k -> {
+                    int i = indices.get(k);
+                    PyCall c = calls.get(i);
+                    CompletableFuture<Object> run;
+                    try {
+                        run = local.apply(c).toCompletableFuture();
+                    } catch (RuntimeException e) {
+                        run = CompletableFuture.failedFuture(e);
+                    }
+                    return run.handle((v, e) -> out[i] = e == null ? PyOutcome.value(v, localAddress)
+                            : PyOutcome.failure(PyTask.asPyException(e, c.module() + "." + c.function() + "()"), localAddress));
+                }));
+                continue;
+            }
+            List<PyTask> tasks = new ArrayList<>(indices.size());
+            for (int i : indices) {
+                tasks.add(PyTask.call(calls.get(i)));
+            }
+            String where = m.getAddress().toString();
+            CompletableFuture<List<PyOutcome>> batch = new CompletableFuture<>();
+            try {
+                executor.submitToMember(new PyBatchTask(tasks), m, new ExecutionCallback<ArrayList<PyOutcome>>() {
+                    @Override
+                    public void onResponse(ArrayList<PyOutcome> outcomes) {
+                        batch.complete(outcomes);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        batch.completeExceptionally(t);
+                    }
+                });
+            } catch (RuntimeException e) {
+                batch.completeExceptionally(e);
+            }
+            pending.add(batch.handle((outcomes, e) -> {
+                if (e != null && notStarted(e)) { // the member left before the batch ran: each call anew
+                    List<CompletableFuture<?>> again = new ArrayList<>();
+                    for (int i : indices) {
+                        PyCall c = calls.get(i);
+                        again.add(callAsync(c).handle((v, e2) -> out[i] = e2 == null ? PyOutcome.value(v, "a member")
+                                : PyOutcome.failure(PyTask.asPyException(e2, c.module() + "." + c.function() + "()"), "a member")));
+                    }
+                    return CompletableFuture.allOf(again.toArray(new CompletableFuture[0]));
+                }
+                for (int k = 0; k < indices.size(); k++) {
+                    out[indices.get(k)] = e == null ? outcomes.get(k) : PyOutcome.failure(unavailable(e, where), where);
+                }
+                return CompletableFuture.completedFuture(null);
+            }).thenCompose(x -> x));
+        }
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> List.of(out));
+    }
+
+    /** Whether a task failed because its member was gone before it could start (it did not run). */
+    private static boolean notStarted(Throwable e) {
+        while (e instanceof java.util.concurrent.CompletionException && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e instanceof TargetNotMemberException;
+    }
+
+    /**
+     * Waits for {@link #parallel}'s outcomes: as long as {@code calls} could take one after another
+     * (each its own timeout, or {@link #DEFAULT_WAIT}), plus {@link #ANSWER_SLACK}.
+     */
+    public static List<PyOutcome> awaitAll(CompletableFuture<List<PyOutcome>> outcomes, List<PyCall> calls) {
+        Duration longest = Duration.ZERO;
+        for (PyCall c : calls) {
+            Duration t = c.timeout() == null ? DEFAULT_WAIT : c.timeout();
+            longest = t.compareTo(longest) > 0 ? t : longest;
+        }
+        return await(outcomes, oneAfterAnother(longest, calls.size()), "parallel()", "the cluster", () -> outcomes.cancel(true));
+    }
+
+    /** {@code n} calls of at most {@code each}, one after another, saturating at {@link #LONGEST_WAIT}. */
+    static Duration oneAfterAnother(Duration each, int n) {
+        return each.compareTo(LONGEST_WAIT.dividedBy(Math.max(1, n))) > 0 ? LONGEST_WAIT : each.multipliedBy(n);
+    }
+
+    /** Assigns each unkeyed call to the member with the most free permits left after those assigned so far. */
+    private void spreadByLoad(List<Integer> unkeyed, Map<Member, List<Integer>> groups) {
+        List<Member> members = dataMembers();
+        Map<String, Integer> free = freePermits();
+        int[] left = new int[members.size()];
+        for (int k = 0; k < left.length; k++) {
+            left[k] = free.getOrDefault(members.get(k).getUuid().toString(), 0);
+        }
+        int start = Math.floorMod(nextMember.getAndIncrement(), members.size());
+        for (int i : unkeyed) {
+            int best = start;
+            for (int k = 0; k < members.size(); k++) {
+                int m = (start + k) % members.size();
+                if (left[m] > left[best]) {
+                    best = m;
+                }
+            }
+            left[best]--;
+            start = (best + 1) % members.size(); // equals take turns
+            groups.computeIfAbsent(members.get(best), x -> new ArrayList<>()).add(i);
+        }
+    }
+
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
         return awaitAnswer(submitTo(PyTask.eval(expression, locals, timeout), nextMember(), new CompletableFuture<>()),
                 timeout, "eval()");
@@ -240,7 +379,7 @@ public final class RemoteRuntime {
     }
 
     /** How long a caller waits for an answer: the call's timeout (or {@link #DEFAULT_WAIT}) plus {@link #ANSWER_SLACK}. */
-    private static Duration waitFor(Duration timeout) {
+    static Duration waitFor(Duration timeout) {
         Duration own = timeout == null ? DEFAULT_WAIT : timeout;
         return (own.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : own).plus(ANSWER_SLACK);
     }

@@ -1,0 +1,228 @@
+package org.hzpy;
+
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.cluster.PyOutcome;
+import org.hzpy.support.Invariants;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@code py.parallel} on the 2-member test cluster (1 context each, cluster-wide limit 6), from a
+ * client and from a member. Each member's {@code whoami.name()} says which member ran a call.
+ */
+@ExtendWith(Invariants.class)
+class ParallelTest {
+    private final HazelcastInstance b = TestMembers.clusterB();
+    private final HazelcastInstance a = TestMembers.clusterA();
+    private final Py onA = TestMembers.py(a);
+    private final Py onB = TestMembers.py(b);
+    private final Py client = Py.on(TestMembers.clientOf(a));
+
+    @Test
+    void outcomesComeInTheOrderOfTheCalls() {
+        List<PyCall> calls = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            calls.add(i % 3 == 0 ? PyCall.of("testmod", "echo", i).key("k" + i) : PyCall.of("testmod", "echo", i));
+        }
+
+        List<PyOutcome> outcomes = client.parallel(calls);
+
+        assertThat(outcomes).hasSize(20);
+        for (int i = 0; i < 20; i++) {
+            assertThat(outcomes.get(i).isOk()).isTrue();
+            assertThat(outcomes.get(i).value()).isEqualTo((long) i);
+        }
+    }
+
+    @Test
+    void aFailedCallIsItsOwnOutcome_andSinksNoOther() {
+        List<PyOutcome> outcomes = onA.parallel(List.of(
+                PyCall.of("testmod", "echo", "first"),
+                PyCall.of("testmod", "fail", "ünïcode"),
+                PyCall.of("testmod", "sleep_then", 5.0, "late").timeout(Duration.ofMillis(300)),
+                PyCall.of("no_such_module", "f"),
+                PyCall.of("testmod", "echo", "last")));
+
+        assertThat(outcomes.get(0).value()).isEqualTo("first");
+        assertThat(outcomes.get(1).error()).isInstanceOf(PythonException.class);
+        assertThat(((PythonException) outcomes.get(1).error()).message()).isEqualTo("ünïcode");
+        assertThat(outcomes.get(2).error()).isInstanceOf(PyTimeoutException.class);
+        assertThat(outcomes.get(3).isOk()).isFalse();
+        assertThat(outcomes.get(4).value()).isEqualTo("last");
+        assertThat(outcomes.get(1).isOk()).isFalse();
+        assertThat(outcomes.get(0).error()).isNull();
+    }
+
+    @Test
+    void manyMoreCallsThanContexts_allRun_aContextsWorthAtATimePerMember() {
+        // Given 12 calls of 0.1 s, on a cluster with 2 contexts in all and a cluster-wide limit of 6
+        List<PyCall> calls = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            calls.add(PyCall.of("testmod", "interval", 0.1));
+        }
+
+        // When they run in parallel
+        List<PyOutcome> outcomes = client.parallel(calls);
+
+        // Then every one ran (none refused), two at a time
+        assertThat(outcomes).allMatch(PyOutcome::isOk);
+        assertThat(maxOverlap(outcomes)).isEqualTo(2);
+    }
+
+    @Test
+    void callsMetByAFullLimit_areOverloadedOutcomes() throws Exception {
+        // Given the cluster's 6 permits held by other calls
+        List<CompletableFuture<Object>> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "a")).toCompletableFuture());
+            held.add(onB.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "b")).toCompletableFuture());
+        }
+
+        // When a parallel runs
+        List<PyOutcome> outcomes = client.parallel(List.of(PyCall.of("testmod", "echo", 1), PyCall.of("testmod", "echo", 2)));
+
+        // Then each of its calls is refused with the limit's figures, and the held calls finish
+        for (PyOutcome o : outcomes) {
+            assertThat(o.error()).isInstanceOf(OverloadedException.class);
+            assertThat(((OverloadedException) o.error()).max()).isEqualTo(6);
+        }
+        for (CompletableFuture<Object> h : held) {
+            assertThat(h.get(1, TimeUnit.MINUTES)).isIn("a", "b");
+        }
+    }
+
+    @Test
+    void keyedCallsRunOnTheirKeysOwners() {
+        List<PyCall> calls = new ArrayList<>();
+        List<String> owners = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            String key = "owner-" + i;
+            calls.add(PyCall.of("whoami", "name").key(key));
+            owners.add(a.getPartitionService().getPartition(key).getOwner().getAddress().getPort() == 5901 ? "a" : "b");
+        }
+
+        List<PyOutcome> fromClient = client.parallel(calls);
+        List<PyOutcome> fromMember = onB.parallel(calls);
+
+        for (int i = 0; i < 12; i++) {
+            assertThat(fromClient.get(i).value()).as("call %d from a client", i).isEqualTo(owners.get(i));
+            assertThat(fromMember.get(i).value()).as("call %d from member b", i).isEqualTo(owners.get(i));
+        }
+        assertThat(owners).contains("a", "b");
+    }
+
+    @Test
+    void unkeyedCallsSpreadOverTheMembers() {
+        List<PyCall> calls = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            calls.add(PyCall.of("whoami", "name"));
+        }
+
+        Set<Object> fromClient = new HashSet<>();
+        Set<Object> fromMember = new HashSet<>();
+        client.parallel(calls).forEach(o -> fromClient.add(o.value()));
+        onA.parallel(calls).forEach(o -> fromMember.add(o.value()));
+
+        assertThat(fromClient).containsExactlyInAnyOrder("a", "b");
+        assertThat(fromMember).containsExactlyInAnyOrder("a", "b");
+    }
+
+    @Test
+    void cpuBoundCallsRunAtTheSameTime_andFinishSoonerThanOneAfterAnother() {
+        // Given CPU-bound calls, warmed up on both members
+        List<PyCall> calls = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            calls.add(PyCall.of("testmod", "busy_interval", 40_000_000).timeout(Duration.ofMinutes(2)));
+        }
+        for (int round = 0; round < 4; round++) {
+            client.parallel(calls);
+        }
+
+        // When they run one after another, then in parallel
+        long t0 = System.nanoTime();
+        for (PyCall c : calls) {
+            client.call(c);
+        }
+        long serial = System.nanoTime() - t0;
+        t0 = System.nanoTime();
+        List<PyOutcome> outcomes = client.parallel(calls);
+        long parallel = System.nanoTime() - t0;
+
+        // Then in parallel two of them ran at once (one context per member) and the whole took
+        // clearly less time (2 contexts on 2 cores: about half at best)
+        assertThat(maxOverlap(outcomes)).isEqualTo(2);
+        System.out.printf("parallel: 4 CPU-bound calls took %d ms one after another, %d ms in parallel (%.2fx)%n",
+                TimeUnit.NANOSECONDS.toMillis(serial), TimeUnit.NANOSECONDS.toMillis(parallel), (double) parallel / serial);
+        assertThat((double) parallel).isLessThan(0.8 * serial);
+    }
+
+    @Test
+    void theLossOfAMember_failsOnlyItsOwnCalls() throws Exception {
+        // Given a third member and calls keyed to it that run for a while, plus calls elsewhere
+        HazelcastInstance c = TestMembers.startOwn("cluster-c");
+        TestMembers.py(c);
+        List<PyCall> calls = new ArrayList<>();
+        List<Boolean> onC = new ArrayList<>();
+        for (int i = 0; i < 40 && onC.stream().filter(x -> x).count() < 3; i++) {
+            String key = "loss-" + i;
+            boolean toC = a.getPartitionService().getPartition(key).getOwner().getUuid().equals(c.getCluster().getLocalMember().getUuid());
+            calls.add(toC ? PyCall.of("testmod", "sleep_then", 30.0, "c").key(key).timeout(Duration.ofMinutes(1))
+                    : PyCall.of("testmod", "echo", "elsewhere").key(key));
+            onC.add(toC);
+        }
+        CompletableFuture<List<PyOutcome>> running = onA.parallelAsync(calls).toCompletableFuture();
+        Thread.sleep(1_000);
+
+        // When that member dies
+        c.getLifecycleService().terminate();
+
+        // Then its calls fail as unavailable, and every other call has its result
+        List<PyOutcome> outcomes = running.get(2, TimeUnit.MINUTES);
+        awaitMembers(2);
+        for (int i = 0; i < calls.size(); i++) {
+            if (onC.get(i)) {
+                assertThat(outcomes.get(i).error()).as("call %d, on the lost member", i).isInstanceOf(PyUnavailableException.class);
+            } else {
+                assertThat(outcomes.get(i).value()).as("call %d", i).isEqualTo("elsewhere");
+            }
+        }
+        assertThat(onC).contains(true);
+    }
+
+    private void awaitMembers(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while ((a.getCluster().getMembers().size() != n || b.getCluster().getMembers().size() != n
+                || TestMembers.clientOf(a).getCluster().getMembers().size() != n) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(TestMembers.clientOf(a).getCluster().getMembers()).hasSize(n);
+    }
+
+    private static int maxOverlap(List<PyOutcome> outcomes) {
+        List<double[]> events = new ArrayList<>();
+        for (PyOutcome o : outcomes) {
+            List<?> interval = (List<?>) o.value();
+            events.add(new double[] {((Number) interval.get(0)).doubleValue(), 1});
+            events.add(new double[] {((Number) interval.get(1)).doubleValue(), -1});
+        }
+        events.sort((x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
+        int now = 0;
+        int max = 0;
+        for (double[] e : events) {
+            now += (int) e[1];
+            max = Math.max(max, now);
+        }
+        return max;
+    }
+}
