@@ -1,6 +1,8 @@
 """Functions the demo member calls; importable because hazelcast.yaml lists this folder in hzpy.module-path."""
 import json
 
+import hzpy
+
 
 def greet(name, punctuation="!"):
     return f"Hello, {name}{punctuation}"
@@ -33,3 +35,30 @@ def slow(seconds, value):
     import time
     time.sleep(seconds)
     return value
+
+
+def fib_py(n):
+    """Fibonacci in Python that asks Java for the smaller ones (hzpy.call): Java's 'fib_memo' keeps
+    each answer in the IMap and calls back here for those it does not know yet, n levels deep."""
+    if n < 2:
+        return n
+    return hzpy.call("fib_memo", n - 1) + hzpy.call("fib_memo", n - 2)
+
+
+def count_visit():
+    """A counter shared by every member: no increment is lost, whoever makes it."""
+    return hzpy.state_incr("demo:visits")
+
+
+class Invoice:
+    """A Python object whose method asks Java for an exchange rate."""
+
+    def __init__(self, lines):
+        self.lines = lines
+
+    def total_in(self, currency):
+        return round(sum(self.lines) * hzpy.call("rate", currency), 2)
+
+
+def invoice_total(lines, currency):
+    return Invoice(lines).total_in(currency)

@@ -258,6 +258,23 @@ public final class Py {
         return HzpyPlugin.stateOf(instance, runtime == null);
     }
 
+    /**
+     * Makes {@code fn} callable from Python on every member as {@code hzpy.call(name, *args)}
+     * (replacing this member's function of that name). It runs on the member that registered it.
+     *
+     * @throws PyUnavailableException on a client: Python's calls back run on members
+     */
+    public void registerFunction(String name, PyFunction fn) {
+        local("registerFunction()");
+        HzpyPlugin.callbacksOf(instance).register(name, fn);
+    }
+
+    /** Removes this member's function {@code name}; Python calling it then gets a {@code LookupError}. */
+    public void unregisterFunction(String name) {
+        local("unregisterFunction()");
+        HzpyPlugin.callbacksOf(instance).unregister(name);
+    }
+
     /** The member's contexts and how calls are routed to them. */
     public ContextRouter contexts() {
         return local("contexts()").router();

@@ -103,8 +103,31 @@ public final class DemoClient {
             }
         }
 
+        callbacksStateAndParallel(py);
         overloadBurst(py);
         progressBar(py);
+    }
+
+    /** Python calling Java calling Python (functions the members registered), the shared state, parallel. */
+    private static void callbacksStateAndParallel(Py py) {
+        long t0 = System.nanoTime();
+        Object fib = py.call(PyCall.of("demo", "fib_py", 40).key("fib"));
+        line("demo.fib_py(40)", fib + " in " + (System.nanoTime() - t0) / 1_000_000 + " ms: 40 levels of Python -> Java"
+                + " -> Python, each answer kept in the IMap by Java (" + py.state().keys().stream()
+                .filter(k -> k.startsWith("demo:fib:")).count() + " entries)");
+        line("Invoice([19.99, 5.01]).total_in('EUR')", py.call("demo", "invoice_total", List.of(19.99, 5.01), "EUR")
+                + " (a Python method asked Java for the rate)");
+
+        py.state().remove("demo:visits");
+        List<PyCall> visits = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            visits.add(PyCall.of("demo", "count_visit"));
+        }
+        List<org.hzpy.cluster.PyOutcome> outcomes = py.parallel(visits);
+        java.util.Set<String> servedBy = new java.util.TreeSet<>();
+        outcomes.forEach(o -> servedBy.add(o.servedBy()));
+        line("20 count_visit() in parallel", "counter = " + py.state().fetch("demo:visits").orElse(0L) + ", incremented from "
+                + servedBy.size() + " members " + servedBy);
     }
 
     /** Many calls at once: more than the members' limits allow, so some are refused at once. */

@@ -45,6 +45,7 @@ public final class DemoMember {
         }
         Config config = new FileSystemYamlConfig(yaml);
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
+        registerDemoFunctions(Py.on(member));
         if (!demo) {
             Py.on(member).awaitReady(1, Duration.ofMinutes(3));
             System.out.println("hzpy member " + member.getCluster().getLocalMember().getAddress() + " running with "
@@ -69,6 +70,28 @@ public final class DemoMember {
         } finally {
             member.shutdown();
         }
+    }
+
+    /**
+     * The Java functions the demo's Python calls back (hzpy.call): Fibonacci memoized in the IMap,
+     * which calls Python again for what it does not know, and an exchange rate.
+     */
+    static void registerDemoFunctions(Py py) {
+        py.registerFunction("fib_memo", args -> {
+            String key = "demo:fib:" + args.get(0);
+            java.util.Optional<Object> known = py.state().fetch(key);
+            if (known.isPresent()) {
+                return known.get();
+            }
+            Object value = args.call("demo", "fib_py", args.get(0)); // back into Python, nested
+            py.state().store(key, value);
+            return value;
+        });
+        py.registerFunction("rate", args -> switch (String.valueOf(args.get(0))) {
+            case "EUR" -> 0.92;
+            case "GBP" -> 0.79;
+            default -> 1.0;
+        });
     }
 
     private static void runDemo(Py py) {

@@ -9,6 +9,8 @@ import com.hazelcast.logging.Logger;
 import org.hzpy.HzpySettings;
 import org.hzpy.runtime.PythonRuntime;
 import org.hzpy.state.PyState;
+import org.hzpy.callbacks.Callbacks;
+import org.hzpy.Py;
 
 /**
  * Loads hzpy into a member. Name it in {@code hazelcast.yaml}:
@@ -37,6 +39,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private static final String RUNNING_CALLS_KEY = "org.hzpy.runningCalls";
     private static final String CLUSTER_LIMIT_KEY = "org.hzpy.clusterLimit";
     private static final String STATE_KEY = "org.hzpy.state";
+    private static final String CALLBACKS_KEY = "org.hzpy.callbacks";
     /** Where members tell clients what they need to know of their settings (the state map's name). */
     private static final String CLUSTER_INFO_MAP = "hzpy.cluster-info";
     /** How long a client's state operations wait for an answer. */
@@ -66,7 +69,10 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             instance.getUserContext().put(RUNNING_CALLS_KEY, new RunningCalls());
             PyState state = new PyState(instance, settings.stateMap(), settings.callTimeout());
             instance.getUserContext().put(STATE_KEY, state);
-            state.pythonFunctions().forEach(runtime.hostFunctions()::register);
+            state.pythonFunctions().forEach((name, fn) -> runtime.hostFunctions().register(name, (args, deadline) -> fn.apply(args)));
+            Callbacks callbacks = new Callbacks(instance);
+            instance.getUserContext().put(CALLBACKS_KEY, callbacks);
+            runtime.hostFunctions().register("call", (args, deadline) -> callbacks.invoke(args, deadline, Py.on(instance)::call));
         } else {
             runtime.close();
             runtime = null;
@@ -112,6 +118,11 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         return new PyState(instance, name instanceof String s ? s : PyState.DEFAULT_MAP, CLIENT_STATE_WAIT);
     }
 
+    /** The Java functions registered on {@code member} for Python. Used by {@link org.hzpy.Py#registerFunction}. */
+    public static Callbacks callbacksOf(HazelcastInstance member) {
+        return partOf(member, CALLBACKS_KEY, Callbacks.class);
+    }
+
     static RunningCalls runningCallsOf(HazelcastInstance member) {
         return partOf(member, RUNNING_CALLS_KEY, RunningCalls.class);
     }
@@ -151,6 +162,9 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
                 instance.getUserContext().put(CLUSTER_LIMIT_KEY, clusterLimit);
                 runtime.useClusterLimit(clusterLimit);
             }
+        }
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && instance.getUserContext().get(CALLBACKS_KEY) instanceof Callbacks c) {
+            c.unregisterAll();
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && load != null) {
             load.stop();

@@ -20,6 +20,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int LIMIT_FUNCTION = 6;
     static final int STATE_INCREMENT = org.hzpy.state.StateIncrement.CLASS_ID;
     static final int PY_BATCH_TASK = 8;
+    static final int FUNCTION_TASK = 9;
 
     @Override
     public int getFactoryId() {
@@ -37,6 +38,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case LIMIT_FUNCTION -> new LimitFunction();
             case STATE_INCREMENT -> new org.hzpy.state.StateIncrement();
             case PY_BATCH_TASK -> new PyBatchTask();
+            case FUNCTION_TASK -> new FunctionTask();
             default -> null;
         };
     }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * Java functions that Python in this member's contexts may call (module {@code hzpy}): the
@@ -18,10 +17,10 @@ import java.util.function.Function;
  * Python as a Python exception of a matching type. Thread-safe.
  */
 public final class HostFunctions {
-    private final Map<String, Function<List<Object>, Object>> functions = new ConcurrentHashMap<>();
+    private final Map<String, HostFunction> functions = new ConcurrentHashMap<>();
 
     /** Makes {@code fn} callable from Python as {@code name}, replacing any function of that name. */
-    public void register(String name, Function<List<Object>, Object> fn) {
+    public void register(String name, HostFunction fn) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(fn, "fn");
         functions.put(name, fn);
@@ -32,18 +31,21 @@ public final class HostFunctions {
     }
 
     /** Runs {@code name}; an unknown name fails as a Python {@code LookupError} naming it. */
-    Object apply(String name, List<Object> args) {
-        Function<List<Object>, Object> fn = functions.get(name);
+    Object apply(String name, List<Object> args, long deadlineNanos) {
+        HostFunction fn = functions.get(name);
         if (fn == null) {
             throw new HostFunctionError("LookupError", "no Java function named '" + name + "' on this member");
         }
-        return fn.apply(args);
+        return fn.apply(args, deadlineNanos);
     }
 
     /** The Python exception type a Java failure of a host function is raised as. */
     static String pythonTypeOf(Throwable t) {
         if (t instanceof HostFunctionError e) {
             return e.pythonType;
+        }
+        if (t instanceof org.hzpy.PythonException p) { // from Python called in turn: keep its type
+            return p.pythonType();
         }
         if (t instanceof PyStateException || t instanceof PyConversionException || t instanceof ClassCastException) {
             return "TypeError";
@@ -61,10 +63,18 @@ public final class HostFunctions {
     }
 
     static String messageOf(Throwable t) {
-        if (t instanceof PyException || t instanceof HostFunctionError || t.getClass().getName().startsWith("java.lang.")) {
+        if (t instanceof org.hzpy.PythonException p) {
+            return p.message();
+        }
+        if (t instanceof PyException || t instanceof HostFunctionError) {
             return String.valueOf(t.getMessage());
         }
         return t.getClass().getName() + ": " + t.getMessage();
+    }
+
+    /** Makes {@code t} a Python exception of type {@code pythonType} when it reaches Python. */
+    public static RuntimeException raiseAs(String pythonType, String message) {
+        return new HostFunctionError(pythonType, message);
     }
 
     /** A failure that names the Python exception type it is raised as. */

@@ -46,7 +46,6 @@ public final class PythonRuntime implements AutoCloseable {
     /** Warm-up per context at start: slices of ~100 calls, between which user calls may run. */
     private static final int WARM_UP_SLICES = 10;
     /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
-    private static final long THREAD_STACK_BYTES = 16L * 1024 * 1024;
 
     private final HzpySettings settings;
     private final String name;
@@ -246,6 +245,9 @@ public final class PythonRuntime implements AutoCloseable {
                 Worker w = router.enter(ts, deadline, timeoutMillis);
                 Worker.ReplayFailedException failure;
                 try {
+                    if (!outermost) { // a nested call ends no later than the call it is nested in
+                        deadline = Math.min(deadline, w.currentDeadline());
+                    }
                     if (control != null) {
                         control.entered(w);
                     }
@@ -531,7 +533,7 @@ public final class PythonRuntime implements AutoCloseable {
     private static ThreadFactory threads(String prefix) {
         AtomicInteger n = new AtomicInteger();
         return r -> {
-            Thread t = new Thread(null, r, prefix + "-" + n.incrementAndGet(), THREAD_STACK_BYTES);
+            Thread t = new StackBudget.BigStackThread(r, prefix + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };

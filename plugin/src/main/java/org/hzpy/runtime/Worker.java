@@ -113,23 +113,52 @@ final class Worker implements PyContext {
         helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
     }
 
+    /** How many calls the current thread has running here, one nested in the other. */
+    private int nestingDepth() {
+        synchronized (guard) {
+            int depth = 0;
+            for (CallFrame f = running.get(Thread.currentThread()); f != null; f = f.outer) {
+                depth++;
+            }
+            return depth;
+        }
+    }
+
+    /** When the call the current thread runs here must end (its innermost frame's deadline). */
+    long currentDeadline() {
+        synchronized (guard) {
+            CallFrame f = running.get(Thread.currentThread());
+            return f == null ? System.nanoTime() + Limits.MAX_TIMEOUT_NANOS : f.deadlineNanos;
+        }
+    }
+
     /**
      * Python's way into Java ({@code hzpy.*}): arguments[0] names the function. Answers
      * [True, result] or [False, Python exception type, message]; never throws into Python.
      */
     private Object hostCall(HostFunctions functions, Value[] arguments) {
         try {
+            int depth = nestingDepth();
+            int allowed = StackBudget.nestingAllowed();
+            if (depth >= allowed) { // refused before the stack runs out: an overflow can break GraalPy for the whole JVM
+                return conversions.toPython(List.of(false, "RecursionError", "Python -> Java -> Python nesting "
+                        + depth + " levels deep is as deep as the stack of thread '" + Thread.currentThread().getName()
+                        + "' allows (" + allowed + " levels); nest less deeply, or start the call with callAsync, which runs on"
+                        + " hzpy's threads (" + StackBudget.nestingOnHzpyThreads() + " levels)"));
+            }
             String name = arguments[0].asString();
             List<Object> args = new ArrayList<>(arguments.length - 1);
             for (int i = 1; i < arguments.length; i++) {
                 args.add(conversions.toJava(arguments[i]));
             }
-            return conversions.toPython(Arrays.asList(true, functions.apply(name, args)));
+            return conversions.toPython(Arrays.asList(true, functions.apply(name, args, currentDeadline())));
         } catch (RuntimeException e) {
             if (e instanceof PolyglotException p && (p.isCancelled() || p.isInterrupted() || p.isResourceExhausted())) {
                 throw p; // a stop of this context, not the function's failure
             }
             return conversions.toPython(List.of(false, HostFunctions.pythonTypeOf(e), HostFunctions.messageOf(e)));
+        } catch (StackOverflowError e) { // Python -> Java -> Python nesting deeper than this thread's stack
+            return conversions.toPython(List.of(false, "RecursionError", STACK_USED_UP.get()));
         }
     }
 
@@ -368,8 +397,23 @@ final class Worker implements PyContext {
                 // fall through to the polyglot message
             }
         }
-        return new PythonException("Exception", String.valueOf(e.getMessage()), String.valueOf(e.getMessage()));
+        String message = String.valueOf(e.getMessage());
+        if (message.contains("StackOverflowError")) { // too deep for this thread's stack to even describe
+            return new PythonException("RecursionError", STACK_USED_UP.get(), message);
+        }
+        java.util.regex.Matcher typed = TYPED_MESSAGE.matcher(message); // GraalPy's own "Type: message"
+        if (typed.matches()) {
+            return new PythonException(typed.group(1), typed.group(2), message);
+        }
+        return new PythonException("Exception", message, message);
     }
+
+    private static final Pattern TYPED_MESSAGE = Pattern.compile("([A-Za-z_][A-Za-z0-9_.]*): (.*)", Pattern.DOTALL);
+
+    /** Why a call failed when Python -> Java -> Python nesting used up its thread's stack. */
+    private static final java.util.function.Supplier<String> STACK_USED_UP = () -> "maximum recursion depth exceeded: the"
+            + " stack of thread '" + Thread.currentThread().getName() + "' is used up by Python -> Java -> Python nesting;"
+            + " nest less deeply, or call from a thread with a bigger stack (callAsync runs on hzpy's threads, 16 MB each)";
 
     /** A frame the watchdog stopped whose Python returned anyway (the interrupt could not reach it in time). */
     private RuntimeException stoppedLate(CallFrame frame) {

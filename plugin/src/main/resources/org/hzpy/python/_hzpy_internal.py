@@ -326,10 +326,13 @@ def _install_sleep():
 _install_sleep()
 
 
-_HOST_ERRORS = {
-    "TypeError": TypeError, "ValueError": ValueError, "LookupError": LookupError,
-    "OverflowError": OverflowError, "TimeoutError": TimeoutError, "RuntimeError": RuntimeError,
-}
+def _host_error(type_name, message):
+    """The exception a Java failure is raised as: the builtin exception it names, else RuntimeError."""
+    import builtins
+    t = getattr(builtins, type_name, None) if "." not in type_name else None
+    if isinstance(t, type) and issubclass(t, Exception):
+        return t(message)
+    return RuntimeError(type_name + ": " + message)
 
 
 def install_hzpy(host):
@@ -341,7 +344,7 @@ def install_hzpy(host):
         r = host(name, *args)
         if r[0]:
             return r[1]
-        raise _HOST_ERRORS.get(r[1], RuntimeError)(r[2])
+        raise _host_error(r[1], r[2])
 
     def _key(key):
         if type(key) is not str:
@@ -384,7 +387,7 @@ def install_hzpy(host):
         """Calls the Java function registered under name on this member and returns its result."""
         if type(name) is not str:
             raise TypeError("a function name must be a str, not " + type(name).__name__)
-        return _call(name, *args)
+        return _call("call", name, *args)
 
     m = types.ModuleType("hzpy")
     m.__doc__ = "What Python may ask of the Hazelcast member it runs in: shared state and Java functions."

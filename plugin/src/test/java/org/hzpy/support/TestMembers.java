@@ -75,6 +75,11 @@ public final class TestMembers {
         return shared("remote-defaults");
     }
 
+    /** The callbacks member: one context, max-concurrent 1 (nested work must stay in its chain). */
+    public static HazelcastInstance callbacks() {
+        return shared("callbacks");
+    }
+
     /** A client of the cluster {@code member} is in, shared by every test; closed when the JVM ends. */
     public static HazelcastInstance clientOf(HazelcastInstance member) {
         String cluster = member.getConfig().getClusterName();

@@ -1,0 +1,135 @@
+package org.hzpy.callbacks;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import org.hzpy.PyArgs;
+import org.hzpy.PyCall;
+import org.hzpy.PyFunction;
+import org.hzpy.runtime.HostFunctions;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The Java functions registered on this member, for {@code hzpy.call(name, *args)}. Names are
+ * published cluster-wide (IMap {@value #REGISTRY}: name → the member that registered it last), so
+ * Python on any member reaches a function registered on another; a name no member has is a
+ * {@code LookupError} naming it. Thread-safe.
+ */
+public final class Callbacks {
+    /** The IMap that names, for each function, the member that has it. */
+    public static final String REGISTRY = "hzpy.functions";
+
+    private final HazelcastInstance member;
+    private final Map<String, PyFunction> local = new ConcurrentHashMap<>();
+
+    public Callbacks(HazelcastInstance member) {
+        this.member = member;
+    }
+
+    private IMap<String, String> registry() {
+        return member.getMap(REGISTRY);
+    }
+
+    private String self() {
+        return member.getCluster().getLocalMember().getUuid().toString();
+    }
+
+    public void register(String name, PyFunction fn) {
+        checkName(name);
+        Objects.requireNonNull(fn, "fn");
+        local.put(name, fn);
+        registry().set(name, self());
+    }
+
+    public void unregister(String name) {
+        checkName(name);
+        if (local.remove(name) != null) {
+            registry().remove(name, self());
+        }
+    }
+
+    /** On shutdown: this member's names leave the registry. */
+    public void unregisterAll() {
+        for (String name : local.keySet()) {
+            try {
+                registry().remove(name, self());
+            } catch (RuntimeException e) {
+                return; // the cluster is going or gone
+            }
+        }
+    }
+
+    private static void checkName(String name) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("a function name must not be null or blank, was '" + name + "'");
+        }
+    }
+
+    /**
+     * {@code hzpy.call(name, *args)} from Python on this member: args[0] is the name. Runs a function
+     * of this member here, on the calling thread, or one of another member there.
+     *
+     * @param nested how a nested call runs (on this member's runtime, nested in the calling Python call)
+     */
+    public Object invoke(List<Object> args, long deadlineNanos, Function<PyCall, Object> nested) {
+        String name = (String) args.get(0);
+        List<Object> rest = args.subList(1, args.size());
+        PyFunction fn = local.get(name);
+        if (fn != null) {
+            return run(fn, rest, deadlineNanos, new Chain(Thread.currentThread(), nested));
+        }
+        Member owner = ownerOf(name);
+        if (owner == null) {
+            throw HostFunctions.raiseAs("LookupError", "no Java function named '" + name
+                    + "' is registered on any member of the cluster (Py.registerFunction)");
+        }
+        return org.hzpy.cluster.FunctionTask.runOn(member, owner, name, rest, deadlineNanos);
+    }
+
+    /** A function of this member, for a member that asked for it ({@link org.hzpy.cluster.FunctionTask}). */
+    public Object runHere(String name, List<Object> args, long deadlineNanos, Function<PyCall, Object> calls) {
+        PyFunction fn = local.get(name);
+        if (fn == null) {
+            throw HostFunctions.raiseAs("LookupError", "no Java function named '" + name + "' on "
+                    + member.getCluster().getLocalMember().getAddress() + " any more");
+        }
+        return run(fn, args, deadlineNanos, new Chain(Thread.currentThread(), calls));
+    }
+
+    private Member ownerOf(String name) {
+        String uuid = registry().get(name);
+        if (uuid == null) {
+            return null;
+        }
+        for (Member m : member.getCluster().getMembers()) {
+            if (m.getUuid().toString().equals(uuid)) {
+                return m;
+            }
+        }
+        return null; // registered by a member that has left
+    }
+
+    private static Object run(PyFunction fn, List<Object> args, long deadlineNanos, Chain chain) {
+        Object result;
+        try {
+            result = fn.apply(new PyArgs(args, chain::call));
+        } catch (RuntimeException e) {
+            chain.close();
+            throw e;
+        } catch (Exception e) { // checked: raised in Python as a RuntimeError naming it
+            chain.close();
+            throw HostFunctions.raiseAs("RuntimeError", e.getClass().getName() + ": " + e.getMessage());
+        }
+        if (result instanceof CompletionStage<?> stage) {
+            return chain.await(stage, deadlineNanos);
+        }
+        chain.close();
+        return result;
+    }
+}
