@@ -9,7 +9,7 @@
 #
 # Benchmarks: P1 call overhead, P2 client call vs bare executor task, P3 throughput 1 vs 2
 # contexts, P4 functions vs CPython, P6 cluster limit on vs off, P7 memory per context,
-# P8 JVM start to first result. Run nothing else heavy meanwhile.
+# P8 JVM start to first result, P9 callbacks, state counters and parallel. Run nothing else heavy meanwhile.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,8 +38,8 @@ if [ $# -eq 0 ] || { [ $# -eq 1 ] && [ "$1" = "all" ]; }; then
 else
   for id in "$@"; do
     case "$id" in
-      P1|P2|P3|P4|P6|P7|P8|p1|p2|p3|p4|p6|p7|p8) ;;
-      *) echo "unknown benchmark '$id'; known: P1 P2 P3 P4 P6 P7 P8 (or none for all)" >&2; exit 2 ;;
+      P1|P2|P3|P4|P6|P7|P8|P9|p1|p2|p3|p4|p6|p7|p8|p9) ;;
+      *) echo "unknown benchmark '$id'; known: P1 P2 P3 P4 P6 P7 P8 P9 (or none for all)" >&2; exit 2 ;;
     esac
   done
   OUT="$ROOT/bench/target/benchmarks-partial.md"

@@ -139,6 +139,32 @@ class ParallelTest {
     }
 
     @Test
+    void aMemberThatJustJoined_getsItsShareOfUnkeyedCalls() throws Exception {
+        // Given a client that has seen the members' load, then a third member joining
+        Py freshClient = Py.on(TestMembers.clientOf(a));
+        freshClient.parallel(List.of(PyCall.of("whoami", "name"), PyCall.of("whoami", "name")));
+        HazelcastInstance c = TestMembers.startOwn("cluster-c");
+        try {
+            TestMembers.py(c);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (TestMembers.clientOf(a).getCluster().getMembers().size() < 3 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+
+            // When the client runs unkeyed calls in parallel at once
+            Set<Object> servedBy = new HashSet<>();
+            freshClient.parallel(List.of(PyCall.of("whoami", "name"), PyCall.of("whoami", "name"),
+                    PyCall.of("whoami", "name"))).forEach(o -> servedBy.add(o.value()));
+
+            // Then the new member got its share, though the client's last look at the load predates it
+            assertThat(servedBy).contains("c");
+        } finally {
+            c.shutdown();
+            awaitMembers(2);
+        }
+    }
+
+    @Test
     void cpuBoundCallsRunAtTheSameTime_andFinishSoonerThanOneAfterAnother() {
         // Given CPU-bound calls, warmed up on both members
         List<PyCall> calls = new ArrayList<>();
@@ -149,15 +175,21 @@ class ParallelTest {
             client.parallel(calls);
         }
 
-        // When they run one after another, then in parallel
-        long t0 = System.nanoTime();
-        for (PyCall c : calls) {
-            client.call(c);
+        // When they run one after another, then in parallel (three times each, interleaved; the
+        // fastest of each counts, as other work on a 2-core machine only ever slows a run down)
+        long serial = Long.MAX_VALUE;
+        long parallel = Long.MAX_VALUE;
+        List<PyOutcome> outcomes = null;
+        for (int round = 0; round < 3; round++) {
+            long t0 = System.nanoTime();
+            for (PyCall c : calls) {
+                client.call(c);
+            }
+            serial = Math.min(serial, System.nanoTime() - t0);
+            t0 = System.nanoTime();
+            outcomes = client.parallel(calls);
+            parallel = Math.min(parallel, System.nanoTime() - t0);
         }
-        long serial = System.nanoTime() - t0;
-        t0 = System.nanoTime();
-        List<PyOutcome> outcomes = client.parallel(calls);
-        long parallel = System.nanoTime() - t0;
 
         // Then in parallel two of them ran at once (one context per member) and the whole took
         // clearly less time (2 contexts on 2 cores: about half at best)

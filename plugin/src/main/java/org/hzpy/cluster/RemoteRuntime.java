@@ -145,17 +145,30 @@ public final class RemoteRuntime {
         List<Member> members = dataMembers();
         int start = Math.floorMod(nextMember.getAndIncrement(), members.size());
         Map<String, Integer> free = freePermits();
+        int unknown = unknownMemberFree(free);
         Member best = null;
         int bestFree = Integer.MIN_VALUE;
         for (int k = 0; k < members.size(); k++) {
             Member m = members.get((start + k) % members.size());
-            int f = free.getOrDefault(m.getUuid().toString(), 0);
+            int f = free.getOrDefault(m.getUuid().toString(), unknown);
             if (f > bestFree) {
                 best = m;
                 bestFree = f;
             }
         }
         return best;
+    }
+
+    /**
+     * What a member not in the load snapshot (it joined since) is taken to have free: as much as the
+     * freest known member, so that it gets its share at once rather than nothing until the next read.
+     */
+    private static int unknownMemberFree(Map<String, Integer> free) {
+        int most = 0;
+        for (int f : free.values()) {
+            most = Math.max(most, f);
+        }
+        return free.isEmpty() ? 1 : most;
     }
 
     private Map<String, Integer> freePermits() {
@@ -299,9 +312,10 @@ public final class RemoteRuntime {
     private void spreadByLoad(List<Integer> unkeyed, Map<Member, List<Integer>> groups) {
         List<Member> members = dataMembers();
         Map<String, Integer> free = freePermits();
+        int unknown = unknownMemberFree(free);
         int[] left = new int[members.size()];
         for (int k = 0; k < left.length; k++) {
-            left[k] = free.getOrDefault(members.get(k).getUuid().toString(), 0);
+            left[k] = free.getOrDefault(members.get(k).getUuid().toString(), unknown);
         }
         int start = Math.floorMod(nextMember.getAndIncrement(), members.size());
         for (int i : unkeyed) {
