@@ -33,6 +33,7 @@ public final class PyState {
     /** The IMap used when {@code hzpy.state-map} is not set. */
     public static final String DEFAULT_MAP = "hzpy.state";
 
+    private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private final IMap<String, Object> map;
     private final Duration timeout;
 
@@ -143,18 +144,26 @@ public final class PyState {
     }
 
     private <T> T await(CompletionStage<T> op, String what) {
-        // a plain CompletableFuture: its get() ends on a Java interrupt (how a Python call's stop
-        // reaches a thread waiting here), which Hazelcast's own future does not promise
-        CompletableFuture<T> answer = new CompletableFuture<>();
-        op.whenComplete((v, e) -> {
-            if (e != null) {
-                answer.completeExceptionally(e);
-            } else {
-                answer.complete(v);
-            }
-        });
+        // Hazelcast's own future is waited on directly (a callback would add a thread hop), in
+        // slices: its get() does not end on a Java interrupt, which is how a Python call's stop
+        // reaches a thread waiting here, so the interrupt is checked between slices
+        java.util.concurrent.Future<T> answer = op.toCompletableFuture();
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
-            return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            while (true) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new InterruptedException();
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new TimeoutException();
+                }
+                try {
+                    return answer.get(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException slice) {
+                    // next slice
+                }
+            }
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof PyException p) {
