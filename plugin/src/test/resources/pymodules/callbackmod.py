@@ -61,3 +61,22 @@ class Account:
 def account_in(amount, currency):
     return Account(amount).in_currency(currency)
 
+
+
+def outer_survives_nested_timeout(name):
+    """Java's function `name` makes a nested call that times out; this outer call must carry on."""
+    try:
+        hzpy.call(name)
+    except TimeoutError as e:
+        return "outer caught TimeoutError: " + str(e)
+    return "no timeout"
+
+
+def swallow_everything():
+    """Catches whatever is raised into it and loops on."""
+    while True:
+        try:
+            while True:
+                pass
+        except BaseException:
+            pass

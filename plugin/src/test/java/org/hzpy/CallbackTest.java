@@ -178,6 +178,48 @@ class CallbackTest {
     }
 
     @Test
+    void aNestedCallsTimeout_failsOnlyThatCall_andTheOuterCallCarriesOn() {
+        // Given a Java function whose nested Python call spins past its own 300 ms timeout
+        py.registerFunction("nested_spin", args -> args.call(PyCall.of("testmod", "spin").timeout(Duration.ofMillis(300))));
+
+        // When Python calls it and catches what comes back
+        Object result = py.call(PyCall.of("callbackmod", "outer_survives_nested_timeout", "nested_spin")
+                .timeout(Duration.ofSeconds(20)));
+
+        // Then the outer call saw a catchable TimeoutError and finished normally
+        assertThat(result).asString()
+                .startsWith("outer caught TimeoutError: testmod.spin() did not finish within 300 ms and was stopped");
+        assertThat(py.call("callbackmod", "down", 0)).as("the context serves on").isEqualTo(0L);
+    }
+
+    @Test
+    void aNestedCallThatSwallowsItsStop_isStoppedAnyway_andTheOuterCallKnowsWhatHappened() {
+        // Given a nested call that catches everything raised into it, including its stop
+        py.registerFunction("nested_swallow", args -> args.call(PyCall.of("callbackmod", "swallow_everything")
+                .timeout(Duration.ofMillis(300))));
+
+        for (int i = 0; i < 3; i++) {
+            // When it runs past its timeout
+            Object outcome;
+            try {
+                outcome = py.call(PyCall.of("callbackmod", "outer_survives_nested_timeout", "nested_swallow")
+                        .timeout(Duration.ofSeconds(20)));
+            } catch (PyTimeoutException e) {
+                outcome = e.getMessage();
+            }
+
+            // Then it is stopped: by the stop raised again at its next line (the outer call catches a
+            // TimeoutError), or, if GraalPy dropped the trace hook when the first stop was caught,
+            // by the interrupt 1 s later, which stops the outer call too and says so
+            assertThat(String.valueOf(outcome)).as("round %d", i).satisfiesAnyOf(
+                    o -> assertThat(o).startsWith("outer caught TimeoutError: callbackmod.swallow_everything() did not finish"),
+                    o -> assertThat(o).contains("callbackmod.swallow_everything(), nested in it, did not stop at its timeout"));
+            System.out.println("swallowed stop, round " + i + ": " + outcome);
+        }
+        assertThat(py.call("callbackmod", "down", 0)).as("the context serves on").isEqualTo(0L);
+    }
+
+    @Test
     void nestingDeeperThanTheStackHolds_isARecursionError_andTheContextServesOn() {
         // Given a chain that would go 5,000 levels deep (a level takes tens of KB of stack)
         py.registerFunction("down", args -> args.call("callbackmod", "down", args.get(0)));

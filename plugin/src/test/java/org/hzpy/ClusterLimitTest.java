@@ -2,6 +2,7 @@ package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.support.ChildMember;
+import org.hzpy.support.Intervals;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.MemberProcess;
 import org.hzpy.support.TestMembers;
@@ -83,7 +84,7 @@ class ClusterLimitTest {
         threads.shutdown();
 
         // Then at no moment did more than 6 run, though calls were refused and others ran
-        assertThat(maxOverlap(intervals)).isBetween(1, 6);
+        assertThat(Intervals.maxOverlap(intervals)).isBetween(1, 6);
         assertThat(refused.get()).isPositive();
         assertThat(intervals).isNotEmpty();
     }
@@ -222,21 +223,5 @@ class ClusterLimitTest {
             Thread.sleep(5);
         }
         assertThat(onA.clusterSemaphore().current()).isGreaterThanOrEqualTo(n);
-    }
-
-    private static int maxOverlap(Queue<List<?>> intervals) {
-        List<double[]> events = new ArrayList<>();
-        for (List<?> i : intervals) {
-            events.add(new double[] {((Number) i.get(0)).doubleValue(), 1});
-            events.add(new double[] {((Number) i.get(1)).doubleValue(), -1});
-        }
-        events.sort((x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
-        int now = 0;
-        int max = 0;
-        for (double[] e : events) {
-            now += (int) e[1];
-            max = Math.max(max, now);
-        }
-        return max;
     }
 }

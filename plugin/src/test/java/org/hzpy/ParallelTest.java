@@ -2,6 +2,7 @@ package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.cluster.PyOutcome;
+import org.hzpy.support.Intervals;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
@@ -166,13 +167,16 @@ class ParallelTest {
 
     @Test
     void cpuBoundCallsRunAtTheSameTime_andFinishSoonerThanOneAfterAnother() {
-        // Given CPU-bound calls, warmed up on both members
+        // Given CPU-bound calls of ~0.2 s each, once their code is compiled on both members
+        List<PyCall> warmUp = new ArrayList<>();
         List<PyCall> calls = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
-            calls.add(PyCall.of("testmod", "busy_interval", 40_000_000).timeout(Duration.ofMinutes(2)));
+            warmUp.add(PyCall.of("testmod", "busy_interval", 20_000_000).timeout(Duration.ofMinutes(2)));
+            calls.add(PyCall.of("testmod", "busy_interval", 200_000_000).timeout(Duration.ofMinutes(2)));
         }
-        for (int round = 0; round < 4; round++) {
-            client.parallel(calls);
+        long warm = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
+        while (System.nanoTime() < warm) {
+            client.parallel(warmUp);
         }
 
         // When they run one after another, then in parallel (three times each, interleaved; the
@@ -204,13 +208,33 @@ class ParallelTest {
         // Given a third member and calls keyed to it that run for a while, plus calls elsewhere
         HazelcastInstance c = TestMembers.startOwn("cluster-c");
         TestMembers.py(c);
+        String cUuid = c.getCluster().getLocalMember().getUuid().toString();
+        List<String> keysOfC = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (keysOfC.size() < 3 && System.nanoTime() < deadline) { // partitions migrate to c after it joins
+            keysOfC.clear();
+            for (int i = 0; i < 2_000 && keysOfC.size() < 3; i++) {
+                String key = "loss-" + i;
+                if (a.getPartitionService().getPartition(key).getOwner().getUuid().toString().equals(cUuid)) {
+                    keysOfC.add(key);
+                }
+            }
+            Thread.sleep(100);
+        }
+        assertThat(keysOfC).as("keys owned by the third member").hasSize(3);
+        List<String> keysElsewhere = new ArrayList<>();
+        for (int i = 0; keysElsewhere.size() < 5; i++) {
+            String key = "elsewhere-" + i;
+            if (!a.getPartitionService().getPartition(key).getOwner().getUuid().toString().equals(cUuid)) {
+                keysElsewhere.add(key);
+            }
+        }
         List<PyCall> calls = new ArrayList<>();
         List<Boolean> onC = new ArrayList<>();
-        for (int i = 0; i < 40 && onC.stream().filter(x -> x).count() < 3; i++) {
-            String key = "loss-" + i;
-            boolean toC = a.getPartitionService().getPartition(key).getOwner().getUuid().equals(c.getCluster().getLocalMember().getUuid());
-            calls.add(toC ? PyCall.of("testmod", "sleep_then", 30.0, "c").key(key).timeout(Duration.ofMinutes(1))
-                    : PyCall.of("testmod", "echo", "elsewhere").key(key));
+        for (int i = 0; i < 8; i++) {
+            boolean toC = i % 3 == 0;
+            calls.add(toC ? PyCall.of("testmod", "sleep_then", 30.0, "c").key(keysOfC.get(i / 3)).timeout(Duration.ofMinutes(1))
+                    : PyCall.of("testmod", "echo", "elsewhere").key(keysElsewhere.get(i - i / 3 - 1)));
             onC.add(toC);
         }
         CompletableFuture<List<PyOutcome>> running = onA.parallelAsync(calls).toCompletableFuture();
@@ -242,19 +266,8 @@ class ParallelTest {
     }
 
     private static int maxOverlap(List<PyOutcome> outcomes) {
-        List<double[]> events = new ArrayList<>();
-        for (PyOutcome o : outcomes) {
-            List<?> interval = (List<?>) o.value();
-            events.add(new double[] {((Number) interval.get(0)).doubleValue(), 1});
-            events.add(new double[] {((Number) interval.get(1)).doubleValue(), -1});
-        }
-        events.sort((x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(x[1], y[1]));
-        int now = 0;
-        int max = 0;
-        for (double[] e : events) {
-            now += (int) e[1];
-            max = Math.max(max, now);
-        }
-        return max;
+        List<List<?>> intervals = new ArrayList<>();
+        outcomes.forEach(o -> intervals.add((List<?>) o.value()));
+        return Intervals.maxOverlap(intervals);
     }
 }

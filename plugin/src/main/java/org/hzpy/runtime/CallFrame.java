@@ -32,6 +32,14 @@ final class CallFrame {
      * on a call that ignores its interrupt (null: nothing to do beyond replacing the context).
      */
     volatile Consumer<RuntimeException> onAbandon;
+    /**
+     * A nested call whose own deadline comes before its outer call's: it stops itself (Python raises
+     * into it at its deadline) so that the outer call runs on; the watchdog interrupts the context
+     * only if it has not stopped {@link Limits#NESTED_STOP_GRACE} later.
+     */
+    boolean stopsItself;
+    /** A call nested in this one that overran its own timeout and had to be interrupted (guarded by the worker's guard). */
+    String nestedOverran;
     /** Set once the runtime gave up on this frame's context (written under the worker's guard). */
     volatile boolean abandoned;
 

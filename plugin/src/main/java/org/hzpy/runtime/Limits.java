@@ -24,6 +24,11 @@ final class Limits {
     static final Duration INTERRUPT_WAIT = Duration.ofMillis(500);
     /** How often a frame that is still running after its interrupt is interrupted again. */
     static final Duration REINTERRUPT_EVERY = Duration.ofMillis(100);
+    /**
+     * How long past its deadline a nested call that stops itself may run on (a builtin that never
+     * returns to Python) before the watchdog interrupts the context, outer calls and all.
+     */
+    static final Duration NESTED_STOP_GRACE = Duration.ofSeconds(1);
     /** The longest a new call waits for an interrupt in flight on its context to end. */
     static final Duration INTERRUPT_GATE_WAIT = INTERRUPT_WAIT.plusMillis(500);
     /** The longest closing one context may hold up a stop or a shutdown. */

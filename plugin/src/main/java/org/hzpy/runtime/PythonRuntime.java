@@ -132,7 +132,7 @@ public final class PythonRuntime implements AutoCloseable {
     /** Runs {@code module.function(*args, **kwargs)}; {@code timeout} null means the default. */
     public Object call(String module, String function, Object[] args, Map<String, Object> kwargs, Duration timeout) {
         return run(module, function, System.nanoTime(), timeoutNanos(timeout), true, null,
-                w -> w.call(module, function, args, kwargs));
+                (w, f) -> w.call(f, module, function, args, kwargs));
     }
 
     /**
@@ -152,7 +152,7 @@ public final class PythonRuntime implements AutoCloseable {
         }
         AsyncCall<Object>[] self = new AsyncCall[1];
         AsyncCall<Object> call = new AsyncCall<>(
-                () -> run(module, function, start, timeoutNanos, false, self[0], w -> w.call(module, function, args, kwargs)),
+                () -> run(module, function, start, timeoutNanos, false, self[0], (w, f) -> w.call(f, module, function, args, kwargs)),
                 limiter, true);
         self[0] = call;
         submit(call);
@@ -160,7 +160,7 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
-        return run("eval()", null, System.nanoTime(), timeoutNanos(timeout), true, null, w -> w.eval(expression, locals));
+        return run("eval()", null, System.nanoTime(), timeoutNanos(timeout), true, null, (w, f) -> w.eval(expression, locals));
     }
 
     /**
@@ -170,7 +170,7 @@ public final class PythonRuntime implements AutoCloseable {
     public void exec(String source, Duration timeout) {
         long timeoutNanos = timeoutNanos(timeout);
         long start = System.nanoTime();
-        run("exec()", null, start, timeoutNanos, true, null, w -> {
+        run("exec()", null, start, timeoutNanos, true, null, (w, f) -> {
             lockExec(start + timeoutNanos);
             try {
                 w.execAndRecord(source, timeoutNanos, execLog);
@@ -219,7 +219,7 @@ public final class PythonRuntime implements AutoCloseable {
      * not count). A context whose exec replay fails is replaced and the call goes to another one.
      */
     private <T> T run(String module, String function, long startNanos, long timeoutNanos, boolean takePermit,
-                      AsyncCall<?> control, Function<Worker, T> op) {
+                      AsyncCall<?> control, java.util.function.BiFunction<Worker, CallFrame, T> op) {
         checkOpen();
         Router.ThreadState ts = router.threadState();
         boolean outermost = ts.current == null;
@@ -245,8 +245,11 @@ public final class PythonRuntime implements AutoCloseable {
                 Worker w = router.enter(ts, deadline, timeoutMillis);
                 Worker.ReplayFailedException failure;
                 try {
+                    boolean stopsItself = false;
                     if (!outermost) { // a nested call ends no later than the call it is nested in
-                        deadline = Math.min(deadline, w.currentDeadline());
+                        long outer = w.currentDeadline();
+                        stopsItself = deadline - outer < 0; // its own timeout comes first: it must not stop the outer call
+                        deadline = stopsItself ? deadline : outer;
                     }
                     if (control != null) {
                         control.entered(w);
@@ -264,11 +267,12 @@ public final class PythonRuntime implements AutoCloseable {
                     if (outermost) {
                         frame.onAbandon = abandonAnswer(control, permitHeld);
                     }
+                    frame.stopsItself = stopsItself;
                     return w.run(frame, worker -> {
                         if (control != null && control.isCancelled()) {
                             throw new PyCancelledException(frame.what() + " was cancelled before it started");
                         }
-                        return op.apply(worker);
+                        return op.apply(worker, frame);
                     });
                 } catch (Worker.ReplayFailedException e) {
                     failure = e;
@@ -345,7 +349,7 @@ public final class PythonRuntime implements AutoCloseable {
      * margin). Its timeout counts from when it was made, queueing included, as with callAsync.
      */
     private <T> T handOff(String module, String function, long startNanos, long timeoutNanos, boolean takePermit,
-                          Function<Worker, T> op, Worker bound) {
+                          java.util.function.BiFunction<Worker, CallFrame, T> op, Worker bound) {
         AsyncCall<T>[] self = new AsyncCall[1];
         AsyncCall<T> call = new AsyncCall<>(() -> {
             Router.ThreadState mine = router.threadState();

@@ -61,6 +61,7 @@ final class Worker implements PyContext {
     private final Limits limits;
     private final Value invoke;
     private final Value invokeKw;
+    private final Value invokeWithin;
     private final Value eval;
     private final Value exec;
     private final Value checkSyntax;
@@ -103,6 +104,7 @@ final class Worker implements PyContext {
                         + "__import__('_hzpy_internal')");
         invoke = helpers.getMember("invoke");
         invokeKw = helpers.getMember("invoke_kw");
+        invokeWithin = helpers.getMember("invoke_within");
         eval = helpers.getMember("eval_");
         exec = helpers.getMember("exec_");
         checkSyntax = helpers.getMember("check_syntax");
@@ -181,9 +183,13 @@ final class Worker implements PyContext {
 
     // ------------------------------------------------------------------ operations (caller holds entry, inside a frame)
 
-    Object call(String module, String function, Object[] args, Map<String, Object> kwargs) {
+    Object call(CallFrame frame, String module, String function, Object[] args, Map<String, Object> kwargs) {
         Value result;
-        if (kwargs == null || kwargs.isEmpty()) {
+        if (frame.stopsItself) {
+            double seconds = Math.max(0, frame.deadlineNanos - System.nanoTime()) / 1e9;
+            Object kw = kwargs == null || kwargs.isEmpty() ? null : conversions.toPython(kwargs);
+            result = invokeWithin.execute(conversions.toPythonArgs(args, 4, seconds, module, function, kw));
+        } else if (kwargs == null || kwargs.isEmpty()) {
             result = invoke.execute(conversions.toPythonArgs(args, 2, module, function));
         } else {
             result = invokeKw.execute(conversions.toPythonArgs(args, 3, module, function, conversions.toPython(kwargs)));
@@ -383,8 +389,12 @@ final class Worker implements PyContext {
         if (guest != null && !guest.isNull()) {
             try {
                 Value d = describe.execute(guest);
-                return new PythonException(d.getArrayElement(0).asString(), d.getArrayElement(1).asString(),
-                        d.getArrayElement(2).asString());
+                String type = d.getArrayElement(0).asString();
+                if (frame.stopsItself && type.endsWith("NestedTimeout")) {
+                    return new PyTimeoutException(frame.what() + " did not finish within " + frame.timeoutMillis
+                            + " ms and was stopped (its outer call runs on)");
+                }
+                return new PythonException(type, d.getArrayElement(1).asString(), d.getArrayElement(2).asString());
             } catch (PolyglotException describeFailed) {
                 if (describeFailed.isInterrupted() || describeFailed.isCancelled()) {
                     RuntimeException stop = interrupted(frame);
@@ -408,6 +418,7 @@ final class Worker implements PyContext {
         return new PythonException("Exception", message, message);
     }
 
+    private static final long NESTED_STOP_GRACE_NANOS = Limits.NESTED_STOP_GRACE.toNanos();
     private static final Pattern TYPED_MESSAGE = Pattern.compile("([A-Za-z_][A-Za-z0-9_.]*): (.*)", Pattern.DOTALL);
 
     /** Why a call failed when Python -> Java -> Python nesting used up its thread's stack. */
@@ -440,6 +451,11 @@ final class Worker implements PyContext {
             if (stop == CallFrame.Stop.TIMEOUT) {
                 return new PyTimeoutException(frame.what() + " was interrupted because the call it is nested in timed out");
             }
+        }
+        if (stop == null && frame.nestedOverran != null) {
+            return new PyTimeoutException(frame.what() + " was interrupted because " + frame.nestedOverran + ", nested in it,"
+                    + " did not stop at its timeout (it caught the stop, or sat in a builtin) and the interrupt that"
+                    + " stopped it stops the calls it is nested in too");
         }
         if (stop == null) {
             return new PyTimeoutException(frame.what() + " was interrupted because another call sharing this context"
@@ -479,6 +495,15 @@ final class Worker implements PyContext {
                     CallFrame.Stop why = memory ? CallFrame.Stop.MEMORY
                             : f.requested != null ? f.requested
                             : now - f.deadlineNanos >= 0 ? CallFrame.Stop.TIMEOUT : null;
+                    if (why == CallFrame.Stop.TIMEOUT && f.stopsItself) {
+                        if (now - f.deadlineNanos < NESTED_STOP_GRACE_NANOS) {
+                            why = null; // Python stops it; an interrupt would unwind its outer call too
+                        } else {
+                            for (CallFrame o = f.outer; o != null; o = o.outer) {
+                                o.nestedOverran = f.what(); // the interrupt will reach them: say why
+                            }
+                        }
+                    }
                     if (why != null && (f.stopped == null || now - f.lastInterruptNanos >= limits.reinterruptNanos)) {
                         if (f.stopped == null) {
                             f.stopped = why;

@@ -96,6 +96,33 @@ def invoke_kw(module, function, kwargs, *args):
         raise _Exit(e, _exit_message(e)) from None
 
 
+class NestedTimeout(TimeoutError):
+    """Raised into a nested call (Python -> Java -> Python) that ran past its own timeout: it stops
+    that call only. An interrupt of the context would unwind the outer call as well."""
+
+
+def invoke_within(seconds, module, function, kwargs, *args):
+    """invoke() / invoke_kw() that stops itself after `seconds`: a trace function raises
+    NestedTimeout at the next line of Python it reaches (again at every line, if caught)."""
+    import time
+    monotonic = time.monotonic
+    deadline = monotonic() + seconds
+    previous = sys.gettrace()
+
+    def tracer(frame, event, arg):
+        if monotonic() > deadline:
+            raise NestedTimeout("stopped after its timeout of %d ms" % round(seconds * 1000))
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        if kwargs is None:
+            return invoke(module, function, *args)
+        return invoke_kw(module, function, kwargs, *args)
+    finally:
+        sys.settrace(previous)
+
+
 _code_cache = {}
 
 
