@@ -71,12 +71,3 @@ def outer_survives_nested_timeout(name):
         return "outer caught TimeoutError: " + str(e)
     return "no timeout"
 
-
-def swallow_everything():
-    """Catches whatever is raised into it and loops on."""
-    while True:
-        try:
-            while True:
-                pass
-        except BaseException:
-            pass

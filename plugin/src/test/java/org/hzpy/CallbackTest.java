@@ -195,7 +195,7 @@ class CallbackTest {
     @Test
     void aNestedCallThatSwallowsItsStop_isStoppedAnyway_andTheOuterCallKnowsWhatHappened() {
         // Given a nested call that catches everything raised into it, including its stop
-        py.registerFunction("nested_swallow", args -> args.call(PyCall.of("callbackmod", "swallow_everything")
+        py.registerFunction("nested_swallow", args -> args.call(PyCall.of("hardening", "swallow_interrupts")
                 .timeout(Duration.ofMillis(300))));
 
         for (int i = 0; i < 3; i++) {
@@ -212,8 +212,8 @@ class CallbackTest {
             // TimeoutError), or, if GraalPy dropped the trace hook when the first stop was caught,
             // by the interrupt 1 s later, which stops the outer call too and says so
             assertThat(String.valueOf(outcome)).as("round %d", i).satisfiesAnyOf(
-                    o -> assertThat(o).startsWith("outer caught TimeoutError: callbackmod.swallow_everything() did not finish"),
-                    o -> assertThat(o).contains("callbackmod.swallow_everything(), nested in it, did not stop at its timeout"));
+                    o -> assertThat(o).startsWith("outer caught TimeoutError: hardening.swallow_interrupts() did not finish"),
+                    o -> assertThat(o).contains("hardening.swallow_interrupts(), nested in it, did not stop at its timeout"));
             System.out.println("swallowed stop, round " + i + ": " + outcome);
         }
         assertThat(py.call("callbackmod", "down", 0)).as("the context serves on").isEqualTo(0L);
