@@ -86,6 +86,20 @@ class CallbackTest {
     }
 
     @Test
+    void aStageThatNeverCompletes_endsAtThePythonCallsTimeout_andTheContextServesOn() {
+        // Given a function whose result never arrives
+        py.registerFunction("never", args -> new CompletableFuture<>());
+
+        // When Python waits for it within a 500 ms call
+        PyTimeoutException e = catchThrowableOfType(PyTimeoutException.class,
+                () -> py.call(PyCall.of("callbackmod", "call", "never").timeout(Duration.ofMillis(500))));
+
+        // Then the call times out as any other would, and its context and permit are free again
+        assertThat(e).hasMessageContaining("did not finish within 500 ms");
+        assertThat(py.call("callbackmod", "down", 0)).isEqualTo(0L);
+    }
+
+    @Test
     void aJavaException_isACatchablePythonException() {
         py.registerFunction("boom", args -> {
             throw new IllegalStateException("boom from Java");
