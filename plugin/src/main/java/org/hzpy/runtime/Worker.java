@@ -126,6 +126,22 @@ final class Worker implements PyContext {
         }
     }
 
+    /**
+     * How long a Java function called from the current thread's call may wait: to the call's deadline
+     * if it stops itself (a nested call: Python gets a catchable TimeoutError, as its trace hook
+     * would raise), else a little past it, so that the watchdog's interrupt ends the wait and the
+     * call fails as any timed-out call does.
+     */
+    private long hostWaitDeadline() {
+        synchronized (guard) {
+            CallFrame f = running.get(Thread.currentThread());
+            if (f == null) {
+                return System.nanoTime() + Limits.MAX_TIMEOUT_NANOS;
+            }
+            return f.stopsItself ? f.deadlineNanos : f.deadlineNanos + HOST_WAIT_PAST_DEADLINE_NANOS;
+        }
+    }
+
     /** When the call the current thread runs here must end (its innermost frame's deadline). */
     long currentDeadline() {
         synchronized (guard) {
@@ -153,7 +169,7 @@ final class Worker implements PyContext {
             for (int i = 1; i < arguments.length; i++) {
                 args.add(conversions.toJava(arguments[i]));
             }
-            return conversions.toPython(Arrays.asList(true, functions.apply(name, args, currentDeadline())));
+            return conversions.toPython(Arrays.asList(true, functions.apply(name, args, hostWaitDeadline())));
         } catch (RuntimeException e) {
             if (e instanceof PolyglotException p && (p.isCancelled() || p.isInterrupted() || p.isResourceExhausted())) {
                 throw p; // a stop of this context, not the function's failure
@@ -419,6 +435,8 @@ final class Worker implements PyContext {
     }
 
     private static final long NESTED_STOP_GRACE_NANOS = Limits.NESTED_STOP_GRACE.toNanos();
+    /** Beyond a call's deadline, how long a Java function it called may still wait: the watchdog interrupts first. */
+    private static final long HOST_WAIT_PAST_DEADLINE_NANOS = Limits.NESTED_STOP_GRACE.toNanos() * 2;
     private static final Pattern TYPED_MESSAGE = Pattern.compile("([A-Za-z_][A-Za-z0-9_.]*): (.*)", Pattern.DOTALL);
 
     /** Why a call failed when Python -> Java -> Python nesting used up its thread's stack. */
