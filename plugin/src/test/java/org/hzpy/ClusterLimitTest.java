@@ -92,6 +92,7 @@ class ClusterLimitTest {
     @Test
     void fullClusterLimit_refusesTheNextCallAnywhere_withItsFigures() throws Exception {
         // Given the cluster's 6 permits held: 3 calls on each member
+        awaitClusterPermitsAtMost(0, 10); // earlier tests' idle leases are back
         List<CompletableFuture<Object>> held = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "a")).toCompletableFuture());
@@ -146,7 +147,9 @@ class ClusterLimitTest {
 
     @Test
     void permitsLeftIdleOnOneMember_serveAnotherMemberSoonAfter() throws Exception {
-        // Given all 6 permits used on member a, then given back as its calls end
+        // Given all 6 permits used on member a (once earlier tests' idle leases are back), then given
+        // back as its calls end
+        awaitClusterPermitsAtMost(0, 10);
         List<CompletableFuture<Object>> held = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 0.5, i)).toCompletableFuture());

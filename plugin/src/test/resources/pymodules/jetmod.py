@@ -1,0 +1,21 @@
+# Handlers for JetTest: each gets a batch of items as a list and returns a list of the same length.
+
+
+def double_all(items):
+    return [x * 2 for x in items]
+
+
+def describe_all(items):
+    return [{"n": d["n"], "cube_big": d["n"] ** 30, "tags": sorted(d["tags"]), "raw": bytes([d["n"] % 256])}
+            for d in items]
+
+
+def fail_on_seven(items):
+    for x in items:
+        if x == 7:
+            raise ValueError("item 7 is not welcome (a batch of %d)" % len(items))
+    return items
+
+
+def drop_one(items):
+    return items[:-1]
