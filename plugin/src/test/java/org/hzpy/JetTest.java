@@ -41,15 +41,19 @@ class JetTest {
         return new ArrayList<>(a.<R>getList(sink));
     }
 
-    @Test
-    void aBatchStage_mapsEveryItemThroughPython() {
+    /** Runs 1..n through jetmod.double_all in batches of {@code batch}; the job's output. */
+    private List<Long> doubled(int n, int batch) {
         String sink = "jet-out-" + UUID.randomUUID();
         Pipeline p = Pipeline.create();
-        p.readFrom(TestSources.items(numbers(200)))
-                .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(16)))
+        p.readFrom(TestSources.items(numbers(n)))
+                .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(batch)))
                 .writeTo(Sinks.list(sink));
+        return run(p, sink);
+    }
 
-        List<Long> out = run(p, sink);
+    @Test
+    void aBatchStage_mapsEveryItemThroughPython() {
+        List<Long> out = doubled(200, 16);
 
         assertThat(out).containsExactlyInAnyOrderElementsOf(numbers(200).stream().map(x -> x * 2).toList());
     }
@@ -116,12 +120,7 @@ class JetTest {
         onB.semaphore().setMaxConcurrent(1);
         try {
             // When a job sends 300 items in batches of 3 (many batches in flight at once)
-            String sink = "jet-out-" + UUID.randomUUID();
-            Pipeline p = Pipeline.create();
-            p.readFrom(TestSources.items(numbers(300)))
-                    .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(3)))
-                    .writeTo(Sinks.list(sink));
-            List<Long> out = run(p, sink);
+            List<Long> out = doubled(300, 3);
 
             // Then the job completes with every item exactly once: refused batches were retried
             assertThat(out).containsExactlyInAnyOrderElementsOf(numbers(300).stream().map(x -> x * 2).toList());
