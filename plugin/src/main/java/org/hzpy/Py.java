@@ -158,7 +158,7 @@ public final class Py {
     private java.util.concurrent.CompletableFuture<List<PyOutcome>> startParallel(List<PyCall> calls) {
         return remote().parallel(calls, runtime == null ? null
                 : c -> runtime.callAsync(c.module(), c.function(), c.argsArray(), c.kwargs(), c.timeout()),
-                runtime == null ? 0 : runtime.executionMode() == ExecutionMode.ISOLATED ? runtime.settings().contexts() : runtime.numExecutors());
+                runtime == null ? null : runtime.settings());
     }
 
     private static List<PyCall> checkCalls(List<PyCall> calls) {

@@ -55,6 +55,11 @@ public final class PyOutcome implements IdentifiedDataSerializable {
         return o;
     }
 
+    /** How a call ended: its value, or its failure ({@code error}, unwrapped) as the hzpy exception it carries. */
+    static PyOutcome of(Object value, Throwable error, String what, String servedBy) {
+        return error == null ? value(value, servedBy) : failure(PyTask.asPyException(error, what), servedBy);
+    }
+
     static PyOutcome failure(PyException e, String servedBy) {
         PyOutcome o = new PyOutcome();
         o.servedBy = servedBy;

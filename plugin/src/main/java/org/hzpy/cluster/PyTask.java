@@ -146,9 +146,9 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
             HzpyPlugin.policyOf(member).checkCall(module, function);
             PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs);
             return Py.on(member).callAsync(timeout() == null ? c : c.timeout(timeout())).toCompletableFuture()
-                    .handle((v, e) -> e == null ? PyOutcome.value(v, servedBy) : PyOutcome.failure(asPyException(e, describe()), servedBy));
+                    .handle((v, e) -> PyOutcome.of(v, e, describe(), servedBy));
         } catch (RuntimeException e) {
-            return java.util.concurrent.CompletableFuture.completedFuture(PyOutcome.failure(asPyException(e, describe()), servedBy));
+            return java.util.concurrent.CompletableFuture.completedFuture(PyOutcome.of(null, e, describe(), servedBy));
         }
     }
 

@@ -64,7 +64,7 @@ public final class RemoteRuntime {
     }
 
     public Object call(PyCall call) {
-        String what = call.module() + "." + call.function() + "()";
+        String what = what(call);
         Member target = call.key() == null ? nextMember() : ownerOf(call.key());
         if (target == null) {
             return awaitAnswer(callAsync(call), call.timeout(), what);
@@ -143,17 +143,27 @@ public final class RemoteRuntime {
      */
     private Member nextMember() {
         List<Member> members = dataMembers();
-        int start = Math.floorMod(nextMember.getAndIncrement(), members.size());
+        return members.get(freest(freePermitsOf(members), Math.floorMod(nextMember.getAndIncrement(), members.size())));
+    }
+
+    /** Each member's free permits as last published; a member not in the snapshot as {@link #unknownMemberFree}. */
+    private int[] freePermitsOf(List<Member> members) {
         Map<String, Integer> free = freePermits();
         int unknown = unknownMemberFree(free);
-        Member best = null;
-        int bestFree = Integer.MIN_VALUE;
-        for (int k = 0; k < members.size(); k++) {
-            Member m = members.get((start + k) % members.size());
-            int f = free.getOrDefault(m.getUuid().toString(), unknown);
-            if (f > bestFree) {
+        int[] result = new int[members.size()];
+        for (int k = 0; k < result.length; k++) {
+            result[k] = free.getOrDefault(members.get(k).getUuid().toString(), unknown);
+        }
+        return result;
+    }
+
+    /** The index with the most free permits, looking from {@code start} on, so that equals take turns. */
+    private static int freest(int[] free, int start) {
+        int best = start;
+        for (int k = 1; k < free.length; k++) {
+            int m = (start + k) % free.length;
+            if (free[m] > free[best]) {
                 best = m;
-                bestFree = f;
             }
         }
         return best;
@@ -196,11 +206,13 @@ public final class RemoteRuntime {
      * Runs {@code calls} at once across the cluster: keyed calls grouped by their key's owner,
      * the others spread over the members by free permits; each member's group travels as one
      * {@link PyBatchTask}. A group for this member (when {@code local} is given: this is a member)
-     * runs through {@code local} without serialization. One outcome per call, in order; a call's
+     * runs through {@code local} without serialization, as many at a time as {@code localSettings}
+     * has contexts. One outcome per call, in order; a call's
      * failure, or its member's loss, is its own outcome and sinks no other.
      */
     public CompletableFuture<List<PyOutcome>> parallel(List<PyCall> calls,
-            java.util.function.Function<PyCall, java.util.concurrent.CompletionStage<Object>> local, int localWidth) {
+            java.util.function.Function<PyCall, java.util.concurrent.CompletionStage<Object>> local,
+            org.hzpy.HzpySettings localSettings) {
         String localAddress = local == null ? null : instance.getCluster().getLocalMember().getAddress().toString();
         PyOutcome[] out = new PyOutcome[calls.size()];
         Map<Member, List<Integer>> groups = new java.util.LinkedHashMap<>();
@@ -215,8 +227,7 @@ public final class RemoteRuntime {
             Member owner = ownerOf(c.key());
             if (owner == null) { // a client that does not know the owner yet: Hazelcast finds it
                 int at = i;
-                pending.add(callAsync(c).handle((v, e) -> out[at] = e == null ? PyOutcome.value(v, "the owner of key " + c.key())
-                        : PyOutcome.failure(PyTask.asPyException(e, c.module() + "." + c.function() + "()"), "the owner of key " + c.key())));
+                pending.add(callAsync(c).handle((v, e) -> out[at] = PyOutcome.of(v, e, what(c), "the owner of key " + c.key())));
                 continue;
             }
             groups.computeIfAbsent(owner, m -> new ArrayList<>()).add(i);
@@ -228,7 +239,7 @@ public final class RemoteRuntime {
             Member m = g.getKey();
             List<Integer> indices = g.getValue();
             if (local != null && m.localMember()) {
-                pending.add(Lanes.run(indices.size(), localWidth, k -> {
+                pending.add(Lanes.run(indices.size(), Lanes.width(localSettings), k -> {
                     int i = indices.get(k);
                     PyCall c = calls.get(i);
                     CompletableFuture<Object> run;
@@ -237,8 +248,7 @@ public final class RemoteRuntime {
                     } catch (RuntimeException e) {
                         run = CompletableFuture.failedFuture(e);
                     }
-                    return run.handle((v, e) -> out[i] = e == null ? PyOutcome.value(v, localAddress)
-                            : PyOutcome.failure(PyTask.asPyException(e, c.module() + "." + c.function() + "()"), localAddress));
+                    return run.handle((v, e) -> out[i] = PyOutcome.of(v, e, what(c), localAddress));
                 }));
                 continue;
             }
@@ -268,8 +278,7 @@ public final class RemoteRuntime {
                     List<CompletableFuture<?>> again = new ArrayList<>();
                     for (int i : indices) {
                         PyCall c = calls.get(i);
-                        again.add(callAsync(c).handle((v, e2) -> out[i] = e2 == null ? PyOutcome.value(v, "a member")
-                                : PyOutcome.failure(PyTask.asPyException(e2, c.module() + "." + c.function() + "()"), "a member")));
+                        again.add(callAsync(c).handle((v, e2) -> out[i] = PyOutcome.of(v, e2, what(c), "a member")));
                     }
                     return CompletableFuture.allOf(again.toArray(new CompletableFuture[0]));
                 }
@@ -280,6 +289,11 @@ public final class RemoteRuntime {
             }).thenCompose(x -> x));
         }
         return CompletableFuture.allOf(pending.toArray(new CompletableFuture[0])).thenApply(v -> List.of(out));
+    }
+
+    /** {@code module.function()}, for messages. */
+    private static String what(PyCall c) {
+        return c.module() + "." + c.function() + "()";
     }
 
     /** Whether a task failed because its member was gone before it could start (it did not run). */
@@ -311,21 +325,10 @@ public final class RemoteRuntime {
     /** Assigns each unkeyed call to the member with the most free permits left after those assigned so far. */
     private void spreadByLoad(List<Integer> unkeyed, Map<Member, List<Integer>> groups) {
         List<Member> members = dataMembers();
-        Map<String, Integer> free = freePermits();
-        int unknown = unknownMemberFree(free);
-        int[] left = new int[members.size()];
-        for (int k = 0; k < left.length; k++) {
-            left[k] = free.getOrDefault(members.get(k).getUuid().toString(), unknown);
-        }
+        int[] left = freePermitsOf(members);
         int start = Math.floorMod(nextMember.getAndIncrement(), members.size());
         for (int i : unkeyed) {
-            int best = start;
-            for (int k = 0; k < members.size(); k++) {
-                int m = (start + k) % members.size();
-                if (left[m] > left[best]) {
-                    best = m;
-                }
-            }
+            int best = freest(left, start);
             left[best]--;
             start = (best + 1) % members.size(); // equals take turns
             groups.computeIfAbsent(members.get(best), x -> new ArrayList<>()).add(i);

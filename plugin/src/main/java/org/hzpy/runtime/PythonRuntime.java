@@ -45,7 +45,6 @@ public final class PythonRuntime implements AutoCloseable {
     private static final ILogger LOGGER = Logger.getLogger(PythonRuntime.class);
     /** Warm-up per context at start: slices of ~100 calls, between which user calls may run. */
     private static final int WARM_UP_SLICES = 10;
-    /** Stack of hzpy's own threads (async calls): deep Python -> Java -> Python nesting needs it. */
 
     private final HzpySettings settings;
     private final String name;

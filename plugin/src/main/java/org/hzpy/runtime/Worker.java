@@ -115,39 +115,30 @@ final class Worker implements PyContext {
         helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
     }
 
-    /** How many calls the current thread has running here, one nested in the other. */
-    private int nestingDepth() {
+    /** The innermost call the current thread runs here, or null. Its {@code outer} links are fixed once pushed. */
+    private CallFrame currentFrame() {
         synchronized (guard) {
-            int depth = 0;
-            for (CallFrame f = running.get(Thread.currentThread()); f != null; f = f.outer) {
-                depth++;
-            }
-            return depth;
-        }
-    }
-
-    /**
-     * How long a Java function called from the current thread's call may wait: to the call's deadline
-     * if it stops itself (a nested call: Python gets a catchable TimeoutError, as its trace hook
-     * would raise), else a little past it, so that the watchdog's interrupt ends the wait and the
-     * call fails as any timed-out call does.
-     */
-    private long hostWaitDeadline() {
-        synchronized (guard) {
-            CallFrame f = running.get(Thread.currentThread());
-            if (f == null) {
-                return System.nanoTime() + Limits.MAX_TIMEOUT_NANOS;
-            }
-            return f.stopsItself ? f.deadlineNanos : f.deadlineNanos + HOST_WAIT_PAST_DEADLINE_NANOS;
+            return running.get(Thread.currentThread());
         }
     }
 
     /** When the call the current thread runs here must end (its innermost frame's deadline). */
     long currentDeadline() {
-        synchronized (guard) {
-            CallFrame f = running.get(Thread.currentThread());
-            return f == null ? System.nanoTime() + Limits.MAX_TIMEOUT_NANOS : f.deadlineNanos;
+        CallFrame f = currentFrame();
+        return f == null ? System.nanoTime() + Limits.MAX_TIMEOUT_NANOS : f.deadlineNanos;
+    }
+
+    /**
+     * How long a Java function called from {@code frame} may wait: to its deadline if it stops
+     * itself (a nested call: Python gets a catchable TimeoutError, as its trace hook would raise),
+     * else a little past it, so that the watchdog's interrupt ends the wait and the call fails as
+     * any timed-out call does.
+     */
+    private static long hostWaitDeadline(CallFrame frame) {
+        if (frame == null) {
+            return System.nanoTime() + Limits.MAX_TIMEOUT_NANOS;
         }
+        return frame.stopsItself ? frame.deadlineNanos : frame.deadlineNanos + HOST_WAIT_PAST_DEADLINE_NANOS;
     }
 
     /**
@@ -156,7 +147,11 @@ final class Worker implements PyContext {
      */
     private Object hostCall(HostFunctions functions, Value[] arguments) {
         try {
-            int depth = nestingDepth();
+            CallFrame frame = currentFrame();
+            int depth = 0;
+            for (CallFrame f = frame; f != null; f = f.outer) {
+                depth++;
+            }
             int allowed = StackBudget.nestingAllowed();
             if (depth >= allowed) { // refused before the stack runs out: an overflow can break GraalPy for the whole JVM
                 return conversions.toPython(List.of(false, "RecursionError", "Python -> Java -> Python nesting "
@@ -169,14 +164,14 @@ final class Worker implements PyContext {
             for (int i = 1; i < arguments.length; i++) {
                 args.add(conversions.toJava(arguments[i]));
             }
-            return conversions.toPython(Arrays.asList(true, functions.apply(name, args, hostWaitDeadline())));
+            return conversions.toPython(Arrays.asList(true, functions.apply(name, args, hostWaitDeadline(frame))));
         } catch (RuntimeException e) {
             if (e instanceof PolyglotException p && (p.isCancelled() || p.isInterrupted() || p.isResourceExhausted())) {
                 throw p; // a stop of this context, not the function's failure
             }
             return conversions.toPython(List.of(false, HostFunctions.pythonTypeOf(e), HostFunctions.messageOf(e)));
         } catch (StackOverflowError e) { // Python -> Java -> Python nesting deeper than this thread's stack
-            return conversions.toPython(List.of(false, "RecursionError", STACK_USED_UP.get()));
+            return conversions.toPython(List.of(false, "RecursionError", stackUsedUp()));
         }
     }
 
@@ -425,7 +420,7 @@ final class Worker implements PyContext {
         }
         String message = String.valueOf(e.getMessage());
         if (message.contains("StackOverflowError")) { // too deep for this thread's stack to even describe
-            return new PythonException("RecursionError", STACK_USED_UP.get(), message);
+            return new PythonException("RecursionError", stackUsedUp(), message);
         }
         java.util.regex.Matcher typed = TYPED_MESSAGE.matcher(message); // GraalPy's own "Type: message"
         if (typed.matches()) {
@@ -440,9 +435,11 @@ final class Worker implements PyContext {
     private static final Pattern TYPED_MESSAGE = Pattern.compile("([A-Za-z_][A-Za-z0-9_.]*): (.*)", Pattern.DOTALL);
 
     /** Why a call failed when Python -> Java -> Python nesting used up its thread's stack. */
-    private static final java.util.function.Supplier<String> STACK_USED_UP = () -> "maximum recursion depth exceeded: the"
-            + " stack of thread '" + Thread.currentThread().getName() + "' is used up by Python -> Java -> Python nesting;"
-            + " nest less deeply, or call from a thread with a bigger stack (callAsync runs on hzpy's threads, 16 MB each)";
+    private static String stackUsedUp() {
+        return "maximum recursion depth exceeded: the stack of thread '" + Thread.currentThread().getName()
+                + "' is used up by Python -> Java -> Python nesting; nest less deeply, or call from a thread with a"
+                + " bigger stack (callAsync runs on hzpy's threads, 16 MB each)";
+    }
 
     /** A frame the watchdog stopped whose Python returned anyway (the interrupt could not reach it in time). */
     private RuntimeException stoppedLate(CallFrame frame) {
@@ -529,7 +526,6 @@ final class Worker implements PyContext {
                         }
                         f.lastInterruptNanos = now;
                         interrupt = true;
-
                     }
                 }
             }
