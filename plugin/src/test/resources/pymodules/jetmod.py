@@ -19,3 +19,25 @@ def fail_on_seven(items):
 
 def drop_one(items):
     return items[:-1]
+
+
+def keep_even(items):
+    return [x % 2 == 0 for x in items]
+
+
+def repeat_by_rest(items):
+    return [[x] * (x % 3) for x in items]
+
+
+def keep_none(items):
+    return [None if x % 2 else x for x in items]
+
+
+def where_all(items):
+    import hzpy
+    member = hzpy.call("jet_member")
+    return [member for _ in items]
+
+
+def not_booleans(items):
+    return [1 for _ in items]

@@ -1,16 +1,23 @@
 package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.function.FunctionEx;
 import com.hazelcast.jet.Job;
+import com.hazelcast.jet.pipeline.BatchStage;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.Sinks;
+import com.hazelcast.jet.pipeline.StreamStage;
 import com.hazelcast.jet.pipeline.test.TestSources;
 import org.hzpy.jet.PyStageConfig;
 import org.hzpy.jet.PyTransforms;
+import org.hzpy.support.Await;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.math.BigInteger;
 import java.time.Duration;
@@ -18,14 +25,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.Collections;
 import java.util.concurrent.CompletionException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** Jet batch jobs on the 2-member test cluster whose stages call Python (module jetmod) in the members. */
+/** Jet batch and stream jobs on the 2-member test cluster whose stages call Python (module jetmod) in the members. */
 @ExtendWith(Invariants.class)
 class JetTest {
     private final HazelcastInstance b = TestMembers.clusterB();
@@ -56,6 +66,122 @@ class JetTest {
         List<Long> out = doubled(200, 16);
 
         assertThat(out).containsExactlyInAnyOrderElementsOf(numbers(200).stream().map(x -> x * 2).toList());
+    }
+
+    private static final PyStageConfig DOUBLE = PyStageConfig.of("jetmod", "double_all").batchSize(8);
+    private static final PyStageConfig EVEN = PyStageConfig.of("jetmod", "keep_even").batchSize(8);
+    private static final PyStageConfig REPEAT = PyStageConfig.of("jetmod", "repeat_by_rest").batchSize(8);
+    private static final Function<Long, List<Long>> DOUBLED = x -> List.of(x * 2);
+    private static final Function<Long, List<Long>> IF_EVEN = x -> x % 2 == 0 ? List.of(x) : List.of();
+    private static final Function<Long, List<Long>> REPEATED = x -> Collections.nCopies((int) (x % 3), x);
+
+    /** Every stage variant: its name, the batch and stream forms, what it makes of item x. */
+    static Stream<Arguments> variants() {
+        FunctionEx<Long, Long> key = x -> x;
+        return Stream.of(
+                Arguments.of("map", PyTransforms.<Long, Long>mapUsingPythonBatch(DOUBLE),
+                        PyTransforms.<Long, Long>mapUsingPython(DOUBLE), DOUBLED),
+                Arguments.of("keyed map", PyTransforms.<Long, Long, Long>mapUsingPythonBatch(key, DOUBLE),
+                        PyTransforms.<Long, Long, Long>mapUsingPython(key, DOUBLE), DOUBLED),
+                Arguments.of("filter", PyTransforms.<Long>filterUsingPythonBatch(EVEN),
+                        PyTransforms.<Long>filterUsingPython(EVEN), IF_EVEN),
+                Arguments.of("keyed filter", PyTransforms.<Long, Long>filterUsingPythonBatch(key, EVEN),
+                        PyTransforms.<Long, Long>filterUsingPython(key, EVEN), IF_EVEN),
+                Arguments.of("flat-map", PyTransforms.<Long, Long>flatMapUsingPythonBatch(REPEAT),
+                        PyTransforms.<Long, Long>flatMapUsingPython(REPEAT), REPEATED),
+                Arguments.of("keyed flat-map", PyTransforms.<Long, Long, Long>flatMapUsingPythonBatch(key, REPEAT),
+                        PyTransforms.<Long, Long, Long>flatMapUsingPython(key, REPEAT), REPEATED));
+    }
+
+    private static List<Long> expected(int n, Function<Long, List<Long>> each) {
+        return numbers(n).stream().flatMap(x -> each.apply(x).stream()).toList();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void everyBatchVariant_emitsWhatPythonDecided(String variant, FunctionEx<BatchStage<Long>, BatchStage<Long>> stage,
+            FunctionEx<StreamStage<Long>, StreamStage<Long>> unused, Function<Long, List<Long>> each) {
+        String sink = "jet-out-" + UUID.randomUUID();
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items(numbers(90))).apply(stage).writeTo(Sinks.list(sink));
+
+        List<Long> out = run(p, sink);
+
+        assertThat(out).containsExactlyInAnyOrderElementsOf(expected(90, each));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("variants")
+    void everyStreamVariant_emitsWhatPythonDecided(String variant, FunctionEx<BatchStage<Long>, BatchStage<Long>> unused,
+            FunctionEx<StreamStage<Long>, StreamStage<Long>> stage, Function<Long, List<Long>> each) {
+        // Given an endless stream 1, 2, 3, ... through the stage
+        String sink = "jet-out-" + UUID.randomUUID();
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.itemStream(2_000, (ts, seq) -> seq + 1)).withoutTimestamps()
+                .apply(stage)
+                .writeTo(Sinks.list(sink));
+        Job job = a.getJet().newJob(p);
+        try {
+            // When the results of the first 90 items are all out
+            List<Long> want = expected(90, each);
+            long biggest = want.stream().mapToLong(Long::longValue).max().orElseThrow();
+            Await.until(Duration.ofSeconds(60), "the results of items 1..90 in the sink",
+                    () -> a.<Long>getList(sink).stream().filter(v -> v <= biggest).count() >= want.size());
+
+            // Then they are exactly what Python decided for each item, none twice
+            List<Long> out = new ArrayList<>(a.<Long>getList(sink));
+            assertThat(out.stream().filter(v -> v <= biggest).toList()).containsExactlyInAnyOrderElementsOf(want);
+        } finally {
+            job.cancel();
+        }
+    }
+
+    @Test
+    void aNoneResultOfAMapStage_emitsNothingForItsItem() {
+        String sink = "jet-out-" + UUID.randomUUID();
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items(numbers(30)))
+                .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "keep_none")))
+                .writeTo(Sinks.list(sink));
+
+        List<Long> out = run(p, sink);
+
+        assertThat(out).containsExactlyInAnyOrderElementsOf(expected(30, IF_EVEN));
+    }
+
+    @Test
+    void theKeyedVariant_spreadsASourceReadOnOneMember_overBothMembers() {
+        // Given a function that answers which member runs the Python calling it
+        TestMembers.py(a).registerFunction("jet_member", args -> "a");
+        TestMembers.py(b).registerFunction("jet_member", args -> "b");
+        try {
+            String sink = "jet-out-" + UUID.randomUUID();
+            Pipeline p = Pipeline.create();
+            p.readFrom(TestSources.items(numbers(200))) // a source read by one processor on one member
+                    .apply(PyTransforms.<Long, Long, String>mapUsingPythonBatch(x -> x, PyStageConfig.of("jetmod", "where_all")))
+                    .writeTo(Sinks.list(sink));
+
+            // When the items go through the keyed stage
+            List<String> out = run(p, sink);
+
+            // Then both members' Python worked on them (unkeyed, one member does it all)
+            assertThat(out).hasSize(200).contains("a", "b");
+        } finally {
+            TestMembers.py(a).unregisterFunction("jet_member");
+            TestMembers.py(b).unregisterFunction("jet_member");
+        }
+    }
+
+    @Test
+    void aFilterThatReturnsNoBooleans_failsTheJob_sayingWhichItem() {
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items(numbers(10)))
+                .apply(PyTransforms.<Long>filterUsingPythonBatch(PyStageConfig.of("jetmod", "not_booleans")))
+                .writeTo(Sinks.noop());
+
+        CompletionException e = catchThrowableOfType(CompletionException.class, () -> a.getJet().newJob(p).join());
+
+        assertThat(e.getMessage()).contains("jetmod.not_booleans() must return a list of", "booleans", "item 0 is Long");
     }
 
     @Test
@@ -133,9 +259,11 @@ class JetTest {
     @Test
     void aBadStageConfig_isRefusedWithEveryProblemInOneMessage() {
         IllegalArgumentException e = catchThrowableOfType(IllegalArgumentException.class,
-                () -> PyTransforms.mapUsingPythonBatch(PyStageConfig.of(" ", null).batchSize(0).timeout(Duration.ZERO)));
+                () -> PyTransforms.mapUsingPythonBatch(PyStageConfig.of(" ", null).batchSize(0).timeout(Duration.ZERO)
+                        .concurrentBatches(0).attachedDirectory("")));
 
         assertThat(e.getMessage()).contains("module must be a module name, was ' '", "function must be a function name, was null",
-                "batchSize must be from 1 to 100000, was 0", "timeout must be positive, was PT0S");
+                "batchSize must be from 1 to 100000, was 0", "timeout must be positive, was PT0S",
+                "concurrentBatches must be from 1 to 64, was 0", "attachedDirectory must be the id the directory was attached under, was ''");
     }
 }

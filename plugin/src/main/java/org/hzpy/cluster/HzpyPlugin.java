@@ -127,7 +127,8 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         return partOf(member, RUNNING_CALLS_KEY, RunningCalls.class);
     }
 
-    static PythonRuntime runtimeOf(HazelcastInstance member) {
+    /** The member's own runtime. Used by the Jet stages, which need module scopes. */
+    public static PythonRuntime runtimeOf(HazelcastInstance member) {
         return partOf(member, USER_CONTEXT_KEY, PythonRuntime.class);
     }
 

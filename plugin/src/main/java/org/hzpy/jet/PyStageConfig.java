@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * What a Jet stage calls in Python and how: {@code module.function(batch)} gets a list of items
- * and returns a list of the same length. Fluent; {@link #validate()} checks every field at once
- * and names each problem in one message. Not thread-safe while being built; travels with the job.
+ * and returns a list of the same length (of results for a map stage, of booleans for a filter, of
+ * lists for a flat-map). Fluent; {@link #validate()} checks every field at once and names each
+ * problem in one message. Not thread-safe while being built; travels with the job.
  */
 public final class PyStageConfig implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -17,7 +18,9 @@ public final class PyStageConfig implements Serializable {
     private final String module;
     private final String function;
     private int batchSize = 64;
+    private int concurrentBatches = 2;
     private Duration timeout;
+    private String attachedDirectory;
 
     private PyStageConfig(String module, String function) {
         this.module = module;
@@ -32,6 +35,27 @@ public final class PyStageConfig implements Serializable {
     /** Items per Python call (default 64). */
     public PyStageConfig batchSize(int items) {
         this.batchSize = items;
+        return this;
+    }
+
+    /**
+     * Batches each stage processor keeps in flight (default 2: one running while the next waits,
+     * so the contexts never idle between batches).
+     */
+    public PyStageConfig concurrentBatches(int batches) {
+        this.concurrentBatches = batches;
+        return this;
+    }
+
+    /**
+     * Takes the handler module from the directory attached to the job under {@code id}
+     * ({@code JobConfig.attachDirectory(path, id)}), not from the members' {@code hzpy.module-path}.
+     * Its modules are the job's own: they import each other by plain name, other jobs may ship
+     * different modules of the same names at the same time, and every member drops them when the
+     * job ends.
+     */
+    public PyStageConfig attachedDirectory(String id) {
+        this.attachedDirectory = id;
         return this;
     }
 
@@ -53,6 +77,15 @@ public final class PyStageConfig implements Serializable {
         return batchSize;
     }
 
+    public int concurrentBatches() {
+        return concurrentBatches;
+    }
+
+    /** The id of the job's attached directory the handler comes from; null: the members' module path. */
+    public String attachedDirectory() {
+        return attachedDirectory;
+    }
+
     /** Null: the member's default. */
     public Duration timeout() {
         return timeout;
@@ -72,6 +105,12 @@ public final class PyStageConfig implements Serializable {
         if (batchSize < 1 || batchSize > 100_000) {
             problems.add("batchSize must be from 1 to 100000, was " + batchSize);
         }
+        if (concurrentBatches < 1 || concurrentBatches > 64) {
+            problems.add("concurrentBatches must be from 1 to 64, was " + concurrentBatches);
+        }
+        if (attachedDirectory != null && attachedDirectory.isBlank()) {
+            problems.add("attachedDirectory must be the id the directory was attached under, was " + quoted(attachedDirectory));
+        }
         if (timeout != null && (timeout.isNegative() || timeout.isZero())) {
             problems.add("timeout must be positive, was " + timeout);
         }
@@ -88,17 +127,20 @@ public final class PyStageConfig implements Serializable {
 
     @Override
     public String toString() {
-        return module + "." + function + "(batch of " + batchSize + (timeout == null ? "" : ", timeout " + timeout) + ")";
+        return module + "." + function + "(batch of " + batchSize + ", " + concurrentBatches + " in flight"
+                + (timeout == null ? "" : ", timeout " + timeout)
+                + (attachedDirectory == null ? "" : ", from the job's directory '" + attachedDirectory + "'") + ")";
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof PyStageConfig c && Objects.equals(module, c.module) && Objects.equals(function, c.function)
-                && batchSize == c.batchSize && Objects.equals(timeout, c.timeout);
+                && batchSize == c.batchSize && concurrentBatches == c.concurrentBatches && Objects.equals(timeout, c.timeout)
+                && Objects.equals(attachedDirectory, c.attachedDirectory);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(module, function, batchSize, timeout);
+        return Objects.hash(module, function, batchSize, concurrentBatches, timeout, attachedDirectory);
     }
 }

@@ -28,9 +28,11 @@ final class ContextFactory implements AutoCloseable {
     private final HzpySettings settings;
     private final Engine sharedEngine;
     private final String implementationName;
+    private final ModuleScopes scopes;
 
-    ContextFactory(HzpySettings settings) {
+    ContextFactory(HzpySettings settings, ModuleScopes scopes) {
         this.settings = settings;
+        this.scopes = scopes;
         Engine probe = newEngine();
         this.implementationName = probe.getImplementationName();
         if (settings.engineSharing() == HzpySettings.EngineSharing.SHARED) {
@@ -73,7 +75,7 @@ final class ContextFactory implements AutoCloseable {
                     .allowNativeAccess(false)
                     .allowEnvironmentAccess(EnvironmentAccess.NONE)
                     .allowPolyglotAccess(PolyglotAccess.NONE)
-                    .allowIO(IOAccess.newBuilder().fileSystem(sandboxFileSystem(settings.modulePath())).build())
+                    .allowIO(IOAccess.newBuilder().fileSystem(sandboxFileSystem(settings.modulePath(), scopes)).build())
                     // the Java POSIX emulation is what routes Python's file access through the sandbox
                     .option("python.PosixModuleBackend", "java");
         }
@@ -87,20 +89,23 @@ final class ContextFactory implements AutoCloseable {
                 .build();
     }
 
-    /** Read-only access to the module path (and GraalPy's own standard library); nothing else. */
-    private static FileSystem sandboxFileSystem(List<Path> modulePath) {
-        FileSystem fs = FileSystem.newDenyIOFileSystem();
-        if (!modulePath.isEmpty()) {
-            FileSystem readOnly = FileSystem.newReadOnlyFileSystem(FileSystem.newDefaultFileSystem());
-            fs = FileSystem.newCompositeFileSystem(fs,
-                    FileSystem.Selector.of(readOnly, path -> insideModulePath(path, modulePath)));
-        }
+    /**
+     * Read-only access to the module path, the directories of live module scopes (which come and go
+     * while the context lives) and GraalPy's own standard library; nothing else.
+     */
+    private static FileSystem sandboxFileSystem(List<Path> modulePath, ModuleScopes scopes) {
+        FileSystem readOnly = FileSystem.newReadOnlyFileSystem(FileSystem.newDefaultFileSystem());
+        FileSystem fs = FileSystem.newCompositeFileSystem(FileSystem.newDenyIOFileSystem(), FileSystem.Selector.of(readOnly,
+                path -> insideModulePath(path, modulePath) || scopes.contains(path)));
         // internal resources (GraalPy's standard library in the shared resource cache) are
         // forwarded to a writable file system: the read-only wrapper goes around all of it
         return FileSystem.newReadOnlyFileSystem(FileSystem.allowInternalResourceAccess(fs));
     }
 
     private static boolean insideModulePath(Path path, List<Path> modulePath) {
+        if (modulePath.isEmpty()) {
+            return false;
+        }
         Path p = path.toAbsolutePath().normalize();
         if (!modulePath.stream().anyMatch(p::startsWith)) {
             return false;

@@ -38,6 +38,8 @@ final class Limits {
     /** Beyond a call's own timeout, how long a caller waits for the thread it handed the call to. */
     static final Duration HAND_OFF_SLACK = Duration.ofSeconds(5);
     /** The longest recording another member's exec waits for a local exec in progress. */
+    /** A context's update of its module scopes (a dict assignment and dropping modules). */
+    static final Duration SCOPE_SYNC_TIMEOUT = Duration.ofSeconds(5);
     static final Duration EXEC_APPEND_WAIT = Duration.ofMinutes(5);
     /** How often a context that could not replay the exec log is started afresh before its slot stays empty. */
     static final int REPLAY_ATTEMPTS = 3;

@@ -13,6 +13,7 @@ import org.hzpy.PyStats;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final MemoryGuard memoryGuard;
     private final Limits limits;
     private final HostFunctions hostFunctions = new HostFunctions();
+    private final ModuleScopes scopes = new ModuleScopes();
     /** Async and handed-off calls not yet completed: completed on close, whatever they wait for. */
     private final Set<AsyncCall<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -74,7 +76,7 @@ public final class PythonRuntime implements AutoCloseable {
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-init"));
         ((ThreadPoolExecutor) initPool).allowCoreThreadTimeOut(true);
-        this.factory = CompletableFuture.supplyAsync(() -> newFactory(settings), initPool);
+        this.factory = CompletableFuture.supplyAsync(() -> newFactory(settings, scopes), initPool);
         this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool,
                 settings.prewarm() ? WARM_UP_SLICES : 0, execLog);
         int asyncThreads = Math.max(settings.contexts(), settings.executors());
@@ -96,9 +98,9 @@ public final class PythonRuntime implements AutoCloseable {
         return rt;
     }
 
-    private static ContextFactory newFactory(HzpySettings settings) {
+    private static ContextFactory newFactory(HzpySettings settings, ModuleScopes scopes) {
         long t0 = System.nanoTime();
-        ContextFactory f = new ContextFactory(settings);
+        ContextFactory f = new ContextFactory(settings, scopes);
         LOGGER.info("hzpy engine " + f.implementationName() + " created in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         if (!f.jitActive()) {
             LOGGER.warning("hzpy: GraalPy runs WITHOUT the Graal JIT on this JVM (" + System.getProperty("java.version")
@@ -195,6 +197,22 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes the Python modules in {@code directory} importable, privately, as submodules of the
+     * returned package name: call {@code "<name>.<module>"}. Inside the directory, modules import
+     * each other by their plain names. Every context drops them before its next call after
+     * {@link #closeModuleScope}. The sandbox lets contexts read the directory while it is open.
+     */
+    public String openModuleScope(Path directory) {
+        checkOpen();
+        return scopes.open(directory);
+    }
+
+    /** Idempotent; see {@link #openModuleScope}. */
+    public void closeModuleScope(String name) {
+        scopes.close(name);
+    }
+
     /** The time a call without a timeout of its own may take here (hzpy.call-timeout), in nanoseconds. */
     public long timeoutNanosOf(Duration timeout) {
         return timeoutNanos(timeout);
@@ -257,6 +275,9 @@ public final class PythonRuntime implements AutoCloseable {
                         long t0 = System.nanoTime();
                         router.countReplays(w.catchUp(execLog));
                         deadline += System.nanoTime() - t0; // the replay is the context's work, not the caller's
+                    }
+                    if (outermost && w.scopesBehind(scopes)) {
+                        w.syncScopes(scopes);
                     }
                     CallFrame frame = new CallFrame(Thread.currentThread(), deadline, timeoutMillis, module, function);
                     if (System.nanoTime() - deadline >= 0) { // else whether it runs would be a race with the watchdog

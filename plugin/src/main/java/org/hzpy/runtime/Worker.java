@@ -69,6 +69,7 @@ final class Worker implements PyContext {
     private final Conversions conversions;
     private final Value warmUp;
     private final Value warmImports;
+    private final Value syncScopes;
 
     /** Frames of the calls running in this context, per thread; guarded by {@link #guard}. */
     private final Map<Thread, CallFrame> running = new HashMap<>();
@@ -78,6 +79,8 @@ final class Worker implements PyContext {
     /** Serializes exec replay with exec-and-record (several threads share a SHARED-mode context). */
     private final ReentrantLock catchUpLock = new ReentrantLock();
     private volatile int appliedExecs;
+    /** The {@link ModuleScopes} version this context last synced to. */
+    private volatile long scopesSeen;
     private volatile boolean ready;
     private volatile boolean warm;
     private volatile boolean closed;
@@ -112,6 +115,7 @@ final class Worker implements PyContext {
         conversions = new Conversions(helpers);
         warmUp = helpers.getMember("warm_up");
         warmImports = helpers.getMember("warm_imports");
+        syncScopes = helpers.getMember("sync_scopes");
         helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
     }
 
@@ -261,6 +265,37 @@ final class Worker implements PyContext {
         } finally {
             catchUpLock.unlock();
         }
+    }
+
+    // ------------------------------------------------------------------ module scopes
+
+    /** Whether module scopes opened or closed since this context last looked. */
+    boolean scopesBehind(ModuleScopes scopes) {
+        return scopesSeen != scopes.version();
+    }
+
+    /**
+     * Tells this context the live module scopes: closed ones' modules are dropped, new ones become
+     * importable. A failure leaves the context's imports in doubt: it is then unfit
+     * ({@link ReplayFailedException}).
+     */
+    void syncScopes(ModuleScopes scopes) {
+        ModuleScopes.Snapshot snapshot = scopes.snapshot();
+        Map<String, Object> dirs = new HashMap<>();
+        snapshot.scopes().forEach((name, dir) -> dirs.put(name, dir.toString()));
+        long timeoutNanos = Limits.SCOPE_SYNC_TIMEOUT.toNanos();
+        CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + timeoutNanos,
+                Limits.SCOPE_SYNC_TIMEOUT.toMillis(), "the update of module scopes", null);
+        try {
+            run(frame, w -> {
+                syncScopes.execute(conversions.toPython(dirs));
+                return null;
+            });
+        } catch (RuntimeException e) {
+            throw new ReplayFailedException("context " + index + " could not update its module scopes and was discarded: "
+                    + e.getMessage(), e);
+        }
+        scopesSeen = snapshot.version();
     }
 
     /**

@@ -353,6 +353,88 @@ def _install_sleep():
 _install_sleep()
 
 
+# ---------------------------------------------------------------- module scopes
+# A scope is a directory of modules private to its owner (a Jet job's attached directory). Its
+# modules import as submodules of a package of the scope's own, "_hzpy_scope_<n>", so two scopes may
+# hold different modules of one name at once. Java tells each context the live scopes before a call
+# (sync_scopes) whenever they changed; a closed scope's modules are dropped then.
+
+_SCOPE_PREFIX = "_hzpy_scope_"
+_scope_dirs = {}   # scope package name -> its directory, the live ones only
+_scope_names = {}  # scope package name -> the top-level module names its directory holds
+_builtin_import = None  # the import the scoped import falls back to, while it is installed
+
+
+class _ScopeFinder:
+    """Finds a scope's package itself: a namespace package whose only directory is the scope's."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if path is not None or not name.startswith(_SCOPE_PREFIX):
+            return None
+        directory = _scope_dirs.get(name)
+        if directory is None:
+            return None
+        import importlib.machinery
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [directory]
+        return spec
+
+
+def _top_level_names(directory):
+    import os
+    names = set()
+    for entry in os.listdir(directory):
+        if entry.endswith(".py"):
+            names.add(entry[:-3])
+        elif "." not in entry and os.path.isdir(os.path.join(directory, entry)):
+            names.add(entry)
+    return frozenset(names)
+
+
+def _scoped_import(name, globals=None, locals=None, fromlist=(), level=0):
+    """`import x` inside a scope's module finds the scope's own x first (then the module path and
+    the standard library, as usual). Installed only while this context has a live scope."""
+    if level == 0 and type(globals) is dict:
+        owner = globals.get("__name__")
+        if type(owner) is str and owner.startswith(_SCOPE_PREFIX):
+            scope = owner.partition(".")[0]
+            names = _scope_names.get(scope)
+            if names is None and scope in _scope_dirs:
+                names = _scope_names[scope] = _top_level_names(_scope_dirs[scope])
+            top = name.partition(".")[0]
+            if names is not None and top in names:
+                module = _builtin_import(scope + "." + name, globals, locals, fromlist, 0)
+                return module if fromlist else _modules[scope + "." + top]
+    return _builtin_import(name, globals, locals, fromlist, level)
+
+
+def sync_scopes(live):
+    """The live scopes, from Java: drop the modules of the others, and scope imports on or off."""
+    global _scope_dirs, _builtin_import
+    import builtins
+    for scope in list(_scope_dirs):
+        if scope not in live:
+            dead = scope + "."
+            for name in [n for n in _modules if n == scope or n.startswith(dead)]:
+                _modules.pop(name, None)
+            for name in [n for n in _imported if n == scope or n.startswith(dead)]:
+                _imported.pop(name, None)
+            _scope_names.pop(scope, None)
+            sys.path_importer_cache.pop(_scope_dirs[scope], None)
+    _scope_dirs = dict(live)
+    if _scope_dirs and _builtin_import is None:
+        _builtin_import = builtins.__import__
+        builtins.__import__ = _scoped_import
+    elif not _scope_dirs and _builtin_import is not None:
+        if builtins.__import__ is _scoped_import:
+            builtins.__import__ = _builtin_import
+        _builtin_import = None
+
+
+sys.meta_path.insert(0, _ScopeFinder)
+
+
 def _host_error(type_name, message):
     """The exception a Java failure is raised as: the builtin exception it names, else RuntimeError."""
     import builtins
