@@ -3,6 +3,7 @@ package org.hzpy;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.function.FunctionEx;
 import com.hazelcast.jet.Job;
+import com.hazelcast.jet.config.JobConfig;
 import com.hazelcast.jet.pipeline.BatchStage;
 import com.hazelcast.jet.pipeline.Pipeline;
 import com.hazelcast.jet.pipeline.Sinks;
@@ -15,11 +16,15 @@ import org.hzpy.support.Invariants;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -254,6 +259,111 @@ class JetTest {
             onA.semaphore().setMaxConcurrent(maxA);
             onB.semaphore().setMaxConcurrent(maxB);
         }
+    }
+
+    // ------------------------------------------------------------------ handlers from the job's attached directory
+
+    @TempDir
+    Path tmp;
+
+    /** A job's handler directory: handlers.tag labels items with the VERSION of its sibling module helper. */
+    private Path handlerDir(String version) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(version));
+        Files.writeString(dir.resolve("handlers.py"), """
+                import helper
+                def tag(items):
+                    return [helper.VERSION + ":" + str(x) for x in items]
+                def peek(items):
+                    with open("/etc/hostname") as f:
+                        f.read()
+                    return items
+                """);
+        Files.writeString(dir.resolve("helper.py"), "VERSION = '" + version + "'\n");
+        return dir;
+    }
+
+    private Job startTagging(Path handlers, String sink) {
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.itemStream(200, (ts, seq) -> seq)).withoutTimestamps()
+                .apply(PyTransforms.<Long, Long, String>mapUsingPython(x -> x,
+                        PyStageConfig.of("handlers", "tag").attachedDirectory("py").batchSize(4)))
+                .writeTo(Sinks.list(sink));
+        return a.getJet().newJob(p, new JobConfig().attachDirectory(handlers.toString(), "py"));
+    }
+
+    @Test
+    void twoJobsShippingDifferentVersionsOfOneModule_runAtTheSameTime_eachWithItsOwn() throws IOException {
+        // Given two running jobs whose attached directories hold different modules named handlers and helper
+        String sink1 = "jet-out-" + UUID.randomUUID();
+        String sink2 = "jet-out-" + UUID.randomUUID();
+        Job one = startTagging(handlerDir("v1"), sink1);
+        Job two = startTagging(handlerDir("v2"), sink2);
+        try {
+            // When both have produced results while the other runs
+            Await.until(Duration.ofSeconds(60), "results from both jobs",
+                    () -> a.getList(sink1).size() >= 40 && a.getList(sink2).size() >= 40);
+
+            // Then each job's stage used its own modules, on both members (a keyed stage)
+            assertThat(a.<String>getList(sink1)).allMatch(s -> s.startsWith("v1:"));
+            assertThat(a.<String>getList(sink2)).allMatch(s -> s.startsWith("v2:"));
+        } finally {
+            one.cancel();
+            two.cancel();
+        }
+    }
+
+    @Test
+    void aJobsModules_areDroppedByEveryContextOfEveryMember_whenTheJobEnds() throws IOException {
+        // Given a job that ran its attached handler on both members
+        String sink = "jet-out-" + UUID.randomUUID();
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items(numbers(100)))
+                .apply(PyTransforms.<Long, Long, String>mapUsingPythonBatch(x -> x,
+                        PyStageConfig.of("handlers", "tag").attachedDirectory("py").batchSize(4)))
+                .writeTo(Sinks.list(sink));
+        a.getJet().newJob(p, new JobConfig().attachDirectory(handlerDir("v1").toString(), "py")).join();
+        assertThat(a.<String>getList(sink)).hasSize(100).allMatch(s -> s.startsWith("v1:"));
+
+        // When it has ended, then no context of either member keeps its modules
+        for (HazelcastInstance member : List.of(a, b)) {
+            Py py = TestMembers.py(member);
+            for (int i = 0; i < py.contexts().numContexts(); i++) {
+                int index = i;
+                Await.until(Duration.ofSeconds(30), "the job's modules gone from context " + i + " of " + member.getName(), () -> {
+                    py.contexts().bind(py.contexts().context(index));
+                    try {
+                        return ((List<?>) py.eval("[m for m in __import__('sys').modules if m.startswith('_hzpy_scope_')]")).isEmpty();
+                    } finally {
+                        py.contexts().unbind();
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void aHandlerFromAnAttachedDirectory_mayNotReadFilesOutsideIt() throws IOException {
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items(numbers(4)))
+                .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("handlers", "peek").attachedDirectory("py")))
+                .writeTo(Sinks.noop());
+
+        CompletionException e = catchThrowableOfType(CompletionException.class,
+                () -> a.getJet().newJob(p, new JobConfig().attachDirectory(handlerDir("v1").toString(), "py")).join());
+
+        assertThat(e.getMessage()).contains("Python stage handlers.peek() failed", "PermissionError");
+    }
+
+    @Test
+    void aStageNamingADirectoryTheJobDidNotAttach_failsTheJob_sayingSo() {
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items(numbers(4)))
+                .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("handlers", "tag").attachedDirectory("missing")))
+                .writeTo(Sinks.noop());
+
+        CompletionException e = catchThrowableOfType(CompletionException.class, () -> a.getJet().newJob(p).join());
+
+        assertThat(e.getMessage()).contains("the job has no directory attached as 'missing'", "JobConfig.attachDirectory");
     }
 
     @Test

@@ -1,0 +1,124 @@
+package org.hzpy.runtime;
+
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.ContextRouter;
+import org.hzpy.Py;
+import org.hzpy.PyException;
+import org.hzpy.PythonException;
+import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.support.Invariants;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+/**
+ * Module scopes (what a Jet job's attached directory becomes): private modules of a directory, on
+ * the strict-sandbox member with several contexts.
+ */
+@ExtendWith(Invariants.class)
+class ModuleScopeTest {
+    private final HazelcastInstance member = TestMembers.isolated();
+    private final Py py = TestMembers.py(member);
+    private final PythonRuntime runtime = HzpyPlugin.runtimeOf(member);
+
+    @TempDir
+    Path tmp;
+
+    /** A directory with {@code handler.py}, which imports its sibling {@code helper.py} by plain name. */
+    private Path scopeDir(String name, String version) throws IOException {
+        Path dir = Files.createDirectories(tmp.resolve(name));
+        Files.writeString(dir.resolve("handler.py"), """
+                import helper
+                from helper import VERSION as V
+                def version():
+                    return helper.VERSION + "/" + V + "/" + helper.__name__.split(".", 1)[1]
+                def read(name):
+                    import os
+                    with open(os.path.join(os.path.dirname(__file__), name)) as f:
+                        return f.read()
+                """);
+        Files.writeString(dir.resolve("helper.py"), "VERSION = '" + version + "'\n");
+        return dir;
+    }
+
+    @Test
+    void twoScopes_holdDifferentModulesOfOneName_atTheSameTime() throws IOException {
+        String one = runtime.openModuleScope(scopeDir("one", "v1"));
+        String two = runtime.openModuleScope(scopeDir("two", "v2"));
+        try {
+            assertThat(py.call(one + ".handler", "version")).isEqualTo("v1/v1/helper");
+            assertThat(py.call(two + ".handler", "version")).isEqualTo("v2/v2/helper");
+            assertThat(py.call(one + ".handler", "version")).isEqualTo("v1/v1/helper");
+        } finally {
+            runtime.closeModuleScope(one);
+            runtime.closeModuleScope(two);
+        }
+    }
+
+    @Test
+    void aClosedScope_isForgottenByEveryContext() throws IOException {
+        // Given a scope whose modules every context has imported
+        String scope = runtime.openModuleScope(scopeDir("gone", "v1"));
+        ContextRouter router = py.contexts();
+        for (int i = 0; i < router.numContexts(); i++) {
+            router.bind(router.context(i));
+            try {
+                assertThat(py.call(scope + ".handler", "version")).isEqualTo("v1/v1/helper");
+            } finally {
+                router.unbind();
+            }
+        }
+
+        // When the scope is closed
+        runtime.closeModuleScope(scope);
+
+        // Then no context has its modules any more, and they cannot be imported again
+        for (int i = 0; i < router.numContexts(); i++) {
+            router.bind(router.context(i));
+            try {
+                assertThat(py.eval("[m for m in __import__('sys').modules if m.startswith('_hzpy_scope_')]"))
+                        .as("scoped modules left in context %d", i).asList().isEmpty();
+                PythonException e = catchThrowableOfType(PythonException.class, () -> py.call(scope + ".handler", "version"));
+                assertThat(e.pythonType()).isEqualTo("ModuleNotFoundError");
+            } finally {
+                router.unbind();
+            }
+        }
+    }
+
+    @Test
+    void aScopesModules_readTheirOwnDirectory_butNothingOutsideIt() throws IOException {
+        Path dir = scopeDir("sandboxed", "v1");
+        Files.writeString(dir.resolve("data.txt"), "inside");
+        Files.writeString(tmp.resolve("secret.txt"), "outside");
+        String scope = runtime.openModuleScope(dir);
+        try {
+            assertThat(py.call(scope + ".handler", "read", "data.txt")).isEqualTo("inside");
+
+            PythonException e = catchThrowableOfType(PythonException.class, () -> py.call(scope + ".handler", "read", "../secret.txt"));
+
+            assertThat(e.pythonType()).isEqualTo("PermissionError");
+        } finally {
+            runtime.closeModuleScope(scope);
+        }
+    }
+
+    @Test
+    void aScopeOfSomethingThatIsNoDirectory_isRefusedSayingSo() throws IOException {
+        Path file = Files.writeString(tmp.resolve("plain.py"), "x = 1\n");
+
+        PyException e = catchThrowableOfType(PyException.class, () -> runtime.openModuleScope(file));
+        PyException missing = catchThrowableOfType(PyException.class, () -> runtime.openModuleScope(tmp.resolve("nowhere")));
+
+        assertThat(e.getMessage()).contains("a module scope needs a directory", "plain.py");
+        assertThat(missing.getMessage()).contains("needs a directory that exists", "nowhere");
+    }
+}
