@@ -4,10 +4,17 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.jet.Job;
+import com.hazelcast.jet.config.JobConfig;
+import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.Sinks;
+import com.hazelcast.jet.pipeline.test.TestSources;
 import org.hzpy.OverloadedException;
 import org.hzpy.Py;
 import org.hzpy.PyCall;
 import org.hzpy.PythonException;
+import org.hzpy.jet.PyStageConfig;
+import org.hzpy.jet.PyTransforms;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -104,8 +111,46 @@ public final class DemoClient {
         }
 
         callbacksStateAndParallel(py);
+        jetPipeline(client);
         overloadBurst(py);
         progressBar(py);
+    }
+
+    /**
+     * A Jet job whose stages are Python shipped with the job (client-demo/python/pricing, attached
+     * to it): orders are priced on the members that own their ids, then the large ones are kept.
+     */
+    private static void jetPipeline(HazelcastInstance client) {
+        List<Map<String, Object>> orders = new ArrayList<>();
+        String[] countries = {"DE", "FR", "NL", "IE"};
+        for (int id = 1; id <= 40; id++) {
+            orders.add(Map.of("id", (long) id, "qty", (long) (1 + id % 7), "unit_price", 4.5 * (1 + id % 5),
+                    "country", countries[id % countries.length]));
+        }
+        String sink = "demo-large-orders";
+        client.getList(sink).clear();
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items(orders))
+                .apply(PyTransforms.<Map<String, Object>, Object, Map<String, Object>>mapUsingPythonBatch(
+                        o -> o.get("id"), PyStageConfig.of("pricing", "price").attachedDirectory("pricing").batchSize(8)))
+                .apply(PyTransforms.<Map<String, Object>>filterUsingPythonBatch(
+                        PyStageConfig.of("pricing", "is_large").attachedDirectory("pricing").batchSize(8)))
+                .writeTo(Sinks.list(sink));
+        JobConfig config = new JobConfig().setName("hzpy-demo-pricing")
+                .attachDirectory("client-demo/python/pricing", "pricing")
+                .addClass(DemoClient.class); // the key function above is a lambda of this class
+        long t0 = System.nanoTime();
+        Job job = client.getJet().newJob(p, config);
+        job.join();
+        List<Map<String, Object>> large = new ArrayList<>(client.<Map<String, Object>>getList(sink));
+        java.util.Set<Object> pricedBy = new java.util.TreeSet<>();
+        large.forEach(o -> pricedBy.add(o.get("priced_by")));
+        line("Jet job pricing 40 orders", large.size() + " orders of 100 EUR or more, in " + (System.nanoTime() - t0) / 1_000_000
+                + " ms from submit to done; priced by member processes " + pricedBy);
+        large.sort(java.util.Comparator.comparing(o -> (Double) o.get("total")));
+        Map<String, Object> top = large.get(large.size() - 1);
+        line("  the largest", "order " + top.get("id") + ": " + top.get("qty") + " x " + top.get("unit_price") + " to "
+                + top.get("country") + " = " + top.get("total") + " EUR with VAT");
     }
 
     /** Python calling Java calling Python (functions the members registered), the shared state, parallel. */
