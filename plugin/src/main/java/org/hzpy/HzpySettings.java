@@ -46,6 +46,9 @@ import java.util.regex.Pattern;
  * cluster-wide limit is kept; auto takes an IAtomicLong where the cluster's CP subsystem serves one
  * (Enterprise with CP, community before 5.5), else an IMap entry</td><td>auto</td></tr>
  * <tr><td>hzpy.state-map</td><td>the IMap that holds the shared state (its backups: under {@code map:})</td><td>hzpy.state</td></tr>
+ * <tr><td>hzpy.metrics.prometheus-port</td><td>off | 0..65535: serve the member's meters at
+ * {@code /metrics} in the Prometheus text format (0: a free port, logged)</td><td>off</td></tr>
+ * <tr><td>hzpy.metrics.prometheus-host</td><td>the address that endpoint listens on</td><td>127.0.0.1</td></tr>
  * <tr><td>hzpy.exec-log-limit</td><td>1..100000 entries in the cluster's exec log</td><td>1000</td></tr>
  * <tr><td>hzpy.abandon-after</td><td>duration from 1s: how long a stopped call may ignore its interrupt
  * before its context is given up</td><td>10s</td></tr>
@@ -91,6 +94,9 @@ public final class HzpySettings {
     private final String clusterLimitBackend;
     private final String stateMap;
     private final List<String> remoteModules;
+    /** -1: no endpoint. */
+    private final int prometheusPort;
+    private final String prometheusHost;
 
     private HzpySettings(Reader r) {
         executionMode = r.get("execution-mode", "isolated | shared", ExecutionMode.ISOLATED,
@@ -121,6 +127,10 @@ public final class HzpySettings {
         remoteEval = r.get("remote-eval", "true | false", false, HzpySettings::bool);
         remoteModules = r.get("remote-modules", "module-path, any, or comma-separated module names",
                 List.of(MODULE_PATH), HzpySettings::moduleNames);
+        prometheusPort = r.get("metrics.prometheus-port", "off, or a port from 0 (any free port) to 65535", -1,
+                v -> v.trim().equalsIgnoreCase("off") ? -1 : intIn(v, 0, 65_535));
+        prometheusHost = r.get("metrics.prometheus-host", "an address of this machine, such as 127.0.0.1 or 0.0.0.0", "127.0.0.1",
+                HzpySettings::address);
         r.rejectUnknownKeys();
         r.throwIfInvalid();
     }
@@ -244,7 +254,25 @@ public final class HzpySettings {
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
                 + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
                 + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-modules="
-                + String.join(",", remoteModules);
+                + String.join(",", remoteModules) + ", metrics.prometheus-port="
+                + (prometheusPort < 0 ? "off" : prometheusPort + " on " + prometheusHost);
+    }
+
+    /** The port of the member's Prometheus endpoint (0: any free one); empty: no endpoint. */
+    public java.util.OptionalInt prometheusPort() {
+        return prometheusPort < 0 ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(prometheusPort);
+    }
+
+    public String prometheusHost() {
+        return prometheusHost;
+    }
+
+    private static String address(String v) {
+        String a = v.trim();
+        if (a.isEmpty() || a.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException("not an address");
+        }
+        return a;
     }
 
     private static String mapName(String v) {

@@ -88,6 +88,19 @@ public final class Py {
         return runtime == null;
     }
 
+    /**
+     * Where this member serves its meters in the Prometheus text format
+     * ({@code hzpy.metrics.prometheus-port}); empty when that is off, and on a client.
+     */
+    public java.util.Optional<java.net.URI> prometheusEndpoint() {
+        return runtime == null ? java.util.Optional.empty() : HzpyPlugin.prometheusEndpointOf(instance);
+    }
+
+    /** The member or client this Py is on. */
+    public HazelcastInstance instance() {
+        return instance;
+    }
+
     private boolean runsHere(PyCall call) {
         if (runtime == null) {
             return false;

@@ -235,12 +235,14 @@ class CallbackTest {
 
     @Test
     void nestingDeeperThanTheStackHolds_isARecursionError_andTheContextServesOn() {
-        // Given a chain that would go 5,000 levels deep (a level takes tens of KB of stack)
+        // Given a chain that would go 5,000 levels deep (a level takes tens of KB of stack), under a
+        // timeout below the nested calls' own default: they end with it instead of each watching its own
+        // deadline through a trace hook, which made the descent take over 30 s on a loaded machine
         py.registerFunction("down", args -> args.call("callbackmod", "down", args.get(0)));
 
         // When it runs on this thread
         PythonException e = catchThrowableOfType(PythonException.class,
-                () -> py.call(PyCall.of("callbackmod", "down", 5_000).timeout(Duration.ofMinutes(1))));
+                () -> py.call(PyCall.of("callbackmod", "down", 5_000).timeout(Duration.ofSeconds(25))));
 
         // Then it is refused as a RecursionError before the stack runs out, and the context serves on
         assertThat(e.pythonType()).isEqualTo("RecursionError");

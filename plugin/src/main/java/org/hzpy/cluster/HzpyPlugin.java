@@ -11,6 +11,7 @@ import org.hzpy.runtime.PythonRuntime;
 import org.hzpy.state.PyState;
 import org.hzpy.callbacks.Callbacks;
 import org.hzpy.Py;
+import org.hzpy.metrics.PrometheusEndpoint;
 
 /**
  * Loads hzpy into a member. Name it in {@code hazelcast.yaml}:
@@ -40,6 +41,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private static final String CLUSTER_LIMIT_KEY = "org.hzpy.clusterLimit";
     private static final String STATE_KEY = "org.hzpy.state";
     private static final String CALLBACKS_KEY = "org.hzpy.callbacks";
+    private static final String PROMETHEUS_KEY = "org.hzpy.prometheus";
     /** Where members tell clients what they need to know of their settings (the state map's name). */
     private static final String CLUSTER_INFO_MAP = "hzpy.cluster-info";
     /** How long a client's state operations wait for an answer. */
@@ -52,6 +54,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private ClusterExecLog execLog;
     private ClusterLimit clusterLimit;
     private MemberLoad load;
+    private PrometheusEndpoint prometheus;
 
     @Override
     public synchronized void setHazelcastInstance(HazelcastInstance instance) {
@@ -142,6 +145,27 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     }
 
     /** One of the parts the plugin keeps in the member's user context. */
+    private void startPrometheus() {
+        HzpySettings settings = runtime.settings();
+        if (settings.prometheusPort().isEmpty()) {
+            return;
+        }
+        try {
+            prometheus = PrometheusEndpoint.start(Py.on(instance), settings.prometheusHost(), settings.prometheusPort().getAsInt(),
+                    "hzpy-metrics-" + instance.getName());
+            instance.getUserContext().put(PROMETHEUS_KEY, prometheus);
+            LOGGER.info("hzpy serves its metrics at " + prometheus.uri());
+        } catch (java.io.UncheckedIOException e) {
+            LOGGER.severe("hzpy: no metrics endpoint on this member (hzpy.metrics.prometheus-port): " + e.getMessage());
+        }
+    }
+
+    /** Where {@code member} serves its metrics; empty when {@code hzpy.metrics.prometheus-port} is off. */
+    public static java.util.Optional<java.net.URI> prometheusEndpointOf(HazelcastInstance member) {
+        return member.getUserContext().get(PROMETHEUS_KEY) instanceof PrometheusEndpoint p
+                ? java.util.Optional.of(p.uri()) : java.util.Optional.empty();
+    }
+
     private static <T> T partOf(HazelcastInstance member, String key, Class<T> type) {
         Object part = member.getUserContext().get(key);
         if (!type.isInstance(part)) {
@@ -163,9 +187,15 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
                 instance.getUserContext().put(CLUSTER_LIMIT_KEY, clusterLimit);
                 runtime.useClusterLimit(clusterLimit);
             }
+            startPrometheus();
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && instance.getUserContext().get(CALLBACKS_KEY) instanceof Callbacks c) {
             c.unregisterAll();
+        }
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && prometheus != null) {
+            instance.getUserContext().remove(PROMETHEUS_KEY, prometheus);
+            prometheus.close();
+            prometheus = null;
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && load != null) {
             load.stop();

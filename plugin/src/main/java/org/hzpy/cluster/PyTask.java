@@ -9,6 +9,7 @@ import org.hzpy.Py;
 import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
+import org.hzpy.runtime.CallStats;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -112,12 +113,14 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
             switch (kind) {
                 case CALL -> {
                     policy.checkCall(module, function);
-                    PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs);
-                    return PyOutcome.value(py.call(timeout() == null ? c : c.timeout(timeout())), servedBy);
+                    PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
+                    return PyOutcome.value(HzpyPlugin.runtimeOf(member).call(CallStats.Origin.REMOTE, c.module(), c.function(),
+                            c.args().toArray(), c.kwargs(), timeout()), servedBy);
                 }
                 case EVAL -> {
                     policy.checkEval("eval()");
-                    return PyOutcome.value(py.eval(code, kwargs, timeout()), servedBy);
+                    return PyOutcome.value(HzpyPlugin.runtimeOf(member).eval(CallStats.Origin.REMOTE, code, kwargs, timeout()),
+                            servedBy);
                 }
                 default -> {
                     policy.checkEval("exec()");
@@ -144,8 +147,9 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
         String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
         try {
             HzpyPlugin.policyOf(member).checkCall(module, function);
-            PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs);
-            return Py.on(member).callAsync(timeout() == null ? c : c.timeout(timeout())).toCompletableFuture()
+            PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
+            return HzpyPlugin.runtimeOf(member).callAsync(CallStats.Origin.REMOTE, c.module(), c.function(), c.args().toArray(),
+                            c.kwargs(), timeout())
                     .handle((v, e) -> PyOutcome.of(v, e, describe(), servedBy));
         } catch (RuntimeException e) {
             return java.util.concurrent.CompletableFuture.completedFuture(PyOutcome.of(null, e, describe(), servedBy));

@@ -8,6 +8,7 @@ import org.hzpy.OverloadedException;
 import org.hzpy.PyConversionException;
 import org.hzpy.PyException;
 import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.runtime.CallStats;
 import org.hzpy.runtime.PythonRuntime;
 
 import java.io.File;
@@ -94,7 +95,7 @@ final class PyStageService {
     private <R> void attempt(List<Object> items, Shape shape, CompletableFuture<Traverser<R>> result, long backoff) {
         CompletableFuture<Object> running;
         try {
-            running = runtime.callAsync(module, config.function(), new Object[] {items}, null, config.timeout());
+            running = runtime.callAsync(CallStats.Origin.JET, module, config.function(), new Object[] {items}, null, config.timeout());
         } catch (RuntimeException e) {
             running = CompletableFuture.failedFuture(e);
         }

@@ -167,6 +167,11 @@ final class MemoryGuard {
         return trips.get();
     }
 
+    /** Heap in use after the last collection (all heap pools). */
+    long liveBytes() {
+        return liveAfterLastGc();
+    }
+
     long limitBytes() {
         return limitBytes;
     }

@@ -62,6 +62,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final Limits limits;
     private final HostFunctions hostFunctions = new HostFunctions();
     private final ModuleScopes scopes = new ModuleScopes();
+    private final CallStats callStats = new CallStats();
     /** Async and handed-off calls not yet completed: completed on close, whatever they wait for. */
     private final Set<AsyncCall<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -132,8 +133,22 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** Runs {@code module.function(*args, **kwargs)}; {@code timeout} null means the default. */
     public Object call(String module, String function, Object[] args, Map<String, Object> kwargs, Duration timeout) {
-        return run(module, function, System.nanoTime(), timeoutNanos(timeout), true, null,
-                (w, f) -> w.call(f, module, function, args, kwargs));
+        return call(CallStats.Origin.MEMBER, module, function, args, kwargs, timeout);
+    }
+
+    /** {@link #call} on behalf of {@code origin} (what the call meters say). */
+    public Object call(CallStats.Origin origin, String module, String function, Object[] args, Map<String, Object> kwargs,
+                       Duration timeout) {
+        long start = System.nanoTime();
+        try {
+            Object result = run(module, function, start, timeoutNanos(timeout), true, null,
+                    (w, f) -> w.call(f, module, function, args, kwargs));
+            callStats.record(CallStats.Kind.CALL, origin, null, start);
+            return result;
+        } catch (RuntimeException | Error e) {
+            callStats.record(CallStats.Kind.CALL, origin, e, start);
+            throw e;
+        }
     }
 
     /**
@@ -142,6 +157,12 @@ public final class PythonRuntime implements AutoCloseable {
      */
     public CompletableFuture<Object> callAsync(String module, String function, Object[] args, Map<String, Object> kwargs,
                                                Duration timeout) {
+        return callAsync(CallStats.Origin.MEMBER, module, function, args, kwargs, timeout);
+    }
+
+    /** {@link #callAsync} on behalf of {@code origin} (what the call meters say). */
+    public CompletableFuture<Object> callAsync(CallStats.Origin origin, String module, String function, Object[] args,
+                                               Map<String, Object> kwargs, Duration timeout) {
         long start = System.nanoTime();
         long timeoutNanos = timeoutNanos(timeout);
         try {
@@ -149,6 +170,7 @@ public final class PythonRuntime implements AutoCloseable {
             checkMemory();
             limiter.acquire();
         } catch (RuntimeException e) {
+            callStats.record(CallStats.Kind.CALL, origin, e, start);
             return CompletableFuture.failedFuture(e);
         }
         AsyncCall<Object>[] self = new AsyncCall[1];
@@ -156,12 +178,26 @@ public final class PythonRuntime implements AutoCloseable {
                 () -> run(module, function, start, timeoutNanos, false, self[0], (w, f) -> w.call(f, module, function, args, kwargs)),
                 limiter, true);
         self[0] = call;
+        call.whenComplete((value, error) -> callStats.record(CallStats.Kind.CALL, origin, error, start));
         submit(call);
         return call;
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
-        return run("eval()", null, System.nanoTime(), timeoutNanos(timeout), true, null, (w, f) -> w.eval(expression, locals));
+        return eval(CallStats.Origin.MEMBER, expression, locals, timeout);
+    }
+
+    /** {@link #eval(String, Map, Duration)} on behalf of {@code origin} (what the call meters say). */
+    public Object eval(CallStats.Origin origin, String expression, Map<String, ?> locals, Duration timeout) {
+        long start = System.nanoTime();
+        try {
+            Object result = run("eval()", null, start, timeoutNanos(timeout), true, null, (w, f) -> w.eval(expression, locals));
+            callStats.record(CallStats.Kind.EVAL, origin, null, start);
+            return result;
+        } catch (RuntimeException | Error e) {
+            callStats.record(CallStats.Kind.EVAL, origin, e, start);
+            throw e;
+        }
     }
 
     /**
@@ -171,15 +207,21 @@ public final class PythonRuntime implements AutoCloseable {
     public void exec(String source, Duration timeout) {
         long timeoutNanos = timeoutNanos(timeout);
         long start = System.nanoTime();
-        run("exec()", null, start, timeoutNanos, true, null, (w, f) -> {
-            lockExec(start + timeoutNanos);
-            try {
-                w.execAndRecord(source, timeoutNanos, execLog);
-            } finally {
-                execLock.unlock();
-            }
-            return null;
-        });
+        try {
+            run("exec()", null, start, timeoutNanos, true, null, (w, f) -> {
+                lockExec(start + timeoutNanos);
+                try {
+                    w.execAndRecord(source, timeoutNanos, execLog);
+                } finally {
+                    execLock.unlock();
+                }
+                return null;
+            });
+            callStats.record(CallStats.Kind.EXEC, CallStats.Origin.MEMBER, null, start);
+        } catch (RuntimeException | Error e) {
+            callStats.record(CallStats.Kind.EXEC, CallStats.Origin.MEMBER, e, start);
+            throw e;
+        }
     }
 
     /**
@@ -512,6 +554,30 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /** Counters of what the runtime did to stay healthy: replays, context restarts, memory-guard trips. */
+    /** Contexts busy, idle and starting right now. */
+    public ContextStates contextStates() {
+        int[] s = router.contextStates();
+        return new ContextStates(s[0], s[1], s[2]);
+    }
+
+    /** See {@link #contextStates()}. */
+    public record ContextStates(int busy, int idle, int starting) {
+    }
+
+    /** The JVM heap live after the last collection, and the memory guard's limit (Long.MAX_VALUE: off). */
+    public long heapLiveBytes() {
+        return memoryGuard.liveBytes();
+    }
+
+    public long memoryGuardLimitBytes() {
+        return memoryGuard.limitBytes();
+    }
+
+    /** How many calls ended how, and their time: what the call meters read. */
+    public CallStats callStats() {
+        return callStats;
+    }
+
     public PyStats stats() {
         return new PyStats(router.replays(), router.replayFailures(), router.restarts(), memoryGuard.trips(),
                 memoryGuard.isTripped(), router.abandoned());

@@ -356,6 +356,25 @@ final class Router implements ContextRouter {
         w.close();
     }
 
+    /** The contexts by state right now: busy, idle, starting (a moment's answer, for the meters). */
+    int[] contextStates() {
+        int busy = 0;
+        int idle = 0;
+        int starting = 0;
+        Worker[] ws = workers;
+        for (int i = 0; ws != null && i < ws.length; i++) {
+            Worker w = ws[i];
+            if (w == null || !w.isReady()) {
+                starting++;
+            } else if (w.busy()) {
+                busy++;
+            } else {
+                idle++;
+            }
+        }
+        return new int[] {busy, idle, starting};
+    }
+
     /** Every worker not yet closed, starting ones included, for the watchdog. */
     Iterable<Worker> allWorkers() {
         return live;

@@ -53,6 +53,7 @@ final class Worker implements PyContext {
     final int index;
     final ReentrantLock lock = new ReentrantLock();
     final Semaphore slots;
+    private final int executors;
     /** The router generation (its workers array) this worker was started for. */
     final Worker[] generation;
 
@@ -96,6 +97,7 @@ final class Worker implements PyContext {
         this.ownsEngine = ownsEngine;
         this.limits = limits;
         this.slots = new Semaphore(executors);
+        this.executors = executors;
         context.getBindings("python").putMember("_hzpy_src", HELPERS_SOURCE);
         Value helpers = context.eval("python",
                 "import sys as _s, types as _t\n"
@@ -117,6 +119,11 @@ final class Worker implements PyContext {
         warmImports = helpers.getMember("warm_imports");
         syncScopes = helpers.getMember("sync_scopes");
         helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
+    }
+
+    /** Whether a call runs here now (a moment's answer, for the meters). */
+    boolean busy() {
+        return lock.isLocked() || slots.availablePermits() < executors;
     }
 
     /** The innermost call the current thread runs here, or null. Its {@code outer} links are fixed once pushed. */

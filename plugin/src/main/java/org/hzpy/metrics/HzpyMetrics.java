@@ -1,0 +1,127 @@
+package org.hzpy.metrics;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import org.hzpy.Py;
+import org.hzpy.PySemaphore;
+import org.hzpy.PyUnavailableException;
+import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.runtime.CallStats;
+import org.hzpy.runtime.PythonRuntime;
+
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * hzpy's meters for one member, bound to any Micrometer registry:
+ *
+ * <ul>
+ * <li>{@code hzpy.calls} — a function timer (count and total time) per {@code kind} (call, eval,
+ * exec), {@code origin} (member, remote, jet) and {@code outcome} (ok, python_error, timeout,
+ * cancelled, overloaded, conversion, sandbox, unavailable);</li>
+ * <li>{@code hzpy.permits.in.use}, {@code hzpy.permits.max} — gauges, {@code scope} member, and
+ * cluster where the cluster-wide limit is on;</li>
+ * <li>{@code hzpy.contexts} — gauge per {@code state} (busy, idle, starting);
+ * {@code hzpy.context.restarts}, {@code hzpy.exec.replays}, {@code hzpy.memory.guard.trips} —
+ * counters;</li>
+ * <li>{@code hzpy.memory.heap.live} (bytes live in the JVM heap after the last collection: hzpy's
+ * contexts live in the member's heap and cannot be told apart from it),
+ * {@code hzpy.memory.guard.limit} (bytes; absent when the guard is off),
+ * {@code hzpy.memory.guard.tripped} (1 or 0);</li>
+ * <li>{@code hzpy.jit.active} — 1 or 0.</li>
+ * </ul>
+ *
+ * Calls are counted whether or not meters are bound (striped adders, a few nanoseconds a call);
+ * the meters read them when the registry asks. Thread-safe once built.
+ */
+public final class HzpyMetrics implements MeterBinder {
+    private final Py py;
+    private final PythonRuntime runtime;
+    private final Tags tags;
+
+    private HzpyMetrics(Py py, PythonRuntime runtime, Tags tags) {
+        this.py = py;
+        this.runtime = runtime;
+        this.tags = tags;
+    }
+
+    /**
+     * The meters of {@code py}'s member.
+     *
+     * @throws IllegalArgumentException if {@code py} is on a client: meters are each member's own
+     */
+    public static HzpyMetrics of(Py py) {
+        Objects.requireNonNull(py, "py");
+        if (py.isClient()) {
+            throw new IllegalArgumentException("hzpy's meters are a member's: bind HzpyMetrics on each member (this Py is on a client)");
+        }
+        return new HzpyMetrics(py, HzpyPlugin.runtimeOf(py.instance()), Tags.empty());
+    }
+
+    /** These tags on every meter as well (for example the member's name). */
+    public HzpyMetrics tags(Iterable<Tag> extra) {
+        Objects.requireNonNull(extra, "extra");
+        return new HzpyMetrics(py, runtime, tags.and(extra));
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        CallStats stats = runtime.callStats();
+        for (CallStats.Kind kind : CallStats.Kind.values()) {
+            for (CallStats.Origin origin : CallStats.Origin.values()) {
+                for (CallStats.Outcome outcome : CallStats.Outcome.values()) {
+                    FunctionTimer.builder("hzpy.calls", stats, s -> s.count(kind, origin, outcome),
+                                    s -> s.totalNanos(kind, origin, outcome), TimeUnit.NANOSECONDS)
+                            .description("Python calls that ended, by kind, origin and outcome")
+                            .tags(tags).tag("kind", kind.tag()).tag("origin", origin.tag()).tag("outcome", outcome.tag())
+                            .register(registry);
+                }
+            }
+        }
+        permits(registry, "member", py.semaphore());
+        try {
+            permits(registry, "cluster", py.clusterSemaphore());
+        } catch (PyUnavailableException e) {
+            // the cluster-wide limit is off on this member: no cluster scope
+        }
+        contexts(registry, "busy", r -> r.contextStates().busy());
+        contexts(registry, "idle", r -> r.contextStates().idle());
+        contexts(registry, "starting", r -> r.contextStates().starting());
+        counter(registry, "hzpy.context.restarts", "Python contexts started afresh in place of a broken or stuck one",
+                r -> r.stats().contextRestarts() + r.stats().contextsAbandoned());
+        counter(registry, "hzpy.exec.replays", "exec code replayed by a context that had not run it yet", r -> r.stats().execReplays());
+        counter(registry, "hzpy.memory.guard.trips", "times the memory guard stopped Python calls", r -> r.stats().memoryGuardTrips());
+        Gauge.builder("hzpy.memory.heap.live", runtime, PythonRuntime::heapLiveBytes).baseUnit("bytes")
+                .description("JVM heap live after the last collection (hzpy's contexts are part of it)").tags(tags).register(registry);
+        if (runtime.memoryGuardLimitBytes() != Long.MAX_VALUE) {
+            Gauge.builder("hzpy.memory.guard.limit", runtime, PythonRuntime::memoryGuardLimitBytes).baseUnit("bytes")
+                    .description("live heap past which the memory guard stops Python calls").tags(tags).register(registry);
+        }
+        Gauge.builder("hzpy.memory.guard.tripped", runtime, r -> r.stats().memoryGuardTripped() ? 1 : 0)
+                .description("1 while the memory guard refuses Python calls").tags(tags).register(registry);
+        Gauge.builder("hzpy.jit.active", runtime, r -> r.jitActive() ? 1 : 0)
+                .description("1 if GraalPy runs with the Graal JIT, 0 if interpreter-only").tags(tags).register(registry);
+    }
+
+    private void permits(MeterRegistry registry, String scope, PySemaphore semaphore) {
+        Gauge.builder("hzpy.permits.in.use", semaphore, PySemaphore::current).description("Python calls holding a permit")
+                .tags(tags).tag("scope", scope).register(registry);
+        Gauge.builder("hzpy.permits.max", semaphore, PySemaphore::maxConcurrent).description("Python calls allowed at once")
+                .tags(tags).tag("scope", scope).register(registry);
+    }
+
+    private void contexts(MeterRegistry registry, String state, ToDoubleFunction<PythonRuntime> count) {
+        Gauge.builder("hzpy.contexts", runtime, count).description("Python contexts by state").tags(tags).tag("state", state)
+                .register(registry);
+    }
+
+    private void counter(MeterRegistry registry, String name, String description, ToDoubleFunction<PythonRuntime> count) {
+        FunctionCounter.builder(name, runtime, count).description(description).tags(tags).register(registry);
+    }
+}
