@@ -28,8 +28,8 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code hzpy.permits.in.use}, {@code hzpy.permits.max} — gauges, {@code scope} member, and
  * cluster where the cluster-wide limit is on;</li>
  * <li>{@code hzpy.contexts} — gauge per {@code state} (busy, idle, starting);
- * {@code hzpy.context.restarts}, {@code hzpy.exec.replays}, {@code hzpy.memory.guard.trips} —
- * counters;</li>
+ * {@code hzpy.context.restarts}, {@code hzpy.exec.replays}, {@code hzpy.memory.guard.trips},
+ * {@code hzpy.python.output.dropped} — counters;</li>
  * <li>{@code hzpy.memory.heap.live} (bytes live in the JVM heap after the last collection: hzpy's
  * contexts live in the member's heap and cannot be told apart from it),
  * {@code hzpy.memory.guard.limit} (bytes; absent when the guard is off),
@@ -97,6 +97,8 @@ public final class HzpyMetrics implements MeterBinder {
                 r -> r.stats().contextRestarts() + r.stats().contextsAbandoned());
         counter(registry, "hzpy.exec.replays", "exec code replayed by a context that had not run it yet", r -> r.stats().execReplays());
         counter(registry, "hzpy.memory.guard.trips", "times the memory guard stopped Python calls", r -> r.stats().memoryGuardTrips());
+        counter(registry, "hzpy.python.output.dropped", "lines of Python output and logging records dropped: more than the member's log takes a second",
+                PythonRuntime::pythonOutputDropped);
         Gauge.builder("hzpy.memory.heap.live", runtime, PythonRuntime::heapLiveBytes).baseUnit("bytes")
                 .description("JVM heap live after the last collection (hzpy's contexts are part of it)").tags(tags).register(registry);
         if (runtime.memoryGuardLimitBytes() != Long.MAX_VALUE) {

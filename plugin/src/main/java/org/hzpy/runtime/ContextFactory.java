@@ -29,10 +29,12 @@ final class ContextFactory implements AutoCloseable {
     private final Engine sharedEngine;
     private final String implementationName;
     private final ModuleScopes scopes;
+    private final PythonLog log;
 
-    ContextFactory(HzpySettings settings, ModuleScopes scopes) {
+    ContextFactory(HzpySettings settings, ModuleScopes scopes, PythonLog log) {
         this.settings = settings;
         this.scopes = scopes;
+        this.log = log;
         Engine probe = newEngine();
         this.implementationName = probe.getImplementationName();
         if (settings.engineSharing() == HzpySettings.EngineSharing.SHARED) {
@@ -58,8 +60,8 @@ final class ContextFactory implements AutoCloseable {
                 .engine(sharedEngine != null ? sharedEngine : newEngine())
                 // never the member's stdin (a read would block where no interrupt reaches) nor its console
                 .in(InputStream.nullInputStream())
-                .out(new PythonOutput("stdout", Level.INFO))
-                .err(new PythonOutput("stderr", Level.WARNING));
+                .out(new PythonOutput("stdout", Level.INFO, log))
+                .err(new PythonOutput("stderr", Level.WARNING, log));
         String pythonPath = settings.modulePath().stream().map(Path::toString)
                 .collect(Collectors.joining(File.pathSeparator));
         if (!pythonPath.isEmpty()) {

@@ -12,19 +12,22 @@ import java.util.logging.Level;
  * Python's stdout or stderr, written line by line to the member's log
  * ({@code hzpy.python.stdout} / {@code hzpy.python.stderr}) instead of the JVM's own streams:
  * a full or closed console pipe could otherwise block a Python thread in host I/O, where no
- * interrupt reaches it. Lines longer than {@link #MAX_LINE} are cut. Thread-safe.
+ * interrupt reaches it. Lines longer than {@link #MAX_LINE} are cut; lines beyond the member's
+ * rate ({@link PythonLog}) are dropped and counted. Thread-safe.
  */
 final class PythonOutput extends OutputStream {
     static final int MAX_LINE = 8192;
 
     private final ILogger logger;
     private final Level level;
+    private final PythonLog log;
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
     private boolean truncated;
 
-    PythonOutput(String stream, Level level) {
+    PythonOutput(String stream, Level level, PythonLog log) {
         this.logger = Logger.getLogger("hzpy.python." + stream);
         this.level = level;
+        this.log = log;
     }
 
     @Override
@@ -54,7 +57,7 @@ final class PythonOutput extends OutputStream {
         String text = line.toString(StandardCharsets.UTF_8) + (truncated ? " [line cut at " + MAX_LINE + " bytes]" : "");
         line.reset();
         truncated = false;
-        if (logger.isLoggable(level)) {
+        if (logger.isLoggable(level) && log.admit()) {
             logger.log(level, text);
         }
     }

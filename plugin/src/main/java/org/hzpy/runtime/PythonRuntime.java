@@ -63,6 +63,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final HostFunctions hostFunctions = new HostFunctions();
     private final ModuleScopes scopes = new ModuleScopes();
     private final CallStats callStats = new CallStats();
+    private final PythonLog pythonLog = new PythonLog();
     /** Async and handed-off calls not yet completed: completed on close, whatever they wait for. */
     private final Set<AsyncCall<?>> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -77,7 +78,7 @@ public final class PythonRuntime implements AutoCloseable {
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-init"));
         ((ThreadPoolExecutor) initPool).allowCoreThreadTimeOut(true);
-        this.factory = CompletableFuture.supplyAsync(() -> newFactory(settings, scopes), initPool);
+        this.factory = CompletableFuture.supplyAsync(() -> newFactory(settings, scopes, pythonLog), initPool);
         this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool,
                 settings.prewarm() ? WARM_UP_SLICES : 0, execLog);
         int asyncThreads = Math.max(settings.contexts(), settings.executors());
@@ -85,6 +86,10 @@ public final class PythonRuntime implements AutoCloseable {
                 new LinkedBlockingQueue<>(), threads(name + "-call"));
         this.asyncPool.allowCoreThreadTimeOut(true);
         this.watchdog = new Watchdog(router, memoryGuard, name);
+        hostFunctions.register("log", (args, deadline) -> { // Python's logging module (see _hzpy_internal)
+            pythonLog.record(String.valueOf(args.get(0)), ((Number) args.get(1)).intValue(), String.valueOf(args.get(2)));
+            return null;
+        });
     }
 
     /**
@@ -99,9 +104,9 @@ public final class PythonRuntime implements AutoCloseable {
         return rt;
     }
 
-    private static ContextFactory newFactory(HzpySettings settings, ModuleScopes scopes) {
+    private static ContextFactory newFactory(HzpySettings settings, ModuleScopes scopes, PythonLog log) {
         long t0 = System.nanoTime();
-        ContextFactory f = new ContextFactory(settings, scopes);
+        ContextFactory f = new ContextFactory(settings, scopes, log);
         LOGGER.info("hzpy engine " + f.implementationName() + " created in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         if (!f.jitActive()) {
             LOGGER.warning("hzpy: GraalPy runs WITHOUT the Graal JIT on this JVM (" + System.getProperty("java.version")
@@ -554,6 +559,11 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /** Counters of what the runtime did to stay healthy: replays, context restarts, memory-guard trips. */
+    /** Lines of Python output and logging records dropped because they came faster than the member's log takes them. */
+    public long pythonOutputDropped() {
+        return pythonLog.dropped();
+    }
+
     /** Contexts busy, idle and starting right now. */
     public ContextStates contextStates() {
         int[] s = router.contextStates();

@@ -435,6 +435,62 @@ def sync_scopes(live):
 sys.meta_path.insert(0, _ScopeFinder)
 
 
+# ---------------------------------------------------------------- logging
+# Python's logging goes to the member's log (logger hzpy.python.<name>, levels mapped in Java): a
+# handler on the root logger, added when `logging` is first imported (importing it up front would
+# slow every context's start). The root logger passes every level on; the member's logger decides.
+
+
+def _configure_logging(logging):
+    class HzpyHandler(logging.Handler):
+        def emit(self, record):
+            try:
+                message = self.format(record)
+            except Exception:
+                self.handleError(record)
+                return
+            r = _host("log", record.name, record.levelno, message)
+            if not r[0]:
+                raise _host_error(r[1], r[2])
+
+    root = logging.getLogger()
+    if not any(type(h).__name__ == "HzpyHandler" for h in root.handlers):
+        root.addHandler(HzpyHandler())
+        root.setLevel(logging.NOTSET)
+
+
+class _LoggingFinder:
+    """Finds nothing itself: it wraps the loader of `logging` so that the handler is added once the
+    module has loaded."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != "logging" or path is not None:
+            return None
+        try:
+            sys.meta_path.remove(_LoggingFinder)
+        except ValueError:
+            pass  # another thread of a shared context got here first
+        import importlib.util
+        spec = importlib.util.find_spec("logging")
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            _configure_logging(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+if "logging" in _modules:
+    _configure_logging(_modules["logging"])
+else:
+    sys.meta_path.insert(0, _LoggingFinder)
+
+
 def _host_error(type_name, message):
     """The exception a Java failure is raised as: the builtin exception it names, else RuntimeError."""
     import builtins
@@ -444,10 +500,15 @@ def _host_error(type_name, message):
     return RuntimeError(type_name + ": " + message)
 
 
+_host = None
+
+
 def install_hzpy(host):
     """Creates the module `hzpy`: what Python may ask of the member (shared state, Java functions).
     `host(name, *args)` runs a Java function and answers [True, result] or [False, type, message]."""
+    global _host
     import types
+    _host = host
 
     def _call(name, *args):
         r = host(name, *args)
