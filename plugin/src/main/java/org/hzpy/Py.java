@@ -96,6 +96,15 @@ public final class Py {
         return runtime == null ? java.util.Optional.empty() : HzpyPlugin.prometheusEndpointOf(instance);
     }
 
+    /**
+     * Each member's memory as hzpy sees it (contexts, JVM heap, the memory guard, Python's gc counts
+     * per context), from a member or a client alike, sorted by address. A member that does not
+     * answer within 10 s is left out.
+     */
+    public List<PyMemoryStats> memoryStats() {
+        return org.hzpy.cluster.MemoryStatsTask.ofCluster(instance);
+    }
+
     /** The member or client this Py is on. */
     public HazelcastInstance instance() {
         return instance;

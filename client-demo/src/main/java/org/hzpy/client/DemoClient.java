@@ -112,6 +112,10 @@ public final class DemoClient {
 
         callbacksStateAndParallel(py);
         jetPipeline(client);
+        for (org.hzpy.PyMemoryStats m : py.memoryStats()) {
+            line("memory of " + m.member(), String.format("%d contexts, heap %,d MB live of %,d MB, gc counts per context %s",
+                    m.contexts(), m.heapLiveBytes() >> 20, m.heapMaxBytes() >> 20, m.gcCounts()));
+        }
         overloadBurst(py);
         progressBar(py);
     }

@@ -8,6 +8,9 @@ import org.hzpy.Py;
 import org.hzpy.PyCall;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.PythonException;
+import org.hzpy.metrics.HzpyMetrics;
+import io.micrometer.core.instrument.FunctionTimer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import java.io.FileNotFoundException;
 import java.lang.management.ManagementFactory;
@@ -127,6 +130,77 @@ public final class DemoMember {
         }
         line("after the timeout", "context still usable: 6 * 7 = " + py.eval("6 * 7") + ", permits in use: "
                 + py.semaphore().current());
+        liveLoad(py);
+        scrape(py);
+    }
+
+    /** Four threads call Python for 4 s while one line shows what the meters see, refreshed 4 times a second. */
+    private static void liveLoad(Py py) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        HzpyMetrics.of(py).bindTo(registry);
+        long end = System.nanoTime() + Duration.ofSeconds(4).toNanos();
+        java.util.List<Thread> callers = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Thread t = new Thread(() -> {
+                while (System.nanoTime() < end) {
+                    try {
+                        py.call("demo", "word_stats", "the cat and the hat and the bat");
+                    } catch (org.hzpy.OverloadedException e) {
+                        Thread.onSpinWait(); // the limit is full: try again
+                    }
+                }
+            }, "demo-caller-" + i);
+            t.start();
+            callers.add(t);
+        }
+        double before = calls(registry);
+        long t0 = System.nanoTime();
+        String status = "";
+        while (System.nanoTime() < end) {
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            double now = calls(registry);
+            long t1 = System.nanoTime();
+            status = String.format("%,8.0f calls/s | contexts busy %.0f of %d | permits in use %.0f of %.0f",
+                    (now - before) * 1e9 / (t1 - t0), registry.get("hzpy.contexts").tag("state", "busy").gauge().value(),
+                    py.contexts().numContexts(), registry.get("hzpy.permits.in.use").tag("scope", "member").gauge().value(),
+                    registry.get("hzpy.permits.max").tag("scope", "member").gauge().value());
+            System.out.print("\r  " + String.format("%-34s ", "live, from the meters") + status);
+            before = now;
+            t0 = t1;
+        }
+        for (Thread t : callers) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        System.out.println();
+    }
+
+    private static double calls(SimpleMeterRegistry registry) {
+        return registry.find("hzpy.calls").functionTimers().stream().mapToDouble(FunctionTimer::count).sum();
+    }
+
+    /** The member's Prometheus endpoint, as curl would see it. */
+    private static void scrape(Py py) {
+        py.prometheusEndpoint().ifPresentOrElse(uri -> {
+            try {
+                String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(uri)
+                        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                line("curl " + uri, body.lines().count() + " lines; among them:");
+                body.lines().filter(l -> l.startsWith("hzpy_calls_seconds_count{kind=\"call\",origin=\"member\",outcome=\"ok\"}")
+                        || l.startsWith("hzpy_contexts{") || l.startsWith("hzpy_jit_active"))
+                        .forEach(l -> System.out.println("        | " + l));
+            } catch (java.io.IOException | InterruptedException e) {
+                line("curl " + uri, "failed: " + e);
+            }
+        }, () -> line("metrics endpoint", "off (hzpy.metrics.prometheus-port)"));
     }
 
     private static void line(String what, Object value) {

@@ -21,6 +21,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int STATE_INCREMENT = org.hzpy.state.StateIncrement.CLASS_ID;
     static final int PY_BATCH_TASK = 8;
     static final int FUNCTION_TASK = 9;
+    static final int MEMORY_STATS_TASK = 10;
 
     @Override
     public int getFactoryId() {
@@ -39,6 +40,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case STATE_INCREMENT -> new org.hzpy.state.StateIncrement();
             case PY_BATCH_TASK -> new PyBatchTask();
             case FUNCTION_TASK -> new FunctionTask();
+            case MEMORY_STATS_TASK -> new MemoryStatsTask();
             default -> null;
         };
     }

@@ -38,6 +38,8 @@ final class Limits {
     /** Beyond a call's own timeout, how long a caller waits for the thread it handed the call to. */
     static final Duration HAND_OFF_SLACK = Duration.ofSeconds(5);
     /** The longest recording another member's exec waits for a local exec in progress. */
+    /** Reading a context's gc counts for memoryStats(): it waits for nothing longer. */
+    static final Duration GC_COUNT_TIMEOUT = Duration.ofSeconds(1);
     /** A context's update of its module scopes (a dict assignment and dropping modules). */
     static final Duration SCOPE_SYNC_TIMEOUT = Duration.ofSeconds(5);
     static final Duration EXEC_APPEND_WAIT = Duration.ofMinutes(5);

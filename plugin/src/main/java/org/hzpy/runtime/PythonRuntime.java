@@ -6,6 +6,7 @@ import org.hzpy.ContextRouter;
 import org.hzpy.ExecutionMode;
 import org.hzpy.HzpySettings;
 import org.hzpy.PyCancelledException;
+import org.hzpy.PyContext;
 import org.hzpy.PyException;
 import org.hzpy.PyResourceException;
 import org.hzpy.PySemaphore;
@@ -562,6 +563,42 @@ public final class PythonRuntime implements AutoCloseable {
     /** Lines of Python output and logging records dropped because they came faster than the member's log takes them. */
     public long pythonOutputDropped() {
         return pythonLog.dropped();
+    }
+
+    /**
+     * Python's {@code gc.get_count()} in each context; an empty list for a context that is busy or
+     * starting (it is not waited for). Takes no permit: a full limit does not hide the figures.
+     */
+    public List<List<Long>> gcCountsPerContext() {
+        Router.ThreadState ts = router.threadState();
+        if (ts.current != null) { // inside a call: its own context is taken
+            return java.util.Collections.nCopies(router.numContexts(), List.of());
+        }
+        java.lang.ref.WeakReference<Worker> bound = ts.bound;
+        List<List<Long>> counts = new ArrayList<>();
+        try {
+            for (int i = 0; i < router.numContexts(); i++) {
+                counts.add(gcCountsIn(router.context(i)));
+            }
+        } finally {
+            ts.bound = bound;
+        }
+        return counts;
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<Long> gcCountsIn(PyContext context) {
+        if (!(context instanceof Worker w) || !w.isReady() || w.busy()) {
+            return List.of();
+        }
+        router.bind(w);
+        try {
+            Object counts = run("gc.get_count()", null, System.nanoTime(), Limits.GC_COUNT_TIMEOUT.toNanos(), false, null,
+                    (worker, frame) -> worker.gcCounts());
+            return counts instanceof List<?> l ? (List<Long>) l : List.of();
+        } catch (PyException e) {
+            return List.of(); // taken by a call meanwhile, or closing
+        }
     }
 
     /** Contexts busy, idle and starting right now. */

@@ -71,6 +71,7 @@ final class Worker implements PyContext {
     private final Value warmUp;
     private final Value warmImports;
     private final Value syncScopes;
+    private final Value gcCounts;
 
     /** Frames of the calls running in this context, per thread; guarded by {@link #guard}. */
     private final Map<Thread, CallFrame> running = new HashMap<>();
@@ -118,6 +119,7 @@ final class Worker implements PyContext {
         warmUp = helpers.getMember("warm_up");
         warmImports = helpers.getMember("warm_imports");
         syncScopes = helpers.getMember("sync_scopes");
+        gcCounts = helpers.getMember("gc_counts");
         helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
     }
 
@@ -217,6 +219,11 @@ final class Worker implements PyContext {
             result = invokeKw.execute(conversions.toPythonArgs(args, 3, module, function, conversions.toPython(kwargs)));
         }
         return conversions.toJava(result);
+    }
+
+    /** Python's gc.get_count() here. Caller holds entry, inside a frame. */
+    Object gcCounts() {
+        return conversions.toJava(gcCounts.execute());
     }
 
     Object eval(String expression, Map<String, ?> locals) {

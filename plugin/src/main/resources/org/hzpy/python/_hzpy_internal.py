@@ -313,6 +313,11 @@ def warm_up(rounds):
     return total
 
 
+def gc_counts():
+    import gc
+    return list(gc.get_count())
+
+
 def warm_imports():
     """The slow part of the warm-up (seconds in a fresh context): modules a first error or call needs."""
     import json

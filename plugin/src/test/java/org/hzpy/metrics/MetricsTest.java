@@ -118,6 +118,25 @@ class MetricsTest {
     }
 
     @Test
+    void memoryStats_fromAMemberAndFromAClient_coverEveryMember() {
+        HazelcastInstance a = TestMembers.clusterA();
+        List<String> addresses = a.getCluster().getMembers().stream().map(m -> m.getAddress().toString()).sorted().toList();
+
+        for (Py asker : List.of(TestMembers.py(a), Py.on(TestMembers.clientOf(a)))) {
+            List<org.hzpy.PyMemoryStats> stats = asker.memoryStats();
+
+            assertThat(stats).extracting(org.hzpy.PyMemoryStats::member).containsExactlyElementsOf(addresses);
+            for (org.hzpy.PyMemoryStats s : stats) {
+                assertThat(s.contexts()).isPositive();
+                assertThat(s.heapUsedBytes()).isPositive().isLessThanOrEqualTo(s.heapMaxBytes());
+                assertThat(s.heapLiveBytes()).isPositive();
+                assertThat(s.gcCounts()).hasSize(s.contexts());
+                assertThat(s.gcCounts()).as("idle contexts answer gc.get_count()").anySatisfy(c -> assertThat(c).hasSize(3));
+            }
+        }
+    }
+
+    @Test
     void thePermitAndContextGauges_showACallInFlight() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         HzpyMetrics.of(py).bindTo(registry);

@@ -1,0 +1,108 @@
+package org.hzpy.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.HazelcastInstanceAware;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import org.hzpy.PyMemoryStats;
+import org.hzpy.runtime.PythonRuntime;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Asks a member for its {@link PyMemoryStats}. The answer travels as a map of plain values, which
+ * Hazelcast serializes itself.
+ */
+public final class MemoryStatsTask implements java.util.concurrent.Callable<Map<String, Object>>, IdentifiedDataSerializable,
+        HazelcastInstanceAware {
+    /** How long a member has to answer before it is left out. */
+    private static final long ANSWER_WAIT_SECONDS = 10;
+
+    private transient HazelcastInstance member;
+
+    public MemoryStatsTask() {
+    }
+
+    /** Every member that answers within 10 s, by address. A member that does not is left out (and logged). */
+    public static List<PyMemoryStats> ofCluster(HazelcastInstance instance) {
+        Map<Member, Future<Map<String, Object>>> answers = instance.getExecutorService(HzpyPlugin.EXECUTOR)
+                .submitToAllMembers(new MemoryStatsTask());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_WAIT_SECONDS);
+        List<PyMemoryStats> stats = new ArrayList<>();
+        for (Map.Entry<Member, Future<Map<String, Object>>> e : answers.entrySet()) {
+            try {
+                stats.add(fromMap(e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)));
+            } catch (ExecutionException | TimeoutException ex) {
+                com.hazelcast.logging.Logger.getLogger(MemoryStatsTask.class).warning("hzpy: no memory stats from "
+                        + e.getKey().getAddress() + ": " + ex);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new org.hzpy.PyUnavailableException("interrupted while asking the members for their memory stats");
+            }
+        }
+        stats.sort(Comparator.comparing(PyMemoryStats::member));
+        return stats;
+    }
+
+    @Override
+    public Map<String, Object> call() {
+        PythonRuntime runtime = HzpyPlugin.runtimeOf(member);
+        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        PythonRuntime.ContextStates states = runtime.contextStates();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("member", member.getCluster().getLocalMember().getAddress().toString());
+        m.put("contexts", runtime.router().numContexts());
+        m.put("busy", states.busy());
+        m.put("heapUsed", heap.getUsed());
+        m.put("heapLive", runtime.heapLiveBytes());
+        m.put("heapMax", heap.getMax());
+        m.put("guardLimit", runtime.memoryGuardLimitBytes() == Long.MAX_VALUE ? -1L : runtime.memoryGuardLimitBytes());
+        m.put("guardTripped", runtime.stats().memoryGuardTripped());
+        List<List<Long>> gc = new ArrayList<>();
+        runtime.gcCountsPerContext().forEach(c -> gc.add(new ArrayList<>(c)));
+        m.put("gc", gc);
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static PyMemoryStats fromMap(Map<String, Object> m) {
+        return new PyMemoryStats((String) m.get("member"), (Integer) m.get("contexts"), (Integer) m.get("busy"),
+                (Long) m.get("heapUsed"), (Long) m.get("heapLive"), (Long) m.get("heapMax"), (Long) m.get("guardLimit"),
+                (Boolean) m.get("guardTripped"), (List<List<Long>>) m.get("gc"));
+    }
+
+    @Override
+    public void setHazelcastInstance(HazelcastInstance member) {
+        this.member = member;
+    }
+
+    @Override
+    public int getFactoryId() {
+        return HzpySerializerHook.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return HzpySerializerHook.MEMORY_STATS_TASK;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) {
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) {
+    }
+}
