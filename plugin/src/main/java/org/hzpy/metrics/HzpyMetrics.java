@@ -37,18 +37,21 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code hzpy.jit.active} — 1 or 0.</li>
  * </ul>
  *
- * Calls are counted whether or not meters are bound (striped adders, a few nanoseconds a call);
- * the meters read them when the registry asks. Thread-safe once built.
+ * Calls are counted from the first binding on (striped adders, a few nanoseconds a call), and the
+ * meters read them when the registry asks; with {@link #percentiles}, {@code hzpy.calls} is a
+ * timer that each call records into. Thread-safe once built.
  */
 public final class HzpyMetrics implements MeterBinder {
     private final Py py;
     private final PythonRuntime runtime;
     private final Tags tags;
+    private final double[] percentiles;
 
-    private HzpyMetrics(Py py, PythonRuntime runtime, Tags tags) {
+    private HzpyMetrics(Py py, PythonRuntime runtime, Tags tags, double[] percentiles) {
         this.py = py;
         this.runtime = runtime;
         this.tags = tags;
+        this.percentiles = percentiles;
     }
 
     /**
@@ -61,18 +64,69 @@ public final class HzpyMetrics implements MeterBinder {
         if (py.isClient()) {
             throw new IllegalArgumentException("hzpy's meters are a member's: bind HzpyMetrics on each member (this Py is on a client)");
         }
-        return new HzpyMetrics(py, HzpyPlugin.runtimeOf(py.instance()), Tags.empty());
+        return new HzpyMetrics(py, HzpyPlugin.runtimeOf(py.instance()), Tags.empty(), new double[0]);
     }
 
     /** These tags on every meter as well (for example the member's name). */
     public HzpyMetrics tags(Iterable<Tag> extra) {
         Objects.requireNonNull(extra, "extra");
-        return new HzpyMetrics(py, runtime, tags.and(extra));
+        return new HzpyMetrics(py, runtime, tags.and(extra), percentiles);
+    }
+
+    /**
+     * Makes {@code hzpy.calls} a timer that publishes these percentiles (each from 0 to 1,
+     * exclusive of 1), recording every call that ends after binding, instead of a function timer.
+     *
+     * @throws IllegalArgumentException naming each value out of range
+     */
+    public HzpyMetrics percentiles(double... values) {
+        Objects.requireNonNull(values, "values");
+        java.util.List<String> bad = new java.util.ArrayList<>();
+        for (double v : values) {
+            if (!(v >= 0 && v < 1)) {
+                bad.add(String.valueOf(v));
+            }
+        }
+        if (!bad.isEmpty() || values.length == 0) {
+            throw new IllegalArgumentException("percentiles must be one or more values from 0 up to (not including) 1; "
+                    + (values.length == 0 ? "none given" : "out of range: " + String.join(", ", bad)));
+        }
+        return new HzpyMetrics(py, runtime, tags, values.clone());
     }
 
     @Override
     public void bindTo(MeterRegistry registry) {
         CallStats stats = runtime.callStats();
+        if (percentiles.length > 0) {
+            bindTimers(registry, stats);
+        } else {
+            bindFunctionTimers(registry, stats);
+        }
+        bindGauges(registry);
+    }
+
+    private void bindTimers(MeterRegistry registry, CallStats stats) {
+        int origins = CallStats.Origin.values().length;
+        int outcomes = CallStats.Outcome.values().length;
+        io.micrometer.core.instrument.Timer[] timers = new io.micrometer.core.instrument.Timer[CallStats.Kind.values().length * origins * outcomes];
+        for (CallStats.Kind kind : CallStats.Kind.values()) {
+            for (CallStats.Origin origin : CallStats.Origin.values()) {
+                for (CallStats.Outcome outcome : CallStats.Outcome.values()) {
+                    timers[(kind.ordinal() * origins + origin.ordinal()) * outcomes + outcome.ordinal()] =
+                            io.micrometer.core.instrument.Timer.builder("hzpy.calls")
+                                    .description("Python calls that ended, by kind, origin and outcome")
+                                    .publishPercentiles(percentiles)
+                                    .tags(tags).tag("kind", kind.tag()).tag("origin", origin.tag()).tag("outcome", outcome.tag())
+                                    .register(registry);
+                }
+            }
+        }
+        stats.addListener((kind, origin, outcome, nanos) ->
+                timers[(kind.ordinal() * origins + origin.ordinal()) * outcomes + outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS));
+    }
+
+    private void bindFunctionTimers(MeterRegistry registry, CallStats stats) {
+        stats.enable();
         for (CallStats.Kind kind : CallStats.Kind.values()) {
             for (CallStats.Origin origin : CallStats.Origin.values()) {
                 for (CallStats.Outcome outcome : CallStats.Outcome.values()) {
@@ -84,6 +138,9 @@ public final class HzpyMetrics implements MeterBinder {
                 }
             }
         }
+    }
+
+    private void bindGauges(MeterRegistry registry) {
         permits(registry, "member", py.semaphore());
         try {
             permits(registry, "cluster", py.clusterSemaphore());

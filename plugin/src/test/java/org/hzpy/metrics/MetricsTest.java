@@ -137,6 +137,34 @@ class MetricsTest {
     }
 
     @Test
+    void withPercentiles_theCallsMeterIsATimerThatPublishesThem() {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        HzpyMetrics.of(py).percentiles(0.5, 0.99).bindTo(registry);
+
+        for (int i = 0; i < 20; i++) {
+            py.call("testmod", "echo", i);
+        }
+
+        io.micrometer.core.instrument.Timer timer = registry.find("hzpy.calls")
+                .tags("kind", "call", "origin", "member", "outcome", "ok").timer();
+        assertThat(timer).isNotNull();
+        assertThat(timer.count()).isEqualTo(20);
+        assertThat(timer.takeSnapshot().percentileValues()).extracting(io.micrometer.core.instrument.distribution.ValueAtPercentile::percentile)
+                .containsExactly(0.5, 0.99);
+    }
+
+    @Test
+    void badPercentiles_areRefusedNamingThem() {
+        IllegalArgumentException e = catchThrowableOfType(IllegalArgumentException.class,
+                () -> HzpyMetrics.of(py).percentiles(0.5, 1.0, -0.1));
+        IllegalArgumentException client = catchThrowableOfType(IllegalArgumentException.class,
+                () -> HzpyMetrics.of(Py.on(TestMembers.clientOf(TestMembers.clusterA()))));
+
+        assertThat(e.getMessage()).contains("out of range: 1.0, -0.1");
+        assertThat(client.getMessage()).contains("bind HzpyMetrics on each member");
+    }
+
+    @Test
     void thePermitAndContextGauges_showACallInFlight() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         HzpyMetrics.of(py).bindTo(registry);
