@@ -33,7 +33,7 @@ final class Members {
         config.setProperty("hazelcast.logging.type", "jdk");
         hzpyProperties.forEach(config::setProperty);
         NetworkConfig network = config.getNetworkConfig();
-        network.setPort(5901).setPortAutoIncrement(true);
+        network.setPort(6901).setPortAutoIncrement(true); // not the tests' fixed 59xx ports: benchmarks and tests may run at once
         network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);

@@ -3,7 +3,10 @@ package org.hzpy.bench;
 import com.hazelcast.core.HazelcastInstance;
 import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.Value;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.hzpy.Py;
+import org.hzpy.metrics.HzpyMetrics;
 
 import java.time.Duration;
 import java.util.Map;
@@ -12,7 +15,9 @@ import java.util.function.LongSupplier;
 /**
  * P1: a warm call of a trivial Python function through the whole hzpy path
  * ({@code Py.call} → permit → router → context → conversions) against GraalPy's own
- * {@code Value.execute} of the same function on a plain Context in the same JVM.
+ * {@code Value.execute} of the same function on a plain Context in the same JVM; and the same hzpy
+ * call on members whose meters are bound to a Prometheus registry (function timers, and timers
+ * with percentiles), against one with no meters: three members in this JVM, one context each.
  */
 final class P1CallOverhead implements Benchmark {
     private static final String SOURCE = "def identity(x):\n    return x\n";
@@ -20,6 +25,8 @@ final class P1CallOverhead implements Benchmark {
     private static final int SAMPLES = 40;
     private static final Duration WARM_UP = Duration.ofSeconds(8);
     private static final double GOAL_NS = 1000;
+    /** Meters may add this share to a call at most. */
+    private static final double METRICS_GOAL = 1.10;
 
     /** Sum of every result, checked at the end: the calls cannot be optimized away and must return 1. */
     private long sink;
@@ -37,36 +44,59 @@ final class P1CallOverhead implements Benchmark {
 
     @Override
     public Duration timeout() {
-        return Duration.ofMinutes(4);
+        return Duration.ofMinutes(6);
     }
 
     @Override
     public Result run() {
         Result result = new Result(id(), title());
         HazelcastInstance member = Members.start(Map.of("hzpy.contexts", "1"));
+        HazelcastInstance metered = Members.start(Map.of("hzpy.contexts", "1"));
+        HazelcastInstance withPercentiles = Members.start(Map.of("hzpy.contexts", "1"));
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        PrometheusMeterRegistry percentileRegistry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (Context raw = Context.newBuilder("python").option("engine.WarnInterpreterOnly", "false").build()) {
             Py py = Members.ready(member, 1);
+            Py pyMetered = Members.ready(metered, 1);
+            Py pyPercentiles = Members.ready(withPercentiles, 1);
+            HzpyMetrics.of(pyMetered).bindTo(registry);
+            HzpyMetrics.of(pyPercentiles).percentiles(0.5, 0.99).bindTo(percentileRegistry);
             Members.recordEngine(result, py);
-            py.exec(SOURCE);
+            for (Py p : new Py[] {py, pyMetered, pyPercentiles}) {
+                p.exec(SOURCE);
+            }
             raw.eval("python", SOURCE);
             Value identity = raw.getBindings("python").getMember("identity");
             result.fact("graalpy", raw.eval("python", GraalPyVersion.EXPRESSION).asString());
 
             LongSupplier hzpy = () -> hzpyBatch(py);
+            LongSupplier hzpyMetered = () -> hzpyBatch(pyMetered);
+            LongSupplier hzpyPercentiles = () -> hzpyBatch(pyPercentiles);
             LongSupplier direct = () -> rawBatch(identity);
             warmUp("hzpy", hzpy);
+            warmUp("hzpy with meters", hzpyMetered);
+            warmUp("hzpy with percentile timers", hzpyPercentiles);
             warmUp("raw", direct);
             double[] hzpyNs = new double[SAMPLES];
+            double[] meteredNs = new double[SAMPLES];
+            double[] percentileNs = new double[SAMPLES];
             double[] rawNs = new double[SAMPLES];
-            for (int i = 0; i < SAMPLES; i++) { // interleaved, so drifts in machine load hit both alike
+            for (int i = 0; i < SAMPLES; i++) { // interleaved, so drifts in machine load hit all alike
                 hzpyNs[i] = hzpy.getAsLong() / (double) CALLS_PER_SAMPLE;
+                meteredNs[i] = hzpyMetered.getAsLong() / (double) CALLS_PER_SAMPLE;
+                percentileNs[i] = hzpyPercentiles.getAsLong() / (double) CALLS_PER_SAMPLE;
                 rawNs[i] = direct.getAsLong() / (double) CALLS_PER_SAMPLE;
             }
             report(result, hzpyNs, rawNs);
+            reportMetrics(result, hzpyNs, meteredNs, percentileNs, registry.scrape());
         } finally {
             member.shutdown();
+            metered.shutdown();
+            withPercentiles.shutdown();
+            registry.close();
+            percentileRegistry.close();
         }
-        long expected = (long) CALLS_PER_SAMPLE * (2L * SAMPLES + warmUpBatches);
+        long expected = (long) CALLS_PER_SAMPLE * (4L * SAMPLES + warmUpBatches);
         if (sink != expected) {
             throw new IllegalStateException("identity(1) returned something else than 1: sum " + sink
                     + " != " + expected);
@@ -125,5 +155,25 @@ final class P1CallOverhead implements Benchmark {
         result.add(String.format("hzpy / raw: **%s** (hzpy adds %s ns per call).", Stats.times(hzpy / raw),
                 Stats.fmt(hzpy - raw)));
         result.goal("full path ≤ 1 µs median", Stats.fmt(hzpy) + " ns", hzpy <= GOAL_NS);
+    }
+
+    private void reportMetrics(Result result, double[] offNs, double[] onNs, double[] percentileNs, String scrape) {
+        double off = Stats.median(offNs);
+        double on = Stats.median(onNs);
+        double pct = Stats.median(percentileNs);
+        String counted = scrape.lines().filter(l -> l.startsWith("hzpy_calls_seconds_count{kind=\"call\",origin=\"member\",outcome=\"ok\"}"))
+                .findFirst().orElse("(not found)");
+        result.add("The same hzpy call on three members of this JVM, one context each, interleaved: no meters; "
+                + "`HzpyMetrics` bound to a Prometheus registry (function timers read at scrape time); and bound with "
+                + "`percentiles(0.5, 0.99)` (a Micrometer timer records every call). The metered member's scrape at the end "
+                + "said `" + counted + "`.");
+        result.add(new Table("member", "median ns/call", "p90 ns/call", "vs no meters")
+                .row("no meters", Stats.fmt(off), Stats.fmt(Stats.percentile(offNs, 90)), "1.00x")
+                .row("meters bound (function timers)", Stats.fmt(on), Stats.fmt(Stats.percentile(onNs, 90)), Stats.times(on / off))
+                .row("meters bound, percentile timers", Stats.fmt(pct), Stats.fmt(Stats.percentile(percentileNs, 90)),
+                        Stats.times(pct / off))
+                .toMarkdown());
+        result.fact("P1.metrics.ratio", Stats.times(on / off));
+        result.goal("meters on ≤ 1.1x meters off (median)", Stats.times(on / off), on / off <= METRICS_GOAL);
     }
 }
