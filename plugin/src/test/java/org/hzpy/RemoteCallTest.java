@@ -53,6 +53,29 @@ class RemoteCallTest {
     }
 
     @Test
+    void unkeyedClientCalls_takeTurns_whenTheMembersRoomDiffersByOnePermit() throws Exception {
+        // Given member a with one permit less than b (as a call of its own would leave it)
+        onA.semaphore().setMaxConcurrent(onA.settings().maxConcurrent() - 1);
+        try {
+            Thread.sleep(200); // a has published its figure (every 50 ms)
+            client.call("whoami", "name"); // the client's routing reads the figures (at most every 100 ms)
+            Thread.sleep(200);
+
+            // When the client makes quick unkeyed calls one after another
+            Set<Object> servedBy = new HashSet<>();
+            for (int i = 0; i < 10; i++) {
+                servedBy.add(client.call("whoami", "name"));
+            }
+
+            // Then both members served some: one permit apart counts as equal, since the figures are
+            // old enough to still show the client's own call that just ended
+            assertThat(servedBy).containsExactlyInAnyOrder("a", "b");
+        } finally {
+            onA.semaphore().setMaxConcurrent(onA.settings().maxConcurrent());
+        }
+    }
+
+    @Test
     void unkeyedClientCalls_goToTheMemberWithRoom() throws Exception {
         // Given member a with no permit free (its limit lowered to 1 and taken), member b idle
         onA.semaphore().setMaxConcurrent(1);

@@ -157,16 +157,26 @@ public final class RemoteRuntime {
         return result;
     }
 
-    /** The index with the most free permits, looking from {@code start} on, so that equals take turns. */
-    private static int freest(int[] free, int start) {
-        int best = start;
-        for (int k = 1; k < free.length; k++) {
+    /**
+     * The member to take a call, looking from {@code start} on so that equals take turns: the first
+     * one with the most free permits, where one permit fewer still counts as equal. The figures are
+     * up to ~150 ms old (published every 50 ms, read every 100 ms), long enough to still show the
+     * caller's own call that just ended: without the slack, one finished call sent a client's next
+     * quick calls all to the other member. A member with no permit free is never equal to one with some.
+     */
+    static int freest(int[] free, int start) {
+        int most = Integer.MIN_VALUE;
+        for (int f : free) {
+            most = Math.max(most, f);
+        }
+        int enough = most > 0 ? Math.max(1, most - 1) : most;
+        for (int k = 0; k < free.length; k++) {
             int m = (start + k) % free.length;
-            if (free[m] > free[best]) {
-                best = m;
+            if (free[m] >= enough) {
+                return m;
             }
         }
-        return best;
+        return start;
     }
 
     /**
