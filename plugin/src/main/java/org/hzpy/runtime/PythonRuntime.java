@@ -146,13 +146,18 @@ public final class PythonRuntime implements AutoCloseable {
     public Object call(CallStats.Origin origin, String module, String function, Object[] args, Map<String, Object> kwargs,
                        Duration timeout) {
         long start = System.nanoTime();
+        return counted(CallStats.Kind.CALL, origin, start, () -> run(module, function, start, timeoutNanos(timeout), true, null,
+                (w, f) -> w.call(f, module, function, args, kwargs)));
+    }
+
+    /** Runs {@code body} and counts how it ended (once meters are bound). */
+    private <T> T counted(CallStats.Kind kind, CallStats.Origin origin, long start, java.util.function.Supplier<T> body) {
         try {
-            Object result = run(module, function, start, timeoutNanos(timeout), true, null,
-                    (w, f) -> w.call(f, module, function, args, kwargs));
-            callStats.record(CallStats.Kind.CALL, origin, null, start);
+            T result = body.get();
+            callStats.record(kind, origin, null, start);
             return result;
         } catch (RuntimeException | Error e) {
-            callStats.record(CallStats.Kind.CALL, origin, e, start);
+            callStats.record(kind, origin, e, start);
             throw e;
         }
     }
@@ -196,14 +201,8 @@ public final class PythonRuntime implements AutoCloseable {
     /** {@link #eval(String, Map, Duration)} on behalf of {@code origin} (what the call meters say). */
     public Object eval(CallStats.Origin origin, String expression, Map<String, ?> locals, Duration timeout) {
         long start = System.nanoTime();
-        try {
-            Object result = run("eval()", null, start, timeoutNanos(timeout), true, null, (w, f) -> w.eval(expression, locals));
-            callStats.record(CallStats.Kind.EVAL, origin, null, start);
-            return result;
-        } catch (RuntimeException | Error e) {
-            callStats.record(CallStats.Kind.EVAL, origin, e, start);
-            throw e;
-        }
+        return counted(CallStats.Kind.EVAL, origin, start,
+                () -> run("eval()", null, start, timeoutNanos(timeout), true, null, (w, f) -> w.eval(expression, locals)));
     }
 
     /**
@@ -213,21 +212,16 @@ public final class PythonRuntime implements AutoCloseable {
     public void exec(String source, Duration timeout) {
         long timeoutNanos = timeoutNanos(timeout);
         long start = System.nanoTime();
-        try {
-            run("exec()", null, start, timeoutNanos, true, null, (w, f) -> {
-                lockExec(start + timeoutNanos);
-                try {
-                    w.execAndRecord(source, timeoutNanos, execLog);
-                } finally {
-                    execLock.unlock();
-                }
-                return null;
-            });
-            callStats.record(CallStats.Kind.EXEC, CallStats.Origin.MEMBER, null, start);
-        } catch (RuntimeException | Error e) {
-            callStats.record(CallStats.Kind.EXEC, CallStats.Origin.MEMBER, e, start);
-            throw e;
-        }
+        counted(CallStats.Kind.EXEC, CallStats.Origin.MEMBER, start, () -> run("exec()", null, start, timeoutNanos, true, null,
+                (w, f) -> {
+                    lockExec(start + timeoutNanos);
+                    try {
+                        w.execAndRecord(source, timeoutNanos, execLog);
+                    } finally {
+                        execLock.unlock();
+                    }
+                    return null;
+                }));
     }
 
     /**
