@@ -40,6 +40,7 @@ final class Report {
                 .row("GraalPy engine", fact(results, "engine") + " (JIT active: " + fact(results, "jit") + ")")
                 .row("GraalPy", fact(results, "graalpy"))
                 .row("CPython (P4)", fact(results, "cpython"))
+                .row("Python of hazelcast-jet-python (P5)", fact(results, "peer-python"))
                 .row("load average before / after", loadBefore + " / " + loadAfter)
                 .row("hzpy sources measured", machine.source())
                 .toMarkdown());
