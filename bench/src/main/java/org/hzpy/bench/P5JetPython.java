@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -38,10 +39,20 @@ import java.util.concurrent.TimeoutException;
  */
 final class P5JetPython implements Benchmark {
     private static final int ITEMS = 1_000_000;
-    /** Each system's first job on the member, one per workload, not counted (its set-up is reported). */
-    private static final int WARM_UP_ITEMS = 100_000;
     private static final int ROUNDS = 3;
-    /** Chosen from short trials of 256, 1024 and 4096 items with 2 and 4 in flight (see the commit). */
+    /**
+     * Unmeasured rounds come first, until a system's throughput settles: both need it (hzpy's
+     * GraalPy compiles the handler and the conversions; the peer's gRPC and protobuf code in the JVM
+     * gets compiled too), and both ran several times slower in their first jobs in trials.
+     */
+    private static final int MIN_WARM_UP_ROUNDS = 2;
+    private static final int MAX_WARM_UP_ROUNDS = 6;
+    /** Warm once a warm-up round's throughput is within this fraction of the round before. */
+    private static final double SETTLED = 0.2;
+    /**
+     * Trials of 256, 1024 and 4096 items with 2 in flight, and 1024 with 4, showed no consistent
+     * winner on this noisy machine; 1024 keeps each call short (about half a millisecond).
+     */
     private static final int HZPY_BATCH = 1024;
     private static final int HZPY_IN_FLIGHT = 2;
     /** A job that runs longer is cancelled and its system reported as not measured. */
@@ -58,8 +69,8 @@ final class P5JetPython implements Benchmark {
     private enum Workload {
         UPPER("upper-case 1,000,000 short strings", "upper", "upper", "`str` → `str`", "`str` → `str`"),
         NUMBERS("`x * 3 + 1` on 1,000,000 numbers", "times_three_plus_one", "times_three_plus_one_str",
-                "`int` → `int` (Java `Long`)", "`str` → `str` (the peer takes strings only: "
-                + "`String.valueOf` before it, `int(x)` / `str(...)` in Python)");
+                "`int` → `int` (Java `Long`)", "`str` → `str`: the peer takes strings only (`String.valueOf` "
+                + "before it, `str(int(x) * 3 + 1)` in Python)");
 
         final String label;
         final String hzpyFunction;
@@ -75,9 +86,14 @@ final class P5JetPython implements Benchmark {
             this.peerTypes = peerTypes;
         }
 
-        /** The source's i-th item: the same for both systems. */
+        /** The source's i-th item: the same for every system. */
         Object item(long i) {
             return this == UPPER ? "s" + i : (Object) i;
+        }
+
+        /** The transform in Java, for scale. */
+        Object inJava(Object item) {
+            return this == UPPER ? ((String) item).toUpperCase() : (Object) ((Long) item * 3 + 1);
         }
 
         /** What the sink adds up for a result: the string's hash, or the number (the peer's as a string). */
@@ -88,22 +104,30 @@ final class P5JetPython implements Benchmark {
             return result instanceof String s ? Long.parseLong(s) : (Long) result;
         }
 
-        long expectedChecksum(int n) {
+        long expectedChecksum() {
             long sum = 0;
-            for (long i = 0; i < n; i++) {
+            for (long i = 0; i < ITEMS; i++) {
                 sum += this == UPPER ? ("S" + i).hashCode() : 3 * i + 1;
             }
             return sum;
         }
     }
 
+    /** The systems measured, in the order of the table. */
     private enum Side {
-        HZPY("hzpy"), PEER("hazelcast-jet-python 5.5.0");
+        HZPY_ATTACHED("hzpy, handler attached to the job (as the peer's)"),
+        HZPY_MODULE_PATH("hzpy, handler on the member's `hzpy.module-path`"),
+        PEER("hazelcast-jet-python 5.5.0"),
+        JAVA("for scale: the transform in Java (`map`), no Python");
 
         final String label;
 
         Side(String label) {
             this.label = label;
+        }
+
+        String shortName() {
+            return name().toLowerCase().replace('_', '-');
         }
     }
 
@@ -124,22 +148,20 @@ final class P5JetPython implements Benchmark {
      */
     static final class Recorder {
         private final Workload workload;
-        private final long expected;
         private long count;
         private long checksum;
         private long firstNanos;
         private long lastNanos;
 
-        Recorder(Workload workload, long expected) {
+        Recorder(Workload workload) {
             this.workload = workload;
-            this.expected = expected;
         }
 
         void receive(Object item) {
             if (++count == 1) {
                 firstNanos = System.nanoTime();
             }
-            if (count == expected) {
+            if (count == ITEMS) {
                 lastNanos = System.nanoTime();
             }
             checksum += workload.check(item);
@@ -148,6 +170,33 @@ final class P5JetPython implements Benchmark {
 
     /** The recorder of the job that runs now (jobs run one at a time). */
     private static volatile Recorder current;
+
+    /** What one run of P5 measured, per system and workload. */
+    private static final class Figures {
+        final String[] notMeasured = new String[Side.values().length];
+        final double[][] firstJobSetUp = new double[Side.values().length][Workload.values().length];
+        final int[] warmUpRounds = new int[Side.values().length];
+        final double[][][] setUp = new double[Side.values().length][Workload.values().length][ROUNDS];
+        final double[][][] throughput = new double[Side.values().length][Workload.values().length][ROUNDS];
+
+        Figures() {
+            for (double[] a : firstJobSetUp) {
+                Arrays.fill(a, Double.NaN);
+            }
+        }
+
+        boolean measured(Side side) {
+            return notMeasured[side.ordinal()] == null;
+        }
+
+        double medianThroughput(Side side, Workload w) {
+            return Stats.median(throughput[side.ordinal()][w.ordinal()]);
+        }
+
+        double medianSetUp(Side side, Workload w) {
+            return Stats.median(setUp[side.ordinal()][w.ordinal()]);
+        }
+    }
 
     @Override
     public String id() {
@@ -161,8 +210,9 @@ final class P5JetPython implements Benchmark {
 
     @Override
     public Duration timeout() {
-        // about 3 min normally (the peer's ~8 jobs of 5-10 s set-up each); room for one cancelled job per system
-        return Duration.ofMinutes(10);
+        // 3-5 min normally, most of it the peer's 5-25 s of set-up per job (up to 6 warm-up and 3
+        // measured rounds of 2 jobs); room for one cancelled job per system on top
+        return Duration.ofMinutes(15);
     }
 
     /**
@@ -185,55 +235,39 @@ final class P5JetPython implements Benchmark {
     @Override
     public Result run() throws Exception {
         Result result = new Result(id(), title());
-        String[] notMeasured = new String[Side.values().length];
+        Figures f = new Figures();
         String peerPython = peerPython();
         if (peerPython.startsWith("not measured: ")) {
-            notMeasured[Side.PEER.ordinal()] = peerPython.substring("not measured: ".length());
+            f.notMeasured[Side.PEER.ordinal()] = peerPython.substring("not measured: ".length());
         }
         Path handlers = Files.createTempDirectory("hzpy-p5-handlers-");
         Resources.copyTo(handlers, HANDLERS);
         long[] expected = new long[Workload.values().length];
         for (Workload w : Workload.values()) {
-            expected[w.ordinal()] = w.expectedChecksum(ITEMS);
+            expected[w.ordinal()] = w.expectedChecksum();
         }
-        double[][] firstJobSetUp = new double[Side.values().length][Workload.values().length];
-        double[][][] setUp = new double[Side.values().length][Workload.values().length][ROUNDS];
-        double[][][] throughput = new double[Side.values().length][Workload.values().length][ROUNDS];
-        for (double[] a : firstJobSetUp) {
-            Arrays.fill(a, Double.NaN);
-        }
-        HazelcastInstance member = Members.start(Map.of(), P5JetPython::jet);
+        HazelcastInstance member = Members.start(Map.of("hzpy.module-path", handlers.toString()), P5JetPython::jet);
         try {
             Py py = Members.ready(member, CORES);
             Members.recordEngine(result, py);
-            for (Workload w : Workload.values()) {
-                for (Side side : Side.values()) {
-                    if (notMeasured[side.ordinal()] == null) {
-                        try {
-                            Run run = runJob(member, side, w, WARM_UP_ITEMS, w.expectedChecksum(WARM_UP_ITEMS),
-                                    handlers, "warm-up");
-                            firstJobSetUp[side.ordinal()][w.ordinal()] = run.setUpSeconds();
-                        } catch (NotMeasured e) {
-                            notMeasured[side.ordinal()] = e.getMessage();
-                        }
-                    }
-                }
-            }
+            warmUp(member, handlers, expected, f);
             for (int r = 0; r < ROUNDS; r++) {
-                // which system goes first alternates, so a drift in the machine's load favours neither
-                List<Side> order = r % 2 == 0 ? List.of(Side.HZPY, Side.PEER) : List.of(Side.PEER, Side.HZPY);
+                // the order of the systems flips each round, so a drift in the machine's load favours none
+                List<Side> order = new ArrayList<>(List.of(Side.values()));
+                if (r % 2 == 1) {
+                    Collections.reverse(order);
+                }
                 for (Workload w : Workload.values()) {
                     for (Side side : order) {
-                        if (notMeasured[side.ordinal()] != null) {
+                        if (!f.measured(side)) {
                             continue;
                         }
                         try {
-                            Run run = runJob(member, side, w, ITEMS, expected[w.ordinal()], handlers,
-                                    "round " + (r + 1));
-                            setUp[side.ordinal()][w.ordinal()][r] = run.setUpSeconds();
-                            throughput[side.ordinal()][w.ordinal()][r] = run.itemsPerSecond();
+                            Run run = runJob(member, side, w, expected[w.ordinal()], handlers, "round " + (r + 1));
+                            f.setUp[side.ordinal()][w.ordinal()][r] = run.setUpSeconds();
+                            f.throughput[side.ordinal()][w.ordinal()][r] = run.itemsPerSecond();
                         } catch (NotMeasured e) {
-                            notMeasured[side.ordinal()] = e.getMessage();
+                            f.notMeasured[side.ordinal()] = e.getMessage();
                         }
                     }
                 }
@@ -242,7 +276,7 @@ final class P5JetPython implements Benchmark {
             member.shutdown();
             deleteTree(handlers);
         }
-        report(result, peerPython, notMeasured, firstJobSetUp, setUp, throughput);
+        report(result, peerPython, f);
         return result;
     }
 
@@ -250,14 +284,51 @@ final class P5JetPython implements Benchmark {
         config.getJetConfig().setEnabled(true).setResourceUploadEnabled(true);
     }
 
+    /**
+     * Unmeasured rounds of the same jobs, each system until its throughput settles; the first job
+     * of each is its first on the member, whose set-up is reported.
+     */
+    private static void warmUp(HazelcastInstance member, Path handlers, long[] expected, Figures f)
+            throws InterruptedException {
+        double[] previous = new double[Side.values().length];
+        boolean[] warm = new boolean[Side.values().length];
+        for (int round = 1; round <= MAX_WARM_UP_ROUNDS; round++) {
+            for (Side side : Side.values()) {
+                if (warm[side.ordinal()] || !f.measured(side)) {
+                    continue;
+                }
+                double[] rates = new double[Workload.values().length];
+                for (Workload w : Workload.values()) {
+                    try {
+                        Run run = runJob(member, side, w, expected[w.ordinal()], handlers, "warm-up " + round);
+                        rates[w.ordinal()] = run.itemsPerSecond();
+                        if (round == 1) {
+                            f.firstJobSetUp[side.ordinal()][w.ordinal()] = run.setUpSeconds();
+                        }
+                    } catch (NotMeasured e) {
+                        f.notMeasured[side.ordinal()] = e.getMessage();
+                    }
+                }
+                if (!f.measured(side)) {
+                    continue;
+                }
+                double rate = Stats.geomean(rates);
+                f.warmUpRounds[side.ordinal()] = round;
+                warm[side.ordinal()] = round >= MIN_WARM_UP_ROUNDS
+                        && Math.abs(rate / previous[side.ordinal()] - 1) <= SETTLED;
+                previous[side.ordinal()] = rate;
+            }
+        }
+    }
+
     /** Submits one job, waits for its end (cancelling it past the timeout) and checks every item arrived right. */
-    private static Run runJob(HazelcastInstance member, Side side, Workload w, int items, long expectedChecksum,
-                              Path handlers, String what) throws NotMeasured, InterruptedException {
-        String name = "p5-" + side.name().toLowerCase() + "-" + w.name().toLowerCase() + "-" + what.replace(' ', '-');
-        Recorder recorder = new Recorder(w, items);
+    private static Run runJob(HazelcastInstance member, Side side, Workload w, long expectedChecksum, Path handlers,
+                              String what) throws NotMeasured, InterruptedException {
+        String name = "p5-" + side.shortName() + "-" + w.name().toLowerCase() + "-" + what.replace(' ', '-');
+        Recorder recorder = new Recorder(w);
         current = recorder;
         JobConfig config = new JobConfig().setName(name);
-        Pipeline pipeline = side == Side.HZPY ? hzpyPipeline(w, items, config, handlers) : peerPipeline(w, items, handlers);
+        Pipeline pipeline = pipeline(side, w, config, handlers);
         long submitted = System.nanoTime();
         Job job;
         try {
@@ -278,51 +349,56 @@ final class P5JetPython implements Benchmark {
         } catch (ExecutionException e) {
             throw new NotMeasured(name + " failed: " + oneLine(e.getCause()));
         }
-        if (recorder.count != items || recorder.checksum != expectedChecksum) {
-            throw new NotMeasured(name + " emitted " + recorder.count + " of " + items + " items"
-                    + (recorder.count == items ? ", not the expected ones" : ""));
+        if (recorder.count != ITEMS || recorder.checksum != expectedChecksum) {
+            throw new NotMeasured(name + " emitted " + recorder.count + " of " + ITEMS + " items"
+                    + (recorder.count == ITEMS ? ", not the expected ones" : ""));
         }
         Run run = new Run((recorder.firstNanos - submitted) / 1e9,
-                (items - 1) / ((recorder.lastNanos - recorder.firstNanos) / 1e9));
-        System.out.printf("P5: %-14s %-7s %-10s set-up %6.3f s, %s items/s%n", side.label.split(" ")[0], w.name(), what,
+                (ITEMS - 1) / ((recorder.lastNanos - recorder.firstNanos) / 1e9));
+        System.out.printf("P5: %-16s %-7s %-11s set-up %6.3f s, %s items/s%n", side.shortName(), w.name(), what,
                 run.setUpSeconds(), Stats.fmt(run.itemsPerSecond()));
         return run;
     }
 
-    private static Pipeline hzpyPipeline(Workload w, int items, JobConfig config, Path handlers) {
-        config.attachDirectory(handlers.toString(), DIRECTORY_ID);
-        Pipeline p = Pipeline.create();
-        p.readFrom(source(w, items))
-                .apply(PyTransforms.<Object, Object>mapUsingPythonBatch(PyStageConfig.of(MODULE, w.hzpyFunction)
-                        .attachedDirectory(DIRECTORY_ID).batchSize(HZPY_BATCH).concurrentBatches(HZPY_IN_FLIGHT)))
-                .writeTo(sink());
-        return p;
-    }
-
-    /** The peer attaches its base directory to the job itself. */
+    /** Source → one stage → sink; only the stage differs between the systems. */
     @SuppressWarnings("unchecked")
-    private static Pipeline peerPipeline(Workload w, int items, Path handlers) {
+    private static Pipeline pipeline(Side side, Workload w, JobConfig config, Path handlers) {
         Pipeline p = Pipeline.create();
-        BatchStage<Object> source = p.readFrom(source(w, items));
-        BatchStage<String> strings = w == Workload.UPPER
-                ? (BatchStage<String>) (BatchStage<?>) source // they are strings already: no extra stage
-                : source.map(x -> String.valueOf(x));
-        strings.apply(PythonTransforms.mapUsingPythonBatch(new PythonServiceConfig().setBaseDir(handlers.toString())
-                        .setHandlerModule(MODULE).setHandlerFunction(w.peerFunction)))
-                .writeTo(sink());
+        BatchStage<Object> items = p.readFrom(source(w));
+        BatchStage<?> out = switch (side) {
+            case HZPY_ATTACHED -> {
+                config.attachDirectory(handlers.toString(), DIRECTORY_ID);
+                yield items.apply(PyTransforms.<Object, Object>mapUsingPythonBatch(hzpyStage(w).attachedDirectory(DIRECTORY_ID)));
+            }
+            case HZPY_MODULE_PATH -> items.apply(PyTransforms.<Object, Object>mapUsingPythonBatch(hzpyStage(w)));
+            case PEER -> {
+                // the peer attaches its base directory to the job itself
+                BatchStage<String> strings = w == Workload.UPPER
+                        ? (BatchStage<String>) (BatchStage<?>) items // strings already: no extra stage
+                        : items.map(x -> String.valueOf(x));
+                yield strings.apply(PythonTransforms.mapUsingPythonBatch(new PythonServiceConfig()
+                        .setBaseDir(handlers.toString()).setHandlerModule(MODULE).setHandlerFunction(w.peerFunction)));
+            }
+            case JAVA -> items.map(w::inJava);
+        };
+        ((BatchStage<Object>) out).writeTo(sink());
         return p;
     }
 
-    /** Generates the items in the member, 1024 at a time: nothing to read, the same for both systems. */
-    private static BatchSource<Object> source(Workload w, int items) {
+    private static PyStageConfig hzpyStage(Workload w) {
+        return PyStageConfig.of(MODULE, w.hzpyFunction).batchSize(HZPY_BATCH).concurrentBatches(HZPY_IN_FLIGHT);
+    }
+
+    /** Generates the items in the member, 1024 at a time: nothing to read, the same for every system. */
+    private static BatchSource<Object> source(Workload w) {
         return SourceBuilder.batch("p5-items", ctx -> new long[1])
                 .<Object>fillBufferFn((next, buffer) -> {
-                    long end = Math.min(items, next[0] + 1024);
+                    long end = Math.min(ITEMS, next[0] + 1024);
                     for (long i = next[0]; i < end; i++) {
                         buffer.add(w.item(i));
                     }
                     next[0] = end;
-                    if (end == items) {
+                    if (end == ITEMS) {
                         buffer.close();
                     }
                 })
@@ -342,8 +418,7 @@ final class P5JetPython implements Benchmark {
      */
     private static String peerPython() throws InterruptedException {
         String path = System.getenv().getOrDefault("PATH", "");
-        String first = path.split(":")[0];
-        if (!Files.isExecutable(Path.of(first, FLOCK_SHIM))) {
+        if (!Files.isExecutable(Path.of(path.split(":")[0], FLOCK_SHIM))) {
             return "not measured: the flock shim is not first on this JVM's PATH (BenchMain puts it there)";
         }
         try {
@@ -351,9 +426,12 @@ final class P5JetPython implements Benchmark {
                     + "google.protobuf as pb; print('CPython %s, grpcio %s, protobuf %s' % "
                     + "(sys.version.split()[0], grpc.__version__, pb.__version__))").redirectErrorStream(true).start();
             boolean done = p.waitFor(60, TimeUnit.SECONDS);
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            if (!done || p.exitValue() != 0) {
+            if (!done) {
                 p.destroyForcibly();
+                return "not measured: /usr/bin/python3 did not answer within 60 s";
+            }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.exitValue() != 0) {
                 String[] lines = out.split("\n");
                 return "not measured: /usr/bin/python3 cannot import what the peer needs (" + lines[lines.length - 1]
                         + "); install the Debian packages " + PEER_PACKAGES + " (./bench.sh does when it may)";
@@ -365,74 +443,96 @@ final class P5JetPython implements Benchmark {
         }
     }
 
-    private static void report(Result result, String peerPython, String[] notMeasured, double[][] firstJobSetUp,
-                               double[][][] setUp, double[][][] throughput) {
+    private static void report(Result result, String peerPython, Figures f) {
         result.fact("peer-python", peerPython);
         result.add(String.format("One embedded member (Jet on, `resource-upload-enabled: true`, hzpy with its defaults: "
                 + "%d contexts) runs every job, one at a time. Source: a batch `SourceBuilder` source that generates "
-                + "the items in the member (`\"s\" + i` or `i`, the same source for both systems); one Python stage; "
-                + "a sink that counts the results in this JVM and checks them (sum of the strings' hashes or of the "
-                + "numbers). Both systems get `p5_handlers.py` attached to every job and run %d processors "
-                + "(Jet's default local parallelism). hzpy: `PyTransforms.mapUsingPythonBatch`, batches of %d, "
-                + "%d in flight per processor. The peer: `PythonTransforms.mapUsingPythonBatch` with its fixed "
-                + "settings (batches of whatever the inbox holds — it sets no limit — and Jet's default of 4 in "
-                + "flight per processor); it builds a venv, runs its pip lines (no-ops here: a `flock` shim, since "
-                + "pip cannot reach a package index; Debian's grpcio and protobuf serve instead) and starts one "
-                + "CPython gRPC server per processor, for every job. Python: %s.",
-                CORES, CORES, HZPY_BATCH, HZPY_IN_FLIGHT, peerPython.startsWith("not measured") ? "n/a" : peerPython));
-        result.add(String.format("Each system's first job on the member (%,d items per workload) warms it up and is not "
-                + "counted; then %d rounds of %,d items per workload, the two systems alternating (which goes first "
-                + "changes each round). *Set-up*: `newJob` → first item at the sink. *Throughput*: the items after "
-                + "the first over the time from the first to the last (steady state). Medians of the rounds, "
-                + "min – max in brackets.", WARM_UP_ITEMS, ROUNDS, ITEMS));
+                + "the items in the member (`\"s\" + i` or `i`; the same source for every system); one stage; a sink "
+                + "that counts the results in this JVM and checks them (sum of the strings' hashes or of the numbers). "
+                + "Handlers: `p5_handlers.py`. Each stage runs %d processors (Jet's default local parallelism). "
+                + "hzpy: `PyTransforms.mapUsingPythonBatch`, batches of %,d items, %d in flight per processor. The "
+                + "peer: `PythonTransforms.mapUsingPythonBatch` with its fixed settings (batches of whatever the "
+                + "inbox holds — it sets no limit — and Jet's default of 4 in flight per processor); for every job "
+                + "it builds a venv, runs its pip lines (no-ops here: a `flock` shim, as pip cannot reach a package "
+                + "index; Debian's grpcio and protobuf serve instead) and starts one CPython gRPC server per "
+                + "processor. The peer's Python: %s.", CORES, CORES, HZPY_BATCH, HZPY_IN_FLIGHT,
+                peerPython.startsWith("not measured") ? "n/a" : peerPython));
+        result.add(String.format("Warm-up: unmeasured rounds of the same jobs, for each system until two rounds in a row "
+                + "agree within %.0f%% (at least %d, at most %d rounds; needed: %s). Then %d rounds of %,d items per "
+                + "workload, all systems in each, their order reversed every other round. *Set-up*: `newJob` → "
+                + "first item at the sink, every job (the peer builds its venv and starts its servers for each). "
+                + "*Throughput*: the items after the first over the time from the first to the last (steady "
+                + "state). Medians of the rounds, min – max in brackets.", SETTLED * 100, MIN_WARM_UP_ROUNDS,
+                MAX_WARM_UP_ROUNDS, warmUpRounds(f), ROUNDS, ITEMS));
         Table table = new Table("workload", "system", "Python gets → returns", "items/s, median (min – max)",
-                "set-up s, median (min – max)", "throughput hzpy / peer", "≥ 3× the peer's throughput",
+                "set-up s, median (min – max)", "throughput vs the peer", "≥ 3× the peer's throughput",
                 "≤ 0.5 s set-up per job");
-        List<String> goalsSetUp = new ArrayList<>();
-        Boolean setUpMet = notMeasured[Side.HZPY.ordinal()] == null;
+        List<String> setUps = new ArrayList<>();
+        boolean setUpMet = true;
         for (Workload w : Workload.values()) {
-            int wi = w.ordinal();
-            String ratio = "n/a";
-            Boolean ratioMet = null;
-            String hzpyWhy = notMeasured[Side.HZPY.ordinal()];
-            String peerWhy = notMeasured[Side.PEER.ordinal()];
-            double hzpyRate = Stats.median(throughput[Side.HZPY.ordinal()][wi]);
-            double peerRate = Stats.median(throughput[Side.PEER.ordinal()][wi]);
-            double hzpySetUp = Stats.median(setUp[Side.HZPY.ordinal()][wi]);
-            if (hzpyWhy == null && peerWhy == null) {
-                ratio = Stats.times(hzpyRate / peerRate);
-                ratioMet = hzpyRate / peerRate >= GOAL_RATIO;
+            boolean peer = f.measured(Side.PEER);
+            for (Side side : Side.values()) {
+                String types = side == Side.PEER ? w.peerTypes : side == Side.JAVA ? "(no Python)" : w.hzpyTypes;
+                String ratio = "";
+                String ratioGoal = "";
+                String setUpGoal = "";
+                if (side == Side.HZPY_ATTACHED || side == Side.HZPY_MODULE_PATH) {
+                    boolean both = f.measured(side) && peer;
+                    double r = f.medianThroughput(side, w) / f.medianThroughput(Side.PEER, w);
+                    ratio = both ? Stats.times(r) : "n/a";
+                    ratioGoal = both ? verdict(r >= GOAL_RATIO) : "not measured";
+                    double s = f.medianSetUp(side, w);
+                    setUpGoal = f.measured(side) ? verdict(s <= GOAL_SET_UP_SECONDS) : "not measured";
+                    if (side == Side.HZPY_ATTACHED) {
+                        result.goal((w == Workload.UPPER ? "upper-case strings" : "numbers")
+                                + ": ≥ 3× the peer's throughput (handler attached to the job, as the peer's)",
+                                both ? Stats.times(r) + " (module path: " + Stats.times(f.medianThroughput(
+                                        Side.HZPY_MODULE_PATH, w) / f.medianThroughput(Side.PEER, w)) + ")" : "n/a",
+                                both ? r >= GOAL_RATIO : null);
+                    }
+                    if (f.measured(side)) {
+                        setUps.add(Stats.fmt(s));
+                        setUpMet &= s <= GOAL_SET_UP_SECONDS;
+                    }
+                }
+                table.row(w.label, side.label, types, cell(f, side, f.throughput[side.ordinal()][w.ordinal()]),
+                        cell(f, side, f.setUp[side.ordinal()][w.ordinal()]), ratio, ratioGoal, setUpGoal);
             }
-            String setUpVerdict = hzpyWhy != null ? "not measured" : hzpySetUp <= GOAL_SET_UP_SECONDS ? "met" : "**missed**";
-            if (hzpyWhy == null) {
-                goalsSetUp.add(w.name().toLowerCase() + " " + Stats.fmt(hzpySetUp) + " s");
-                setUpMet = setUpMet && hzpySetUp <= GOAL_SET_UP_SECONDS;
-            }
-            table.row(w.label, Side.HZPY.label, w.hzpyTypes, cell(hzpyWhy, throughput[Side.HZPY.ordinal()][wi]),
-                    cell(hzpyWhy, setUp[Side.HZPY.ordinal()][wi]), ratio,
-                    ratioMet == null ? "not measured" : ratioMet ? "met" : "**missed**", setUpVerdict);
-            table.row(w.label, Side.PEER.label, w.peerTypes, cell(peerWhy, throughput[Side.PEER.ordinal()][wi]),
-                    cell(peerWhy, setUp[Side.PEER.ordinal()][wi]), "", "", "");
-            result.goal(w == Workload.UPPER ? "upper-case strings: ≥ 3× the peer's throughput"
-                    : "numbers: ≥ 3× the peer's throughput", ratio, ratioMet);
         }
         result.add(table.toMarkdown());
         result.goal("job set-up ≤ 0.5 s (submit → first item out)",
-                goalsSetUp.isEmpty() ? "n/a" : String.join(", ", goalsSetUp), goalsSetUp.isEmpty() ? null : setUpMet);
-        result.add(String.format("First job on the member (the warm-up, %,d items), set-up: hzpy %s s (upper-case), "
-                        + "%s s (numbers); the peer %s s, %s s.",
-                WARM_UP_ITEMS, Stats.fmt(firstJobSetUp[0][0]), Stats.fmt(firstJobSetUp[0][1]),
-                Stats.fmt(firstJobSetUp[1][0]), Stats.fmt(firstJobSetUp[1][1])));
+                setUps.isEmpty() ? "n/a" : "hzpy medians " + String.join(", ", setUps) + " s",
+                setUps.isEmpty() ? null : setUpMet);
+        StringBuilder first = new StringBuilder("First job on the member (the first warm-up job), set-up in s for "
+                + "upper-case / numbers:");
         for (Side side : Side.values()) {
-            if (notMeasured[side.ordinal()] != null) {
-                result.add("**" + side.label + " not measured:** " + notMeasured[side.ordinal()]);
+            first.append(side == Side.HZPY_ATTACHED ? " " : "; ").append(side.shortName()).append(' ')
+                    .append(Stats.fmt(f.firstJobSetUp[side.ordinal()][0])).append(" / ")
+                    .append(Stats.fmt(f.firstJobSetUp[side.ordinal()][1]));
+        }
+        result.add(first.append('.').toString());
+        for (Side side : Side.values()) {
+            if (!f.measured(side)) {
+                result.add("**" + side.label + ": not measured:** " + f.notMeasured[side.ordinal()]);
             }
         }
     }
 
+    private static String warmUpRounds(Figures f) {
+        List<String> parts = new ArrayList<>();
+        for (Side side : Side.values()) {
+            parts.add(side.shortName() + " " + f.warmUpRounds[side.ordinal()]);
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "met" : "**missed**";
+    }
+
     /** "median (min – max)", or "not measured" when the system has no figures. */
-    private static String cell(String notMeasured, double[] samples) {
-        if (notMeasured != null) {
+    private static String cell(Figures f, Side side, double[] samples) {
+        if (!f.measured(side)) {
             return "not measured";
         }
         return Stats.fmt(Stats.median(samples)) + " (" + Stats.fmt(Stats.min(samples)) + " – "
@@ -444,8 +544,7 @@ final class P5JetPython implements Benchmark {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String s = root.getClass().getSimpleName() + ": " + root.getMessage();
-        s = s.replaceAll("\\s+", " ");
+        String s = (root.getClass().getSimpleName() + ": " + root.getMessage()).replaceAll("\\s+", " ");
         return s.length() > 400 ? s.substring(0, 400) + " …" : s;
     }
 
