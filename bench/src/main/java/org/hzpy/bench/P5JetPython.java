@@ -307,6 +307,7 @@ final class P5JetPython implements Benchmark {
                         }
                     } catch (NotMeasured e) {
                         f.notMeasured[side.ordinal()] = e.getMessage();
+                        break; // the first failure says why; no more of its jobs
                     }
                 }
                 if (!f.measured(side)) {
@@ -521,7 +522,8 @@ final class P5JetPython implements Benchmark {
     private static String warmUpRounds(Figures f) {
         List<String> parts = new ArrayList<>();
         for (Side side : Side.values()) {
-            parts.add(side.shortName() + " " + f.warmUpRounds[side.ordinal()]);
+            parts.add(side.shortName() + " " + (f.measured(side) ? String.valueOf(f.warmUpRounds[side.ordinal()])
+                    : "not measured"));
         }
         return String.join(", ", parts);
     }
