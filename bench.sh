@@ -1,15 +1,20 @@
 #!/usr/bin/env bash
 # Runs the hzpy benchmark suite (bench/) and writes docs/benchmarks.md.
 #
-#   ./bench.sh            all benchmarks in one run (about 10 minutes), rewrites docs/benchmarks.md
+#   ./bench.sh            all benchmarks in one run (about 11-15 minutes), rewrites docs/benchmarks.md
 #   ./bench.sh P1 P4      only these; the report goes to bench/target/benchmarks-partial.md, so
 #                         docs/benchmarks.md always comes from one complete run
 #   ./bench.sh soak [S]   the overload soak (OverloadSoakTest) for S seconds (default 300) instead of
 #                         the 20 s the test suite runs; figures in plugin/target/soak.txt
 #
 # Benchmarks: P1 call overhead, P2 client call vs bare executor task, P3 throughput 1 vs 2
-# contexts, P4 functions vs CPython, P6 cluster limit on vs off, P7 memory per context,
-# P8 JVM start to first result, P9 callbacks, state counters and parallel. Run nothing else heavy meanwhile.
+# contexts, P4 functions vs CPython, P5 Jet jobs through hzpy vs hazelcast-jet-python 5.5.0,
+# P6 cluster limit on vs off, P7 memory per context, P8 JVM start to first result, P9 callbacks,
+# state counters and parallel. Run nothing else heavy meanwhile.
+#
+# P5's peer needs Debian's python3-grpcio, python3-protobuf and python3-venv; this script installs
+# them with apt-get when it runs as root or has passwordless sudo, and otherwise says what is
+# missing (P5 then reports the peer as not measured).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,8 +43,8 @@ if [ $# -eq 0 ] || { [ $# -eq 1 ] && [ "$1" = "all" ]; }; then
 else
   for id in "$@"; do
     case "$id" in
-      P1|P2|P3|P4|P6|P7|P8|P9|p1|p2|p3|p4|p6|p7|p8|p9) ;;
-      *) echo "unknown benchmark '$id'; known: P1 P2 P3 P4 P6 P7 P8 P9 (or none for all)" >&2; exit 2 ;;
+      P1|P2|P3|P4|P5|P6|P7|P8|P9|p1|p2|p3|p4|p5|p6|p7|p8|p9) ;;
+      *) echo "unknown benchmark '$id'; known: P1 P2 P3 P4 P5 P6 P7 P8 P9 (or none for all)" >&2; exit 2 ;;
     esac
   done
   OUT="$ROOT/bench/target/benchmarks-partial.md"
@@ -49,6 +54,38 @@ fi
 if ! command -v python3 >/dev/null 2>&1; then
   echo "note: python3 is not on PATH; P4 will report GraalPy only" >&2
 fi
+
+# P5's peer (hazelcast-jet-python) runs Debian's /usr/bin/python3 with these packages
+peer_packages_for_p5() {
+  local wanted="python3-grpcio python3-protobuf python3-venv" missing="" pkg sudo=""
+  if ! command -v dpkg >/dev/null 2>&1; then
+    echo "note: no dpkg (not Debian?); P5 measures the peer only if /usr/bin/python3 has grpcio, protobuf and venv" >&2
+    return 0
+  fi
+  for pkg in $wanted; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
+  done
+  [ -z "$missing" ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    if sudo -n true >/dev/null 2>&1; then sudo="sudo"; else
+      echo "note: P5's peer needs the Debian packages:$missing (missing); install them with" >&2
+      echo "      sudo apt-get install -y$missing" >&2
+      echo "      P5 reports the peer as not measured until then" >&2
+      return 0
+    fi
+  fi
+  echo "Installing P5's peer packages:$missing ..."
+  # shellcheck disable=SC2086
+  if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null; then
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null || true
+    # shellcheck disable=SC2086
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null ||
+      echo "note: apt-get could not install$missing; P5 reports the peer as not measured" >&2
+  fi
+}
+case " ${WHICH^^} " in
+  *" ALL "*|*" P5 "*) peer_packages_for_p5 ;;
+esac
 
 echo "Building (JDK: $JAVA_HOME) ..."
 mvn -B -q -pl bench -am install -DskipTests

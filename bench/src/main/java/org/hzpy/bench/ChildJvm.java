@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,8 +46,15 @@ final class ChildJvm {
 
     static int run(Duration timeout, List<String> extraFlags, Class<?> main, String... args)
             throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command(extraFlags, main, args)).inheritIO().start();
-        return await(p, timeout, main.getSimpleName());
+        return run(timeout, extraFlags, Map.of(), main, args);
+    }
+
+    /** Like {@link #run(Duration, List, Class, String...)}, with these environment variables set or replaced. */
+    static int run(Duration timeout, List<String> extraFlags, Map<String, String> environment, Class<?> main,
+                   String... args) throws IOException, InterruptedException {
+        ProcessBuilder builder = new ProcessBuilder(command(extraFlags, main, args)).inheritIO();
+        builder.environment().putAll(environment);
+        return await(builder.start(), timeout, main.getSimpleName());
     }
 
     static int await(Process p, Duration timeout, String what) throws IOException, InterruptedException {

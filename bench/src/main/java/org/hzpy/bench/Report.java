@@ -40,6 +40,7 @@ final class Report {
                 .row("GraalPy engine", fact(results, "engine") + " (JIT active: " + fact(results, "jit") + ")")
                 .row("GraalPy", fact(results, "graalpy"))
                 .row("CPython (P4)", fact(results, "cpython"))
+                .row("Python of hazelcast-jet-python (P5)", fact(results, "peer-python"))
                 .row("load average before / after", loadBefore + " / " + loadAfter)
                 .row("hzpy sources measured", machine.source())
                 .toMarkdown());
@@ -62,11 +63,13 @@ final class Report {
         md.append("\n## Running it\n\n");
         md.append("`./bench.sh` builds the project (`mvn -pl bench -am install -DskipTests`) and runs "
                 + "`org.hzpy.bench.BenchMain` through `mvn -pl bench exec:exec`, which rewrites this file; it takes "
-                + "about 8–10 minutes on 2 cores. `./bench.sh P1 P4` runs only those benchmarks and writes "
+                + "about 11–15 minutes on 2 cores. `./bench.sh P1 P4` runs only those benchmarks and writes "
                 + "`bench/target/benchmarks-partial.md` instead, so this file always holds one complete run. "
                 + "The code is in `bench/src/main/java/org/hzpy/bench/` (one class per benchmark); the Python "
-                + "that P3 and P4 run is `bench/src/main/resources/org/hzpy/bench/bench_functions.py`. Keep the "
-                + "machine otherwise idle while it runs: the *cores used by other processes* column shows how "
+                + "that P3 and P4 run is `bench/src/main/resources/org/hzpy/bench/bench_functions.py`, P5's handlers "
+                + "are `p5_handlers.py` next to it. P5's peer needs Debian's python3-grpcio, python3-protobuf and "
+                + "python3-venv, which `./bench.sh` installs when it runs as root or with passwordless sudo (else it "
+                + "says what is missing and P5 reports the peer as not measured). Keep the machine otherwise idle while it runs: the *cores used by other processes* column shows how "
                 + "far that held.\n");
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.writeString(file, md.toString(), StandardCharsets.UTF_8);
