@@ -110,6 +110,51 @@ class ConversionTest {
     }
 
     @Test
+    void longListsOfOneSimpleType_comeBackExactly_packedOrNot() {
+        // Long lists of only ASCII str, only 64-bit int or only float cross in one piece; any other
+        // item (a bool, a big int, a non-ASCII str, None) sends the list item by item. Either way: exact.
+        py.exec("""
+                def strs(n): return ["item-" + str(i) for i in range(n)] + ["", "a?b"]
+                def strs_unicode(n): return ["item-" + str(i) for i in range(n)] + ["Zoë 🐍"]
+                def ints(n): return [i * 7919 - 2 ** 62 for i in range(n)] + [2 ** 63 - 1, -2 ** 63]
+                def ints_big(n): return list(range(n)) + [2 ** 64]
+                def ints_bool(n): return list(range(n)) + [True]
+                def floats(n): return [i / 3 for i in range(n)] + [float("nan"), float("inf"), -0.0]
+                def tuple_of_ints(n): return tuple(range(n))
+                def with_none(n): return ["x"] * n + [None]
+                """);
+
+        List<Object> strs = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            strs.add("item-" + i);
+        }
+        List<Object> expectedStrs = new java.util.ArrayList<>(strs);
+        expectedStrs.addAll(List.of("", "a?b"));
+        assertThat(py.call("__main__", "strs", 40)).isEqualTo(expectedStrs);
+        List<Object> unicode = new java.util.ArrayList<>(strs);
+        unicode.add("Zoë 🐍");
+        assertThat(py.call("__main__", "strs_unicode", 40)).isEqualTo(unicode);
+
+        @SuppressWarnings("unchecked")
+        List<Object> ints = (List<Object>) py.call("__main__", "ints", 40);
+        assertThat(ints).hasSize(42).allMatch(x -> x instanceof Long);
+        assertThat(ints.get(3)).isEqualTo(3L * 7919 - (1L << 62));
+        assertThat(ints.subList(40, 42)).containsExactly(Long.MAX_VALUE, Long.MIN_VALUE);
+        assertThat((List<?>) py.call("__main__", "ints_big", 40)).last().isEqualTo(BigInteger.TWO.pow(64));
+        assertThat((List<?>) py.call("__main__", "ints_bool", 40)).last().isEqualTo(true);
+
+        @SuppressWarnings("unchecked")
+        List<Object> floats = (List<Object>) py.call("__main__", "floats", 40);
+        assertThat(floats.get(1)).isEqualTo(1 / 3.0);
+        assertThat((Double) floats.get(40)).isNaN();
+        assertThat(floats.subList(41, 43)).containsExactly(Double.POSITIVE_INFINITY, -0.0d);
+        assertThat(Double.doubleToRawLongBits((Double) floats.get(42))).isEqualTo(Double.doubleToRawLongBits(-0.0));
+
+        assertThat((List<?>) py.call("__main__", "tuple_of_ints", 20)).hasSize(20).first().isEqualTo(0L);
+        assertThat((List<?>) py.call("__main__", "with_none", 20)).hasSize(21).last().isNull();
+    }
+
+    @Test
     void maps_becomeDict_andBack_keepingInsertionOrder() {
         Map<Object, Object> ordered = new LinkedHashMap<>();
         for (int i = 50; i > 0; i--) {
