@@ -15,6 +15,8 @@ import java.util.UUID;
 /** Embedded single members with the hzpy plugin: loopback only, no join, their own cluster name. */
 final class Members {
     static final String PLUGIN = "org.hzpy.cluster.HzpyPlugin";
+    /** Members take ports from here up: not the tests' fixed 59xx ports, so benchmarks and tests may run at once. */
+    static final int FIRST_PORT = 6901;
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
 
     private Members() {
@@ -33,7 +35,7 @@ final class Members {
         config.setProperty("hazelcast.logging.type", "jdk");
         hzpyProperties.forEach(config::setProperty);
         NetworkConfig network = config.getNetworkConfig();
-        network.setPort(6901).setPortAutoIncrement(true); // not the tests' fixed 59xx ports: benchmarks and tests may run at once
+        network.setPort(FIRST_PORT).setPortAutoIncrement(true);
         network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
         JoinConfig join = network.getJoin();
         join.getMulticastConfig().setEnabled(false);

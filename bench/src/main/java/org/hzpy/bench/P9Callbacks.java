@@ -68,7 +68,8 @@ final class P9Callbacks implements Benchmark {
         String cluster = "hzpy-bench-p9-" + UUID.randomUUID();
         Consumer<Config> join = c -> {
             c.setClusterName(cluster);
-            c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:5901").addMember("127.0.0.1:5902").addMember("127.0.0.1:5903");
+            c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + Members.FIRST_PORT)
+                    .addMember("127.0.0.1:" + (Members.FIRST_PORT + 1)).addMember("127.0.0.1:" + (Members.FIRST_PORT + 2));
         };
         Map<String, String> props = Map.of("hzpy.contexts", "1", "hzpy.max-concurrent", "64", "hzpy.call-timeout", "2m");
         HazelcastInstance first = Members.start(props, join);
@@ -194,18 +195,22 @@ final class P9Callbacks implements Benchmark {
     }
 
     private static String keyOwnedBy(HazelcastInstance from, HazelcastInstance owner, String prefix) {
-        for (int i = 0; ; i++) {
+        for (int i = 0; i < 100_000; i++) {
             String key = prefix + "-" + i;
             if (from.getPartitionService().getPartition(key).getOwner().getUuid()
                     .equals(owner.getCluster().getLocalMember().getUuid())) {
                 return key;
             }
         }
+        throw new IllegalStateException("no key of 100,000 tried is owned by " + owner.getName() + ": has it any partition?");
     }
 
     private static void awaitMembers(HazelcastInstance member, int n) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-        while (member.getCluster().getMembers().size() < n && System.nanoTime() < deadline) {
+        while (member.getCluster().getMembers().size() < n) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the members did not form a cluster of " + n + " within a minute");
+            }
             Thread.sleep(50);
         }
         Thread.sleep(2_000); // partitions migrate to the new member
