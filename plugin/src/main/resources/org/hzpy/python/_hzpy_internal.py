@@ -494,19 +494,8 @@ def _configure_logging(logging):
         root.setLevel(logging.NOTSET)
 
 
-def _fast_json(json):
-    """GraalPy's native JSON scanner (`_json.Scanner`) decodes 4-9x slower than json's own
-    pure-Python scanner once the JIT has compiled that (measured: json.loads of 2,000 records
-    45-105 ms against 12-20 ms). Decoding uses the Python scanner; encoding keeps `_json`'s (fast)."""
-    import json.decoder
-    import json.scanner
-    json.scanner.make_scanner = json.scanner.py_make_scanner
-    json.decoder.scanstring = json.decoder.py_scanstring
-    json._default_decoder = json.JSONDecoder()
-
-
 # What to adjust in a module once it has loaded, for modules loaded later than this one.
-_AFTER_IMPORT = {"logging": _configure_logging, "json": _fast_json}
+_AFTER_IMPORT = {"logging": _configure_logging}
 
 
 class _AfterImportFinder:
