@@ -397,7 +397,8 @@ _install_sleep()
 _SCOPE_PREFIX = "_hzpy_scope_"
 _scope_dirs = {}   # scope package name -> its directory, the live ones only
 _scope_names = {}  # scope package name -> the top-level module names its directory holds
-_builtin_import = None  # the import the scoped import falls back to, while it is installed
+_builtin_import = __import__  # the import the scoped one falls back to (never None: another thread
+                              # of a shared context may still be inside the scoped import when it is taken out)
 
 
 class _ScopeFinder:
@@ -458,13 +459,11 @@ def sync_scopes(live):
             _scope_names.pop(scope, None)
             sys.path_importer_cache.pop(_scope_dirs[scope], None)
     _scope_dirs = dict(live)
-    if _scope_dirs and _builtin_import is None:
+    if _scope_dirs and builtins.__import__ is not _scoped_import:
         _builtin_import = builtins.__import__
         builtins.__import__ = _scoped_import
-    elif not _scope_dirs and _builtin_import is not None:
-        if builtins.__import__ is _scoped_import:
-            builtins.__import__ = _builtin_import
-        _builtin_import = None
+    elif not _scope_dirs and builtins.__import__ is _scoped_import:
+        builtins.__import__ = _builtin_import
 
 
 sys.meta_path.insert(0, _ScopeFinder)
