@@ -402,19 +402,49 @@ _builtin_import = __import__  # the import the scoped one falls back to (never N
 
 
 class _ScopeFinder:
-    """Finds a scope's package itself: a namespace package whose only directory is the scope's."""
+    """Finds a scope's package itself (a namespace package whose only directory is the scope's),
+    and gives the modules inside it a loader that reuses compiled code (see _ScopeLoader)."""
 
     @staticmethod
     def find_spec(name, path=None, target=None):
-        if path is not None or not name.startswith(_SCOPE_PREFIX):
-            return None
-        directory = _scope_dirs.get(name)
-        if directory is None:
+        if not name.startswith(_SCOPE_PREFIX):
             return None
         import importlib.machinery
-        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
-        spec.submodule_search_locations = [directory]
+        if path is None:
+            directory = _scope_dirs.get(name)
+            if directory is None:
+                return None
+            spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+            spec.submodule_search_locations = [directory]
+            return spec
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
+            scope = name.partition(".")[0]
+            spec.loader = _ScopeLoader(spec.loader, _scope_dirs.get(scope, ""))
         return spec
+
+
+class _ScopeLoader:
+    """Compiles a scope module under a file name that is the same for every job, "<job>/<name>",
+    not its temporary directory's: GraalPy then hands a job that ships the code of an earlier one
+    that job's compiled (and JIT-compiled) functions instead of compiling them afresh (P5: 1.4-1.9x
+    the throughput). The module itself is new for each scope: no state is shared."""
+
+    def __init__(self, loader, directory):
+        self.loader = loader
+        self.directory = directory
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        path = self.loader.get_filename(module.__name__)
+        source = self.loader.get_data(path)
+        relative = path[len(self.directory):].lstrip("/\\") if path.startswith(self.directory) else path
+        exec(compile(source, "<job>/" + relative, "exec", dont_inherit=True), module.__dict__)
+
+    def is_package(self, fullname):
+        return self.loader.is_package(fullname)
 
 
 def _top_level_names(directory):

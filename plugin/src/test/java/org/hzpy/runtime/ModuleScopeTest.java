@@ -44,6 +44,12 @@ class ModuleScopeTest {
                     import os
                     with open(os.path.join(os.path.dirname(__file__), name)) as f:
                         return f.read()
+                STATE = []
+                def touch():
+                    STATE.append(1)
+                    return len(STATE)
+                def fail():
+                    raise ValueError("from the job")
                 """);
         Files.writeString(dir.resolve("helper.py"), "VERSION = '" + version + "'\n");
         return dir;
@@ -57,6 +63,34 @@ class ModuleScopeTest {
             assertThat(py.call(one + ".handler", "version")).isEqualTo("v1/v1/helper");
             assertThat(py.call(two + ".handler", "version")).isEqualTo("v2/v2/helper");
             assertThat(py.call(one + ".handler", "version")).isEqualTo("v1/v1/helper");
+        } finally {
+            runtime.closeModuleScope(one);
+            runtime.closeModuleScope(two);
+        }
+    }
+
+    @Test
+    void scopesWithTheSameFiles_shareCompiledCode_butNotModuleState() throws IOException {
+        // Given two scopes (two jobs) shipping byte-identical modules, both imported in one context
+        String one = runtime.openModuleScope(scopeDir("first", "v1"));
+        String two = runtime.openModuleScope(scopeDir("second", "v1"));
+        try {
+            TestMembers.inContext(py, 0, () -> {
+                py.call(one + ".handler", "version");
+                py.call(two + ".handler", "version");
+
+                // Then their functions run the same compiled code (no compiling it again per job) ...
+                assertThat(py.eval("__import__('sys').modules[a].version.__code__ is __import__('sys').modules[b].version.__code__",
+                        java.util.Map.of("a", one + ".handler", "b", two + ".handler"))).isEqualTo(true);
+                // ... while each module keeps its own state
+                assertThat(py.call(one + ".handler", "touch")).isEqualTo(1L);
+                assertThat(py.call(one + ".handler", "touch")).isEqualTo(2L);
+                assertThat(py.call(two + ".handler", "touch")).isEqualTo(1L);
+                // and a traceback names the file by its place in the job, not by a temporary directory
+                PythonException e = catchThrowableOfType(PythonException.class, () -> py.call(two + ".handler", "fail"));
+                assertThat(e.traceback()).contains("<job>/handler.py", "from the job");
+                return null;
+            });
         } finally {
             runtime.closeModuleScope(one);
             runtime.closeModuleScope(two);
