@@ -98,6 +98,24 @@ class ModuleScopeTest {
     }
 
     @Test
+    void theCompiledCodeOfAnEndedScope_isKeptForALaterOneWithTheSameFiles() throws IOException {
+        // GraalPy's own cache lets go of compiled code once the modules are dropped; hzpy keeps it
+        // (by file name and bytes), so the next job shipping the same code runs it compiled. How fast
+        // that is shows in P5; here, that the code outlives its scope.
+        Path earlier = scopeDir("earlier", "v1");
+        TestMembers.inContext(py, 0, () -> {
+            String first = runtime.openModuleScope(earlier);
+            py.call(first + ".handler", "version");
+            runtime.closeModuleScope(first);
+            py.eval("__import__('gc').collect()"); // the context drops the closed scope's modules first
+
+            assertThat(py.eval("[k[0] for k in __import__('_hzpy_internal')._scope_code]")).asList()
+                    .contains("<job>/handler.py", "<job>/helper.py");
+            return null;
+        });
+    }
+
+    @Test
     void aClosedScope_isForgottenByEveryContext() throws IOException {
         // Given a scope whose modules every context has imported
         String scope = runtime.openModuleScope(scopeDir("gone", "v1"));
