@@ -164,7 +164,7 @@ public final class RemoteRuntime {
      * caller's own call that just ended: without the slack, one finished call sent a client's next
      * quick calls all to the other member. A member with no permit free is never equal to one with some.
      */
-    static int freest(int[] free, int start) {
+    private static int freest(int[] free, int start) {
         int most = Integer.MIN_VALUE;
         for (int f : free) {
             most = Math.max(most, f);

@@ -121,6 +121,11 @@ public final class PyStageConfig implements Serializable {
         return this;
     }
 
+    /** "Python stage module.function()", how failures name the stage. */
+    String stage() {
+        return "Python stage " + module + "." + function + "()";
+    }
+
     private static String quoted(String s) {
         return s == null ? "null" : "'" + s + "'";
     }

@@ -9,7 +9,7 @@ import org.hzpy.PythonException;
  */
 public class PyStageException extends PyException {
     PyStageException(PyStageConfig config, PyException cause) {
-        super("Python stage " + config.module() + "." + config.function() + "() failed: " + cause.getMessage()
+        super(config.stage() + " failed: " + cause.getMessage()
                 + (cause instanceof PythonException p && p.traceback() != null ? "\n" + p.traceback() : ""));
     }
 }

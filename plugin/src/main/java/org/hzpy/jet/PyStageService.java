@@ -66,14 +66,14 @@ final class PyStageService {
         try {
             directory = jet.attachedDirectory(config.attachedDirectory());
         } catch (RuntimeException e) {
-            throw new PyException("Python stage " + config.module() + "." + config.function() + "(): the job has no directory attached as '"
+            throw new PyException(config.stage() + ": the job has no directory attached as '"
                     + config.attachedDirectory() + "' (JobConfig.attachDirectory(path, \"" + config.attachedDirectory() + "\")): "
                     + e.getMessage());
         }
         Path dir = directory.toPath();
         String top = config.module().split("\\.", 2)[0];
         if (!Files.isRegularFile(dir.resolve(top + ".py")) && !Files.isDirectory(dir.resolve(top))) {
-            throw new PyException("Python stage " + config.module() + "." + config.function() + "(): the directory attached as '"
+            throw new PyException(config.stage() + ": the directory attached as '"
                     + config.attachedDirectory() + "' has no module " + top + " (" + top + ".py or a package " + top + "/)");
         }
         return new PyStageService(config, runtime, runtime.openModuleScope(dir));
@@ -134,7 +134,7 @@ final class PyStageService {
                 }
                 case FILTER -> {
                     if (!(r instanceof Boolean keep)) {
-                        throw wrongResult(items.size(), value, shape, "item " + i + " is " + (r == null ? "None" : r.getClass().getSimpleName()));
+                        throw wrongResult(items.size(), value, shape, itemIs(i, r));
                     }
                     if (keep) {
                         out.add(items.get(i));
@@ -142,7 +142,7 @@ final class PyStageService {
                 }
                 case FLAT_MAP -> {
                     if (!(r instanceof List<?> many)) {
-                        throw wrongResult(items.size(), value, shape, "item " + i + " is " + (r == null ? "None" : r.getClass().getSimpleName()));
+                        throw wrongResult(items.size(), value, shape, itemIs(i, r));
                     }
                     for (Object o : many) {
                         if (o != null) {
@@ -154,6 +154,10 @@ final class PyStageService {
             }
         }
         return (List<R>) out;
+    }
+
+    private static String itemIs(int i, Object r) {
+        return "item " + i + " is " + (r == null ? "None" : r.getClass().getSimpleName());
     }
 
     private PyConversionException wrongResult(int expected, Object value, Shape shape, String detail) {

@@ -42,6 +42,9 @@ import java.util.function.ToDoubleFunction;
  * timer that each call records into. Thread-safe once built.
  */
 public final class HzpyMetrics implements MeterBinder {
+    private static final String CALLS = "hzpy.calls";
+    private static final String CALLS_DESCRIPTION = "Python calls that ended, by kind, origin and outcome";
+
     private final Py py;
     private final PythonRuntime runtime;
     private final Tags tags;
@@ -106,38 +109,23 @@ public final class HzpyMetrics implements MeterBinder {
     }
 
     private void bindTimers(MeterRegistry registry, CallStats stats) {
-        int origins = CallStats.Origin.values().length;
-        int outcomes = CallStats.Outcome.values().length;
-        io.micrometer.core.instrument.Timer[] timers = new io.micrometer.core.instrument.Timer[CallStats.Kind.values().length * origins * outcomes];
-        for (CallStats.Kind kind : CallStats.Kind.values()) {
-            for (CallStats.Origin origin : CallStats.Origin.values()) {
-                for (CallStats.Outcome outcome : CallStats.Outcome.values()) {
-                    timers[(kind.ordinal() * origins + origin.ordinal()) * outcomes + outcome.ordinal()] =
-                            io.micrometer.core.instrument.Timer.builder("hzpy.calls")
-                                    .description("Python calls that ended, by kind, origin and outcome")
-                                    .publishPercentiles(percentiles)
-                                    .tags(tags).tag("kind", kind.tag()).tag("origin", origin.tag()).tag("outcome", outcome.tag())
-                                    .register(registry);
-                }
-            }
-        }
+        io.micrometer.core.instrument.Timer[] timers = new io.micrometer.core.instrument.Timer[CallStats.CELLS];
+        CallStats.forEachCell((kind, origin, outcome) -> timers[CallStats.cell(kind, origin, outcome)] =
+                io.micrometer.core.instrument.Timer.builder(CALLS).description(CALLS_DESCRIPTION).publishPercentiles(percentiles)
+                        .tags(callTags(kind, origin, outcome)).register(registry));
         stats.addListener((kind, origin, outcome, nanos) ->
-                timers[(kind.ordinal() * origins + origin.ordinal()) * outcomes + outcome.ordinal()].record(nanos, TimeUnit.NANOSECONDS));
+                timers[CallStats.cell(kind, origin, outcome)].record(nanos, TimeUnit.NANOSECONDS));
     }
 
     private void bindFunctionTimers(MeterRegistry registry, CallStats stats) {
         stats.enable();
-        for (CallStats.Kind kind : CallStats.Kind.values()) {
-            for (CallStats.Origin origin : CallStats.Origin.values()) {
-                for (CallStats.Outcome outcome : CallStats.Outcome.values()) {
-                    FunctionTimer.builder("hzpy.calls", stats, s -> s.count(kind, origin, outcome),
-                                    s -> s.totalNanos(kind, origin, outcome), TimeUnit.NANOSECONDS)
-                            .description("Python calls that ended, by kind, origin and outcome")
-                            .tags(tags).tag("kind", kind.tag()).tag("origin", origin.tag()).tag("outcome", outcome.tag())
-                            .register(registry);
-                }
-            }
-        }
+        CallStats.forEachCell((kind, origin, outcome) -> FunctionTimer.builder(CALLS, stats, s -> s.count(kind, origin, outcome),
+                        s -> s.totalNanos(kind, origin, outcome), TimeUnit.NANOSECONDS)
+                .description(CALLS_DESCRIPTION).tags(callTags(kind, origin, outcome)).register(registry));
+    }
+
+    private Tags callTags(CallStats.Kind kind, CallStats.Origin origin, CallStats.Outcome outcome) {
+        return tags.and("kind", kind.tag(), "origin", origin.tag(), "outcome", outcome.tag());
     }
 
     private void bindGauges(MeterRegistry registry) {

@@ -72,6 +72,14 @@ public final class CallStats {
     private static final int KINDS = Kind.values().length;
     private static final int ORIGINS = Origin.values().length;
     private static final int OUTCOMES = Outcome.values().length;
+    /** How many kind × origin × outcome combinations there are: the cells numbered by {@link #cell}. */
+    public static final int CELLS = KINDS * ORIGINS * OUTCOMES;
+
+    /** Told of one kind × origin × outcome combination. */
+    @FunctionalInterface
+    public interface CellVisitor {
+        void visit(Kind kind, Origin origin, Outcome outcome);
+    }
 
     /** Told of each call that ends, once meters that need every call are bound. */
     @FunctionalInterface
@@ -79,7 +87,7 @@ public final class CallStats {
         void ended(Kind kind, Origin origin, Outcome outcome, long nanos);
     }
 
-    private final LongAdder[] counts = new LongAdder[KINDS * ORIGINS * OUTCOMES];
+    private final LongAdder[] counts = new LongAdder[CELLS];
     private final LongAdder[] nanos = new LongAdder[counts.length];
     private volatile boolean enabled;
     private volatile Listener[] listeners = {};
@@ -91,8 +99,20 @@ public final class CallStats {
         }
     }
 
-    private static int cell(Kind kind, Origin origin, Outcome outcome) {
+    /** The combination's number, from 0 to {@link #CELLS} - 1. */
+    public static int cell(Kind kind, Origin origin, Outcome outcome) {
         return (kind.ordinal() * ORIGINS + origin.ordinal()) * OUTCOMES + outcome.ordinal();
+    }
+
+    /** Every kind × origin × outcome combination, once. */
+    public static void forEachCell(CellVisitor visitor) {
+        for (Kind kind : Kind.values()) {
+            for (Origin origin : Origin.values()) {
+                for (Outcome outcome : Outcome.values()) {
+                    visitor.visit(kind, origin, outcome);
+                }
+            }
+        }
     }
 
     /** From now on, calls are counted. */

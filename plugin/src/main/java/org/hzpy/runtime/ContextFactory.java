@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 import java.util.List;
 import java.util.logging.Level;
 import java.util.stream.Collectors;
@@ -98,26 +99,27 @@ final class ContextFactory implements AutoCloseable {
     private static FileSystem sandboxFileSystem(List<Path> modulePath, ModuleScopes scopes) {
         FileSystem readOnly = FileSystem.newReadOnlyFileSystem(FileSystem.newDefaultFileSystem());
         FileSystem fs = FileSystem.newCompositeFileSystem(FileSystem.newDenyIOFileSystem(), FileSystem.Selector.of(readOnly,
-                path -> insideModulePath(path, modulePath) || scopes.contains(path)));
+                path -> readableUnder(path, modulePath) || scopes.contains(path)));
         // internal resources (GraalPy's standard library in the shared resource cache) are
         // forwarded to a writable file system: the read-only wrapper goes around all of it
         return FileSystem.newReadOnlyFileSystem(FileSystem.allowInternalResourceAccess(fs));
     }
 
-    private static boolean insideModulePath(Path path, List<Path> modulePath) {
-        if (modulePath.isEmpty()) {
+    /** Whether {@code path} lies under one of {@code roots}, symbolic links resolved: no way out through one. */
+    static boolean readableUnder(Path path, Collection<Path> roots) {
+        if (roots.isEmpty()) {
             return false;
         }
         Path p = path.toAbsolutePath().normalize();
-        if (!modulePath.stream().anyMatch(p::startsWith)) {
+        if (!roots.stream().anyMatch(p::startsWith)) {
             return false;
         }
         if (!Files.exists(p)) {
             return true; // a failed lookup during import: harmless, and read-only anyway
         }
         try {
-            Path real = p.toRealPath(); // no escaping the module path through a symlink
-            return modulePath.stream().anyMatch(root -> real.startsWith(realOrSelf(root)));
+            Path real = p.toRealPath();
+            return roots.stream().anyMatch(root -> real.startsWith(realOrSelf(root)));
         } catch (IOException e) {
             return false;
         }

@@ -233,7 +233,7 @@ final class Conversions {
         List<Object> out = new ArrayList<>(n);
         if (kind.equals("s")) {
             String joined = packed.getArrayElement(1).asString();
-            java.nio.LongBuffer lengths = littleEndian(packed.getArrayElement(2).asString()).asLongBuffer();
+            java.nio.LongBuffer lengths = nativeOrder(packed.getArrayElement(2).asString()).asLongBuffer();
             int at = 0;
             for (int i = 0; i < n; i++) {
                 int len = (int) lengths.get(i);
@@ -241,12 +241,12 @@ final class Conversions {
                 at += len;
             }
         } else if (kind.equals("q")) {
-            java.nio.LongBuffer longs = littleEndian(packed.getArrayElement(1).asString()).asLongBuffer();
+            java.nio.LongBuffer longs = nativeOrder(packed.getArrayElement(1).asString()).asLongBuffer();
             for (int i = 0; i < n; i++) {
                 out.add(longs.get(i));
             }
         } else {
-            java.nio.DoubleBuffer doubles = littleEndian(packed.getArrayElement(1).asString()).asDoubleBuffer();
+            java.nio.DoubleBuffer doubles = nativeOrder(packed.getArrayElement(1).asString()).asDoubleBuffer();
             for (int i = 0; i < n; i++) {
                 out.add(doubles.get(i));
             }
@@ -254,7 +254,8 @@ final class Conversions {
         return out;
     }
 
-    private static java.nio.ByteBuffer littleEndian(String latin1) {
+    /** The bytes of Python's array.tobytes() (native byte order), carried as a latin-1 str. */
+    private static java.nio.ByteBuffer nativeOrder(String latin1) {
         return java.nio.ByteBuffer.wrap(latin1.getBytes(StandardCharsets.ISO_8859_1)).order(java.nio.ByteOrder.nativeOrder());
     }
 

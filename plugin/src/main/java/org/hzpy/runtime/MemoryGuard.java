@@ -167,16 +167,12 @@ final class MemoryGuard {
         return trips.get();
     }
 
-    /** Heap in use after the last collection (all heap pools). */
-    long liveBytes() {
-        return liveAfterLastGc();
-    }
-
     long limitBytes() {
         return limitBytes;
     }
 
-    private long liveAfterLastGc() {
+    /** Heap in use after the last collection (all heap pools). */
+    long liveAfterLastGc() {
         long sum = 0;
         for (MemoryPoolMXBean pool : heapPools) {
             MemoryUsage u = pool.getCollectionUsage();

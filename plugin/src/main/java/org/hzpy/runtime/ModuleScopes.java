@@ -71,22 +71,6 @@ final class ModuleScopes {
 
     /** Whether {@code path} lies in a live scope's directory (symbolic links resolved: no way out through one). */
     boolean contains(Path path) {
-        if (live.isEmpty()) {
-            return false;
-        }
-        Path p = path.toAbsolutePath().normalize();
-        for (Path root : live.values()) {
-            if (p.startsWith(root)) {
-                if (!Files.exists(p)) {
-                    return true; // a failed lookup during import: harmless, and read-only anyway
-                }
-                try {
-                    return p.toRealPath().startsWith(root);
-                } catch (IOException e) {
-                    return false;
-                }
-            }
-        }
-        return false;
+        return !live.isEmpty() && ContextFactory.readableUnder(path, live.values());
     }
 }

@@ -597,8 +597,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** Contexts busy, idle and starting right now. */
     public ContextStates contextStates() {
-        int[] s = router.contextStates();
-        return new ContextStates(s[0], s[1], s[2]);
+        return router.contextStates();
     }
 
     /** See {@link #contextStates()}. */
@@ -607,7 +606,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** The JVM heap live after the last collection, and the memory guard's limit (Long.MAX_VALUE: off). */
     public long heapLiveBytes() {
-        return memoryGuard.liveBytes();
+        return memoryGuard.liveAfterLastGc();
     }
 
     public long memoryGuardLimitBytes() {

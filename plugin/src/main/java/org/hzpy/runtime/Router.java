@@ -357,7 +357,7 @@ final class Router implements ContextRouter {
     }
 
     /** The contexts by state right now: busy, idle, starting (a moment's answer, for the meters). */
-    int[] contextStates() {
+    PythonRuntime.ContextStates contextStates() {
         int busy = 0;
         int idle = 0;
         int starting = 0;
@@ -372,7 +372,7 @@ final class Router implements ContextRouter {
                 idle++;
             }
         }
-        return new int[] {busy, idle, starting};
+        return new PythonRuntime.ContextStates(busy, idle, starting);
     }
 
     /** Every worker not yet closed, starting ones included, for the watchdog. */
