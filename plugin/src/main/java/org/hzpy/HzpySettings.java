@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.call-timeout</td><td>duration: 500ms, 30s, 5m, 1h or ISO-8601</td><td>30s</td></tr>
  * <tr><td>hzpy.module-path</td><td>comma-separated existing directories, importable read-only</td><td>none</td></tr>
  * <tr><td>hzpy.prewarm</td><td>true | false</td><td>true</td></tr>
- * <tr><td>hzpy.engine</td><td>shared | per-context</td><td>shared</td></tr>
+ * <tr><td>hzpy.engine</td><td>per-context | shared</td><td>per-context</td></tr>
  * <tr><td>hzpy.sandbox</td><td>strict | trusted</td><td>strict</td></tr>
  * <tr><td>hzpy.memory-guard</td><td>off | 50% .. 99% of the maximum heap</td><td>90%</td></tr>
  * <tr><td>hzpy.remote-eval</td><td>true | false: eval and exec arriving through the cluster (from
@@ -110,7 +110,7 @@ public final class HzpySettings {
         modulePath = r.get("module-path", "comma-separated existing directories", List.of(),
                 HzpySettings::directories);
         prewarm = r.get("prewarm", "true | false", true, HzpySettings::bool);
-        engineSharing = r.get("engine", "shared | per-context", EngineSharing.SHARED,
+        engineSharing = r.get("engine", "per-context | shared", EngineSharing.PER_CONTEXT,
                 v -> EngineSharing.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
         sandbox = r.get("sandbox", "strict | trusted", Sandbox.STRICT,
                 v -> Sandbox.valueOf(v.toUpperCase(Locale.ROOT)));

@@ -131,8 +131,7 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     private Worker newWorker(int index, Worker[] generation) {
-        return new Worker(index, generation, factory().newContext(),
-                settings.engineSharing() == HzpySettings.EngineSharing.PER_CONTEXT, settings.executors(), limits, hostFunctions);
+        return new Worker(index, generation, factory().newContext(), settings.executors(), limits, hostFunctions);
     }
 
     // ------------------------------------------------------------------ calls

@@ -50,6 +50,8 @@ final class Router implements ContextRouter {
     private final int executors;
     private final BiFunction<Integer, Worker[], Worker> workerFactory;
     private final int warmUpSlices;
+    /** How long one slice of json's training holds a context: a caller that comes meanwhile waits at most this. */
+    private static final double JSON_TRAINING_SLICE_SECONDS = 0.05;
     private final ExecutorService initPool;
     private final ExecLog execLog;
     /** Every worker not yet closed, starting ones included: what the watchdog watches. */
@@ -179,9 +181,13 @@ final class Router implements ContextRouter {
                 w.markReady();
                 readyMonitor.notifyAll();
             }
-            if (!warmBeforeReady) {
-                Worker first = w;
-                initPool.execute(() -> warmUp(ws, first));
+            // the first context warms up between calls; every context then trains json between calls
+            int from = warmBeforeReady ? warmUpSteps() : 0;
+            if (from < allWarmUpSteps()) {
+                Worker ready = w;
+                initPool.execute(() -> warmUp(ws, ready, from));
+            } else {
+                markWarm(w);
             }
             return true;
         } catch (Worker.ReplayFailedException e) {
@@ -219,27 +225,38 @@ final class Router implements ContextRouter {
         }
     }
 
-    /** The warm-up: the cheap call-path slices, then the slow imports (none without pre-warm). */
+    /**
+     * The warm-up before a context serves (the first context: while it serves): the cheap call-path
+     * slices, then the slow imports. None without pre-warm.
+     */
     private int warmUpSteps() {
         return warmUpSlices == 0 ? 0 : warmUpSlices + 1;
     }
 
-    private void warmUpStep(Worker w, int step) {
-        if (step < warmUpSlices) {
-            w.warmUpSlice();
-        } else {
-            w.warmUpImports();
-        }
+    /** The warm-up steps, then the slices of json's training (see Worker#trainJson): none without pre-warm. */
+    private int allWarmUpSteps() {
+        return warmUpSlices == 0 ? 0 : warmUpSteps() + 1;
     }
 
-    /** Runs the warm-up in slices, each holding the context like a call does, so calls can go in between. */
-    private void warmUp(Worker[] ws, Worker w) {
+    /** Runs one slice of step {@code step}; true when that step is done. */
+    private boolean warmUpStep(Worker w, int step) {
+        if (step < warmUpSlices) {
+            w.warmUpSlice();
+        } else if (step == warmUpSlices) {
+            w.warmUpImports();
+        } else {
+            return w.trainJson(JSON_TRAINING_SLICE_SECONDS);
+        }
+        return true;
+    }
+
+    /** Runs the warm-up from step {@code done} in slices, each holding the context like a call does, so calls can go in between. */
+    private void warmUp(Worker[] ws, Worker w, int done) {
         long t0 = System.nanoTime();
-        int done = 0;
         try {
             // The cheap slices first, the imports last: a caller that waited for this first context
             // should not then wait seconds behind an import.
-            while (done < warmUpSteps() && workers == ws && !w.isClosed()) {
+            while (done < allWarmUpSteps() && workers == ws && !w.isClosed()) {
                 boolean callersWaiting = mode == ExecutionMode.ISOLATED ? w.lock.hasQueuedThreads()
                         : w.slots.hasQueuedThreads();
                 boolean entered = !callersWaiting
@@ -249,7 +266,10 @@ final class Router implements ContextRouter {
                     continue;
                 }
                 try {
-                    warmUpStep(w, done);
+                    if (warmUpStep(w, done) && ++done == warmUpSteps()) {
+                        markWarm(w); // json's training goes on, but awaitReady need not wait for it
+                        LOGGER.info("hzpy context " + w.index + " warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    }
                 } finally {
                     if (mode == ExecutionMode.ISOLATED) {
                         w.lock.unlock();
@@ -257,10 +277,8 @@ final class Router implements ContextRouter {
                         w.slots.release();
                     }
                 }
-                done++;
                 Thread.sleep(5); // a gap for callers that are rescanning rather than queued on this lock
             }
-            LOGGER.info("hzpy context " + w.index + " warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -268,10 +286,14 @@ final class Router implements ContextRouter {
                 LOGGER.warning("hzpy context " + w.index + " warm-up failed: " + e);
             }
         } finally {
-            synchronized (readyMonitor) {
-                w.markWarm();
-                readyMonitor.notifyAll();
-            }
+            markWarm(w); // also when the warm-up failed or stopped: awaitReady must not wait for it
+        }
+    }
+
+    private void markWarm(Worker w) {
+        synchronized (readyMonitor) {
+            w.markWarm();
+            readyMonitor.notifyAll();
         }
     }
 

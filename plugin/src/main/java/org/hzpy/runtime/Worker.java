@@ -3,7 +3,6 @@ package org.hzpy.runtime;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 import org.graalvm.polyglot.Context;
-import org.graalvm.polyglot.Engine;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.graalvm.polyglot.proxy.ProxyExecutable;
@@ -58,7 +57,6 @@ final class Worker implements PyContext {
     final Worker[] generation;
 
     private final Context context;
-    private final boolean ownsEngine;
     private final Limits limits;
     private final Value invoke;
     private final Value invokeKw;
@@ -69,6 +67,7 @@ final class Worker implements PyContext {
     private final Value describe;
     private final Conversions conversions;
     private final Value warmUp;
+    private final Value trainJson;
     private final Value warmImports;
     private final Value syncScopes;
     private final Value gcCounts;
@@ -90,12 +89,11 @@ final class Worker implements PyContext {
     private volatile boolean retired;
 
     /** Starts the context and loads the helpers. Runs on an init thread. */
-    Worker(int index, Worker[] generation, Context context, boolean ownsEngine, int executors, Limits limits,
+    Worker(int index, Worker[] generation, Context context, int executors, Limits limits,
             HostFunctions hostFunctions) {
         this.index = index;
         this.generation = generation;
         this.context = context;
-        this.ownsEngine = ownsEngine;
         this.limits = limits;
         this.slots = new Semaphore(executors);
         this.executors = executors;
@@ -118,6 +116,7 @@ final class Worker implements PyContext {
         conversions = new Conversions(helpers);
         warmUp = helpers.getMember("warm_up");
         warmImports = helpers.getMember("warm_imports");
+        trainJson = helpers.getMember("train_json");
         syncScopes = helpers.getMember("sync_scopes");
         gcCounts = helpers.getMember("gc_counts");
         helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
@@ -191,6 +190,19 @@ final class Worker implements PyContext {
     /** The slow, indivisible part of the warm-up: imports (seconds in a fresh context). */
     void warmUpImports() {
         warmImports.execute();
+    }
+
+    /**
+     * Trains json's pure-Python scanner for about {@code seconds}; true once json has settled on a
+     * scanner (the Python one when it beat the native one, see {@code _hzpy_internal.py}).
+     */
+    boolean trainJson(double seconds) {
+        Value outcome = trainJson.execute(seconds);
+        if (outcome.isNull()) {
+            return false;
+        }
+        LOGGER.info("hzpy context " + index + ": json decodes with its " + outcome.asString() + " scanner from now on");
+        return true;
     }
 
     /**
@@ -690,20 +702,12 @@ final class Worker implements PyContext {
         Limits.closeWithin(this::closeNow, "hzpy context " + index);
     }
 
+    /** Closes the context and, with per-context engines, its implicit engine with it. */
     private void closeNow() {
-        Engine engine = null;
         try {
-            engine = context.getEngine();
             context.close(true);
         } catch (RuntimeException e) {
             // already closed or closing
-        }
-        if (ownsEngine && engine != null) {
-            try {
-                engine.close(true);
-            } catch (RuntimeException e) {
-                // already closed
-            }
         }
     }
 

@@ -355,6 +355,92 @@ def warm_imports():
     return len(traceback.format_exception(ValueError, ValueError("warm"), None)) + len(json.dumps([1]))
 
 
+# ---------------------------------------------------------------- json's scanner
+# GraalPy's native json scanner (_json.make_scanner) is slow: about 200 ns a byte on records, and
+# quadratic in the length of an array (a list of 80,000 short strings took 1.1 s, CPython 8 ms).
+# json's own pure-Python scanner, once the JIT has compiled it, takes about 20 ns a byte; but
+# until then it is interpreted at some 26 us a byte, so switching at once made a member's first
+# big json.loads take seconds. So the warm-up trains the Python scanner in slices, off the callers'
+# path, and json switches to it only when it has become faster than the native one there.
+
+_JSON_TRAINING_SECONDS = 60.0  # gives up (keeps the native scanner) after this much training
+_JSON_FAST_IN_A_ROW = 3  # the Python scanner must win this many decodes in a row
+_json_training = None
+
+
+class _JsonTraining:
+    def __init__(self):
+        import json
+        import json.decoder
+        import json.scanner
+        # GraalPy's native scanstring returns the wrong end index after a character outside the BMP
+        # (it counts UTF-16 units), which the Python scanner trusts; its own scanstring is exact.
+        json.decoder.scanstring = json.decoder.py_scanstring
+        self.json = json
+        self.py_make_scanner = json.scanner.py_make_scanner
+        text = json.dumps([
+            {"id": i, "name": "item-\u00e9\"%d\\n" % i, "price": i * 0.25, "small": 1.5e-7 * i, "neg": -i,
+             "tags": ["a", "b", str(i % 7), "\U0001F40D" * (i % 3)], "none": None, "yes": True, "no": False,
+             "dims": {"w": i % 13, "h": i % 17, "ok": i % 2 == 0, "empty": {}, "list": [], "\U0001F40D": i}}
+            for i in range(60)], ensure_ascii=False)
+        self.doc = text[:-1] + ', "\U0001F40D\\ud83d\\udc0d", 12345678901234567890, -0.0, 1E+2]'  # raw and escaped
+        self.native = json.JSONDecoder()
+        self.python = json.JSONDecoder()  # takes the Python scanstring as its parse_string
+        self.python.scan_once = self.py_make_scanner(self.python)
+        self.spent = 0.0
+        self.wins = 0
+        self.native_seconds = None
+
+    def slice(self, seconds):
+        """Trains for about `seconds`; the outcome ("python" or "native") once decided, else None."""
+        import time
+        clock = time.perf_counter
+        start = clock()
+        if self.native_seconds is None:
+            for _ in range(20):  # the native scanner's own warm-up (host code, quick to compile)
+                self.native.decode(self.doc)
+            t0 = clock()
+            for _ in range(5):
+                self.native.decode(self.doc)
+            self.native_seconds = (clock() - t0) / 5
+        while clock() - start < seconds:
+            t0 = clock()
+            decoded = self.python.decode(self.doc)
+            took = clock() - t0
+            if decoded != self.native.decode(self.doc):
+                return self._finish("native")  # never expected; the native scanner is the reference
+            self.wins = self.wins + 1 if took < self.native_seconds / 2 else 0
+            if self.wins >= _JSON_FAST_IN_A_ROW:
+                return self._finish("python")
+        self.spent += clock() - start
+        return self._finish("native") if self.spent > _JSON_TRAINING_SECONDS else None
+
+    def _finish(self, scanner):
+        if scanner == "python":
+            json = self.json
+            json.scanner.make_scanner = self.py_make_scanner  # decoders made from now on
+            json._default_decoder.parse_string = json.decoder.py_scanstring
+            json._default_decoder.scan_once = self.py_make_scanner(json._default_decoder)  # json.loads
+        return scanner
+
+
+def train_json(seconds):
+    """One slice of the warm-up's json training; the scanner json uses once decided, else None."""
+    global _json_training
+    if _json_training is None:
+        _json_training = _JsonTraining()
+    return _json_training.slice(seconds)
+
+
+def json_scanner():
+    """Which scanner json.loads uses now: "python" or "native" (json not yet imported: "native")."""
+    scanner = _modules.get("json.scanner")
+    decoder = getattr(_modules.get("json"), "_default_decoder", None)
+    if scanner is None or decoder is None:
+        return "native"
+    return "python" if getattr(decoder.scan_once, "__module__", None) == "json.scanner" else "native"
+
+
 _SLEEP_SLICE = 0.05
 
 

@@ -7,6 +7,9 @@ import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import org.hzpy.support.Await;
+
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -18,13 +21,49 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 class JsonTest {
     private final Py py = TestMembers.py(TestMembers.isolated());
 
+    private static final String EVERY_KIND = "{\"s\": \"a\\\"b\\\\c\\u00e9\\ud83d\\udc0d\\n\", \"n\": [0, -1, 12345678901234567890, 1.5e-3, true, false, null],"
+            + " \"nested\": {\"k\": [{}, []]}, \"unicode\": \"Zoë 🐍\"}";
+
     @Test
     void jsonLoads_decodesEveryKindOfValueExactly() {
-        String text = "{\"s\": \"a\\\"b\\\\c\\u00e9\\ud83d\\udc0d\\n\", \"n\": [0, -1, 12345678901234567890, 1.5e-3, true, false, null],"
-                + " \"nested\": {\"k\": [{}, []]}, \"unicode\": \"Zoë 🐍\"}";
+        Object back = py.call("json", "loads", EVERY_KIND);
 
-        Object back = py.call("json", "loads", text);
+        assertEveryKindDecoded(back);
+    }
 
+    @Test
+    void warmUp_switchesJsonToItsTrainedPythonScanner_whichDecodesExactlyAndFailsAlike() {
+        // Given a member with pre-warm on: its warm-up trains json's Python scanner until it beats the native one
+        Await.until(Duration.ofMinutes(3), "json to decode with its trained Python scanner in every context",
+                () -> scanners().equals(List.of("python", "python")));
+
+        // When json.loads decodes every kind of value, a long array and bad text
+        Object back = py.call("json", "loads", EVERY_KIND);
+        Object longArray = py.eval("len(__import__('json').loads(__import__('json').dumps(['s%d' % i for i in range(100000)])))");
+        PythonException e = catchThrowableOfType(PythonException.class, () -> py.call("json", "loads", "{\"a\": [1, 2,, 3]}"));
+
+        // Then it decodes exactly, and says where bad text failed as the native scanner does
+        assertEveryKindDecoded(back);
+        assertThat(longArray).isEqualTo(100000L);
+        assertThat(e.pythonType()).isEqualTo("json.decoder.JSONDecodeError");
+        assertThat(e.message()).contains("line 1 column 13 (char 12)");
+    }
+
+    /** The scanner json.loads uses in each context of the member. */
+    private List<Object> scanners() {
+        List<Object> scanners = new java.util.ArrayList<>();
+        for (int i = 0; i < py.contexts().numContexts(); i++) {
+            py.contexts().bind(py.contexts().context(i));
+            try {
+                scanners.add(py.call("_hzpy_internal", "json_scanner"));
+            } finally {
+                py.contexts().unbind();
+            }
+        }
+        return scanners;
+    }
+
+    private static void assertEveryKindDecoded(Object back) {
         assertThat(back).isEqualTo(Map.of(
                 "s", "a\"b\\cé🐍\n",
                 "n", java.util.Arrays.asList(0L, -1L, new java.math.BigInteger("12345678901234567890"), 1.5e-3, true, false, null),
