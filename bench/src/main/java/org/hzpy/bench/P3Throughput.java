@@ -47,9 +47,9 @@ final class P3Throughput implements Benchmark {
                     Map.of("hzpy.execution-mode", "isolated", "hzpy.contexts", "2", "hzpy.max-concurrent", "8")),
             new Config("SHARED, 1 context, 2 executors", 1,
                     Map.of("hzpy.execution-mode", "shared", "hzpy.executors", "2", "hzpy.max-concurrent", "8")),
-            new Config("ISOLATED, 2 contexts, `hzpy.engine=per-context`", 2,
+            new Config("ISOLATED, 2 contexts, `hzpy.engine=shared`", 2,
                     Map.of("hzpy.execution-mode", "isolated", "hzpy.contexts", "2", "hzpy.max-concurrent", "8",
-                            "hzpy.engine", "per-context")));
+                            "hzpy.engine", "shared")));
 
     @Override
     public String id() {
@@ -76,7 +76,7 @@ final class P3Throughput implements Benchmark {
         }
         result.add(String.format("%d Java threads call `%s(%d)` (bench_functions.py) in a loop through `py.call`. "
                 + "Each configuration runs on a fresh member (in this JVM, one after another); all but the last "
-                + "use the default shared engine. Warm-up lasts until the last %d windows of %d s agree within "
+                + "use the default engine per context. Warm-up lasts until the last %d windows of %d s agree within "
                 + "%.0f%% (at least %d s, at most %d s); then %d windows of %d s are counted.",
                 THREADS, FUNCTION, ARG, STABLE_WINDOWS, WINDOW.toSeconds(),
                 STABLE * 100, MIN_WARM_UP.toSeconds(), MAX_WARM_UP.toSeconds(), WINDOWS, WINDOW.toSeconds()));

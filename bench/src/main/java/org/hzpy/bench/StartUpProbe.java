@@ -50,12 +50,16 @@ public final class StartUpProbe {
         out.setProperty("memberUp", String.valueOf(memberUpAt - spawnedAt));
         out.setProperty("contextReady", String.valueOf(readyAt[0] < 0 ? -1 : readyAt[0] - spawnedAt));
         out.setProperty("firstResult", String.valueOf(resultAt - spawnedAt));
+        out.setProperty("engine", py.engineImplementation());
         try (Writer w = Files.newBufferedWriter(Path.of(args[0]), StandardCharsets.UTF_8)) {
             out.store(w, null);
         }
         // Measured; stop at once. A clean shutdown would cancel the second context while it is still
         // starting (hzpy then logs it as an error) and only adds seconds to every run.
         System.out.flush();
+        if (Boolean.getBoolean("hzpy.p8.training")) {
+            System.exit(0); // an AOT training run writes its cache at a normal exit
+        }
         Runtime.getRuntime().halt(0);
     }
 }
