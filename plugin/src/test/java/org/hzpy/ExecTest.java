@@ -25,6 +25,23 @@ class ExecTest {
     }
 
     @Test
+    void call_seesAFunctionRedefined_byExecOrByPythonItself() {
+        // Given a function that has been called in context 0 (its call site is made then)
+        py.exec("def version():\n    return 1\n\ndef upgrade():\n    global version\n    version = lambda: 3");
+        assertThat(TestMembers.inContext(py, 0, () -> py.call("__main__", "version"))).isEqualTo(1L);
+
+        // When exec redefines it, and then Python code rebinds it
+        py.exec("def version():\n    return 2");
+        Object afterExec = TestMembers.inContext(py, 0, () -> py.call("__main__", "version"));
+        TestMembers.inContext(py, 0, () -> py.call("__main__", "upgrade"));
+        Object afterRebind = TestMembers.inContext(py, 0, () -> py.call("__main__", "version"));
+
+        // Then every call runs the function the name is bound to at that moment
+        assertThat(afterExec).isEqualTo(2L);
+        assertThat(afterRebind).isEqualTo(3L);
+    }
+
+    @Test
     void execCode_runsExactlyOncePerContext() {
         py.exec("import testmod\ntestmod.exec_runs = getattr(testmod, 'exec_runs', 0) + 1");
 

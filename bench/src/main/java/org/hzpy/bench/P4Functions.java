@@ -64,9 +64,21 @@ final class P4Functions implements Benchmark {
             int rounds = 0;
             long end = System.nanoTime() + WARM_UP.toNanos();
             long start = System.nanoTime();
-            // past WARM_UP, until json has its trained scanner (hzpy's pre-warm trains it between calls), at most JSON_WAIT more
-            while (System.nanoTime() < end || (!jsonScanner(py).equals("python") && System.nanoTime() < end + JSON_WAIT.toNanos())) {
+            while (System.nanoTime() < end) {
                 for (int i = 0; i < n; i++) { // round-robin, like the samples below
+                    timeMs(py, names[i], args[i]);
+                }
+                rounds++;
+            }
+            // hzpy's pre-warm trains json's Python scanner while a context is idle: leave it idle until
+            // that is done (at most JSON_WAIT), then warm up the functions again for WARM_UP
+            long idleUntil = System.nanoTime() + JSON_WAIT.toNanos();
+            while (!jsonScanner(py).equals("python") && System.nanoTime() < idleUntil) {
+                Thread.sleep(1000);
+            }
+            end = System.nanoTime() + WARM_UP.toNanos();
+            while (System.nanoTime() < end) {
+                for (int i = 0; i < n; i++) {
                     timeMs(py, names[i], args[i]);
                 }
                 rounds++;
@@ -118,8 +130,9 @@ final class P4Functions implements Benchmark {
                 + "called through `py.call(\"__main__\", name, arg)` on a member with one context (default engine "
                 + "sharing and sandbox). *First call*: each function once, right after the member reported its "
                 + "context ready (hzpy's pre-warm done) and `py.exec(source)`. *Warm*: median of %d calls after "
-                + "%d s of round-robin warm-up (%d rounds; at least %d s, then until hzpy's pre-warm had trained json's "
-                + "Python scanner, at most %d s more; json decoded with its %s scanner). CPython runs the same file in a subprocess that times "
+                + "%d s of warm-up (%d rounds of calls for %d s; then the member idle until hzpy's pre-warm had trained "
+                + "json's Python scanner, at most %d s; then rounds of calls again for as long; json decoded with its %s "
+                + "scanner). CPython runs the same file in a subprocess that times "
                 + "its own calls with `time.perf_counter` (%d warm-up calls, then %d samples per function).",
                 SAMPLES, warmUpSeconds, warmUpRounds, WARM_UP.toSeconds(), JSON_WAIT.toSeconds(), jsonScanner,
                 CPYTHON_WARM_UP_CALLS, CPYTHON_SAMPLES));

@@ -51,7 +51,12 @@ final class Router implements ContextRouter {
     private final BiFunction<Integer, Worker[], Worker> workerFactory;
     private final int warmUpSlices;
     /** How long one slice of json's training holds a context: a caller that comes meanwhile waits at most this. */
-    private static final double JSON_TRAINING_SLICE_SECONDS = 0.05;
+    private static final double JSON_TRAINING_SLICE_SECONDS = 0.02;
+    /** json's training takes a context only after this long without a call in it. */
+    private static final long JSON_TRAINING_IDLE_MILLIS = 20;
+    /** The context whose json training runs now, if any. */
+    private final java.util.concurrent.atomic.AtomicReference<Worker> jsonTrainer =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final ExecutorService initPool;
     private final ExecLog execLog;
     /** Every worker not yet closed, starting ones included: what the watchdog watches. */
@@ -257,11 +262,20 @@ final class Router implements ContextRouter {
             // The cheap slices first, the imports last: a caller that waited for this first context
             // should not then wait seconds behind an import.
             while (done < allWarmUpSteps() && workers == ws && !w.isClosed()) {
+                boolean training = done >= warmUpSteps();
+                if (training && !idleFor(w, JSON_TRAINING_IDLE_MILLIS)) {
+                    continue; // json's training is no one's call: it takes contexts that have been idle a while
+                }
+                if (training && !jsonTrainer.compareAndSet(null, w)) {
+                    Thread.sleep(JSON_TRAINING_IDLE_MILLIS); // one context trains at a time: another stays free for calls
+                    continue;
+                }
                 boolean callersWaiting = mode == ExecutionMode.ISOLATED ? w.lock.hasQueuedThreads()
                         : w.slots.hasQueuedThreads();
                 boolean entered = !callersWaiting
                         && (mode == ExecutionMode.ISOLATED ? w.lock.tryLock() : w.slots.tryAcquire());
                 if (!entered) {
+                    jsonTrainer.compareAndSet(w, null);
                     Thread.sleep(5); // busy with calls, which warm it up too
                     continue;
                 }
@@ -276,6 +290,7 @@ final class Router implements ContextRouter {
                     } else {
                         w.slots.release();
                     }
+                    jsonTrainer.compareAndSet(w, null);
                 }
                 Thread.sleep(5); // a gap for callers that are rescanning rather than queued on this lock
             }
@@ -286,8 +301,16 @@ final class Router implements ContextRouter {
                 LOGGER.warning("hzpy context " + w.index + " warm-up failed: " + e);
             }
         } finally {
+            jsonTrainer.compareAndSet(w, null);
             markWarm(w); // also when the warm-up failed or stopped: awaitReady must not wait for it
         }
+    }
+
+    /** Whether no call started in {@code w} for {@code millis} (sleeps that long to see). */
+    private static boolean idleFor(Worker w, long millis) throws InterruptedException {
+        long calls = w.callsStarted();
+        Thread.sleep(millis);
+        return w.callsStarted() == calls && !w.busy();
     }
 
     private void markWarm(Worker w) {

@@ -24,6 +24,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -44,6 +45,7 @@ final class Worker implements PyContext {
     private static final String HELPERS_RESOURCE = "/org/hzpy/python/_hzpy_internal.py";
     private static final String HELPERS_SOURCE = readResource(HELPERS_RESOURCE);
     private static final int WARM_UP_CALLS_PER_SLICE = 100;
+    private static final int MAX_CALL_SITES = 1024;
 
     /** How GraalPy words the host operations a strict context refuses. */
     private static final Pattern SANDBOX_DENIAL = Pattern.compile(
@@ -58,7 +60,9 @@ final class Worker implements PyContext {
 
     private final Context context;
     private final Limits limits;
-    private final Value invoke;
+    private final Value makeCallSite;
+    /** Call sites by module and function; dropped when module scopes change (their modules may go). */
+    private final Map<CallSiteKey, Value> callSites = new ConcurrentHashMap<>();
     private final Value invokeKw;
     private final Value invokeWithin;
     private final Value eval;
@@ -84,6 +88,7 @@ final class Worker implements PyContext {
     private volatile long scopesSeen;
     private volatile boolean ready;
     private volatile boolean warm;
+    private long callsStarted; // guarded by guard
     private volatile boolean closed;
     /** Taken out of service by its router (a failed replay): it serves nothing more. */
     private volatile boolean retired;
@@ -106,7 +111,7 @@ final class Worker implements PyContext {
                         + "_s.modules['_hzpy_internal'] = _m\n"
                         + "del _s, _t, _m, _hzpy_src\n"
                         + "__import__('_hzpy_internal')");
-        invoke = helpers.getMember("invoke");
+        makeCallSite = helpers.getMember("call_site");
         invokeKw = helpers.getMember("invoke_kw");
         invokeWithin = helpers.getMember("invoke_within");
         eval = helpers.getMember("eval_");
@@ -120,6 +125,13 @@ final class Worker implements PyContext {
         syncScopes = helpers.getMember("sync_scopes");
         gcCounts = helpers.getMember("gc_counts");
         helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
+    }
+
+    /** How many calls (and other frames) have started here: json's training looks for idle contexts by it. */
+    long callsStarted() {
+        synchronized (guard) {
+            return callsStarted;
+        }
     }
 
     /** Whether a call runs here now (a moment's answer, for the meters). */
@@ -213,7 +225,7 @@ final class Worker implements PyContext {
         warmUp.execute(50);
         Object[] args = {1L, "text", 2.5, List.of(1L, "a"), Map.of("k", 1L)};
         for (int i = 0; i < WARM_UP_CALLS_PER_SLICE; i++) {
-            conversions.toJava(invoke.execute(conversions.toPythonArgs(args, 2, "_hzpy_internal", "make_list")));
+            conversions.toJava(callSite("_hzpy_internal", "make_list").execute(conversions.toPythonArgs(args, 0)));
         }
     }
 
@@ -226,11 +238,30 @@ final class Worker implements PyContext {
             Object kw = kwargs == null || kwargs.isEmpty() ? null : conversions.toPython(kwargs);
             result = invokeWithin.execute(conversions.toPythonArgs(args, 4, seconds, module, function, kw));
         } else if (kwargs == null || kwargs.isEmpty()) {
-            result = invoke.execute(conversions.toPythonArgs(args, 2, module, function));
+            result = callSite(module, function).execute(conversions.toPythonArgs(args, 0));
         } else {
             result = invokeKw.execute(conversions.toPythonArgs(args, 3, module, function, conversions.toPython(kwargs)));
         }
         return conversions.toJava(result);
+    }
+
+    /**
+     * The cached {@code call_site} of module.function (made on its first call here; at most
+     * {@link #MAX_CALL_SITES} are kept, calls to further functions make a site each time).
+     */
+    private Value callSite(String module, String function) {
+        CallSiteKey key = new CallSiteKey(module, function);
+        Value site = callSites.get(key);
+        if (site == null) {
+            site = makeCallSite.execute(module, function); // imports the module: its errors are the call's
+            if (callSites.size() < MAX_CALL_SITES) {
+                callSites.putIfAbsent(key, site);
+            }
+        }
+        return site;
+    }
+
+    private record CallSiteKey(String module, String function) {
     }
 
     /** Python's gc.get_count() here. Caller holds entry, inside a frame. */
@@ -315,6 +346,7 @@ final class Worker implements PyContext {
         try {
             run(frame, w -> {
                 syncScopes.execute(conversions.toPython(dirs));
+                callSites.clear();
                 return null;
             });
         } catch (RuntimeException e) {
@@ -386,8 +418,11 @@ final class Worker implements PyContext {
         synchronized (guard) {
             // An interrupt in flight hits every thread in the context: a new call waits it out
             // (bounded) instead of being hit by a stop meant for a call that just finished.
-            long waitUntil = System.nanoTime() + limits.interruptGateNanos;
+            long waitUntil = 0; // read the clock only when an interrupt is in flight
             while (interrupting && !closed) {
+                if (waitUntil == 0) {
+                    waitUntil = System.nanoTime() + limits.interruptGateNanos;
+                }
                 long left = waitUntil - System.nanoTime();
                 if (left <= 0) {
                     break;
@@ -399,6 +434,7 @@ final class Worker implements PyContext {
                     throw new PyUnavailableException("interrupted while context " + index + " was being interrupted");
                 }
             }
+            callsStarted++;
             CallFrame outer = running.get(frame.thread);
             if (outer != null && outer.stoppedHereOrOuter() != null) {
                 throw new PyTimeoutException(frame.what() + " was not started because the call it is nested in was stopped ("

@@ -89,6 +89,22 @@ def invoke(module, function, *args):
         raise _Exit(e, _exit_message(e)) from None
 
 
+def call_site(module, function):
+    """What Java calls for module.function(*args) once it has called it before: the same as invoke()
+    (the attribute is looked up afresh at every call, so a rebound function is seen at once), but
+    with the module and name bound here, so the JIT compiles a call through it to about a direct
+    call (P1: ~50 ns against ~120 ns for invoke)."""
+    m = _module(module)
+
+    def site(*args):
+        try:
+            return getattr(m, function)(*args)
+        except SystemExit as e:
+            raise _Exit(e, _exit_message(e)) from None
+
+    return site
+
+
 def invoke_kw(module, function, kwargs, *args):
     try:
         return getattr(_module(module), function)(*args, **kwargs)
@@ -382,7 +398,7 @@ class _JsonTraining:
             {"id": i, "name": "item-\u00e9\"%d\\n" % i, "price": i * 0.25, "small": 1.5e-7 * i, "neg": -i,
              "tags": ["a", "b", str(i % 7), "\U0001F40D" * (i % 3)], "none": None, "yes": True, "no": False,
              "dims": {"w": i % 13, "h": i % 17, "ok": i % 2 == 0, "empty": {}, "list": [], "\U0001F40D": i}}
-            for i in range(60)], ensure_ascii=False)
+            for i in range(6)], ensure_ascii=False)  # small: a slice holds the context for one decode at least
         self.doc = text[:-1] + ', "\U0001F40D\\ud83d\\udc0d", 12345678901234567890, -0.0, 1E+2]'  # raw and escaped
         self.native = json.JSONDecoder()
         self.python = json.JSONDecoder()  # takes the Python scanstring as its parse_string

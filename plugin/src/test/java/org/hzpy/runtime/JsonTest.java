@@ -34,8 +34,9 @@ class JsonTest {
     @Test
     void warmUp_switchesJsonToItsTrainedPythonScanner_whichDecodesExactlyAndFailsAlike() {
         // Given a member with pre-warm on: its warm-up trains json's Python scanner until it beats the native one
+        // (it trains only in contexts idle for a moment: look rarely)
         Await.until(Duration.ofMinutes(3), "json to decode with its trained Python scanner in every context",
-                () -> scanners().equals(List.of("python", "python")));
+                () -> pause(Duration.ofMillis(500)) && scanners().equals(List.of("python", "python")));
 
         // When json.loads decodes every kind of value, a long array and bad text
         Object back = py.call("json", "loads", EVERY_KIND);
@@ -47,6 +48,16 @@ class JsonTest {
         assertThat(longArray).isEqualTo(100000L);
         assertThat(e.pythonType()).isEqualTo("json.decoder.JSONDecodeError");
         assertThat(e.message()).contains("line 1 column 13 (char 12)");
+    }
+
+    private static boolean pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** The scanner json.loads uses in each context of the member. */
