@@ -54,7 +54,6 @@ final class Worker implements PyContext {
     final int index;
     final ReentrantLock lock = new ReentrantLock();
     final Semaphore slots;
-    private final int executors;
     /** The router generation (its workers array) this worker was started for. */
     final Worker[] generation;
 
@@ -101,7 +100,6 @@ final class Worker implements PyContext {
         this.context = context;
         this.limits = limits;
         this.slots = new Semaphore(executors);
-        this.executors = executors;
         context.getBindings("python").putMember("_hzpy_src", HELPERS_SOURCE);
         Value helpers = context.eval("python",
                 "import sys as _s, types as _t\n"
@@ -134,9 +132,14 @@ final class Worker implements PyContext {
         }
     }
 
-    /** Whether a call runs here now (a moment's answer, for the meters). */
+    /**
+     * Whether a call runs here now (a moment's answer, for the meters). The warm-up and json's
+     * training hold the context too, but they are not calls: they make way for calls.
+     */
     boolean busy() {
-        return lock.isLocked() || slots.availablePermits() < executors;
+        synchronized (guard) {
+            return !running.isEmpty();
+        }
     }
 
     /** The innermost call the current thread runs here, or null. Its {@code outer} links are fixed once pushed. */
