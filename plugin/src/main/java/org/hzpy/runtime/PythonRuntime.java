@@ -56,6 +56,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final Router router;
     private final Watchdog watchdog;
     private final ExecutorService initPool;
+    private final ExecutorService jsonTraining;
     private final ThreadPoolExecutor asyncPool;
     private final ExecLog execLog = new ExecLog();
     private final ReentrantLock execLock = new ReentrantLock();
@@ -80,8 +81,13 @@ public final class PythonRuntime implements AutoCloseable {
                 new LinkedBlockingQueue<>(), threads(name + "-init"));
         ((ThreadPoolExecutor) initPool).allowCoreThreadTimeOut(true);
         this.factory = CompletableFuture.supplyAsync(() -> newFactory(settings, scopes, pythonLog), initPool);
+        // one thread, so json's training takes one context at a time; not the init pool, which it
+        // would hold from creating contexts for as long as a busy member leaves no idle moment
+        this.jsonTraining = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                threads(name + "-json-training"));
+        ((ThreadPoolExecutor) jsonTraining).allowCoreThreadTimeOut(true);
         this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool,
-                settings.prewarm() ? WARM_UP_SLICES : 0, execLog);
+                jsonTraining, settings.prewarm() ? WARM_UP_SLICES : 0, execLog);
         int asyncThreads = Math.max(settings.contexts(), settings.executors());
         this.asyncPool = new ThreadPoolExecutor(asyncThreads, asyncThreads, 30, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-call"));
@@ -643,6 +649,7 @@ public final class PythonRuntime implements AutoCloseable {
         }
         router.stop(); // running calls are cancelled and fail with PyUnavailableException
         initPool.shutdownNow();
+        jsonTraining.shutdownNow();
         watchdog.stop();
         try {
             asyncPool.awaitTermination(Limits.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);

@@ -9,13 +9,16 @@ import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 
 import java.lang.ref.WeakReference;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Consumer;
@@ -54,10 +57,12 @@ final class Router implements ContextRouter {
     private static final double JSON_TRAINING_SLICE_SECONDS = 0.02;
     /** json's training takes a context only after this long without a call in it. */
     private static final long JSON_TRAINING_IDLE_MILLIS = 20;
-    /** The context whose json training runs now, if any. */
-    private final java.util.concurrent.atomic.AtomicReference<Worker> jsonTrainer =
-            new java.util.concurrent.atomic.AtomicReference<>();
     private final ExecutorService initPool;
+    /** One thread: trains json in one context at a time (see Worker#trainJson). */
+    private final ExecutorService jsonTraining;
+    /** The contexts whose json training is due. */
+    private final Set<Worker> untrained = ConcurrentHashMap.newKeySet();
+    private final AtomicBoolean jsonTrainingRuns = new AtomicBoolean();
     private final ExecLog execLog;
     /** Every worker not yet closed, starting ones included: what the watchdog watches. */
     private final Set<Worker> live = ConcurrentHashMap.newKeySet();
@@ -71,13 +76,14 @@ final class Router implements ContextRouter {
     private volatile RuntimeException startFailure;
 
     Router(ExecutionMode mode, int executors, BiFunction<Integer, Worker[], Worker> workerFactory,
-           ExecutorService initPool, int warmUpSlices, ExecLog execLog) {
+           ExecutorService initPool, ExecutorService jsonTraining, int warmUpSlices, ExecLog execLog) {
         this.mode = mode;
         this.execLog = execLog;
         this.warmUpSlices = warmUpSlices;
         this.executors = executors;
         this.workerFactory = workerFactory;
         this.initPool = initPool;
+        this.jsonTraining = jsonTraining;
     }
 
     ThreadState threadState() {
@@ -186,13 +192,12 @@ final class Router implements ContextRouter {
                 w.markReady();
                 readyMonitor.notifyAll();
             }
-            // the first context warms up between calls; every context then trains json between calls
-            int from = warmBeforeReady ? warmUpSteps() : 0;
-            if (from < allWarmUpSteps()) {
-                Worker ready = w;
-                initPool.execute(() -> warmUp(ws, ready, from));
+            Worker ready = w;
+            if (!warmBeforeReady && warmUpSlices > 0) {
+                initPool.execute(() -> warmUp(ws, ready)); // the first context warms up between calls
             } else {
                 markWarm(w);
+                trainJsonLater(w);
             }
             return true;
         } catch (Worker.ReplayFailedException e) {
@@ -230,70 +235,40 @@ final class Router implements ContextRouter {
         }
     }
 
-    /**
-     * The warm-up before a context serves (the first context: while it serves): the cheap call-path
-     * slices, then the slow imports. None without pre-warm.
-     */
+    /** The warm-up: the cheap call-path slices, then the slow imports (none without pre-warm). */
     private int warmUpSteps() {
         return warmUpSlices == 0 ? 0 : warmUpSlices + 1;
     }
 
-    /** The warm-up steps, then the slices of json's training (see Worker#trainJson): none without pre-warm. */
-    private int allWarmUpSteps() {
-        return warmUpSlices == 0 ? 0 : warmUpSteps() + 1;
-    }
-
-    /** Runs one slice of step {@code step}; true when that step is done. */
-    private boolean warmUpStep(Worker w, int step) {
+    private void warmUpStep(Worker w, int step) {
         if (step < warmUpSlices) {
             w.warmUpSlice();
-        } else if (step == warmUpSlices) {
-            w.warmUpImports();
         } else {
-            return w.trainJson(JSON_TRAINING_SLICE_SECONDS);
+            w.warmUpImports();
         }
-        return true;
     }
 
-    /** Runs the warm-up from step {@code done} in slices, each holding the context like a call does, so calls can go in between. */
-    private void warmUp(Worker[] ws, Worker w, int done) {
+    /** Runs the warm-up in slices, each holding the context like a call does, so calls can go in between. */
+    private void warmUp(Worker[] ws, Worker w) {
         long t0 = System.nanoTime();
+        int done = 0;
         try {
             // The cheap slices first, the imports last: a caller that waited for this first context
             // should not then wait seconds behind an import.
-            while (done < allWarmUpSteps() && workers == ws && !w.isClosed()) {
-                boolean training = done >= warmUpSteps();
-                if (training && !idleFor(w, JSON_TRAINING_IDLE_MILLIS)) {
-                    continue; // json's training is no one's call: it takes contexts that have been idle a while
-                }
-                if (training && !jsonTrainer.compareAndSet(null, w)) {
-                    Thread.sleep(JSON_TRAINING_IDLE_MILLIS); // one context trains at a time: another stays free for calls
-                    continue;
-                }
-                boolean callersWaiting = mode == ExecutionMode.ISOLATED ? w.lock.hasQueuedThreads()
-                        : w.slots.hasQueuedThreads();
-                boolean entered = !callersWaiting
-                        && (mode == ExecutionMode.ISOLATED ? w.lock.tryLock() : w.slots.tryAcquire());
-                if (!entered) {
-                    jsonTrainer.compareAndSet(w, null);
+            while (done < warmUpSteps() && workers == ws && !w.isClosed()) {
+                if (!enterBetweenCalls(w)) {
                     Thread.sleep(5); // busy with calls, which warm it up too
                     continue;
                 }
                 try {
-                    if (warmUpStep(w, done) && ++done == warmUpSteps()) {
-                        markWarm(w); // json's training goes on, but awaitReady need not wait for it
-                        LOGGER.info("hzpy context " + w.index + " warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
-                    }
+                    warmUpStep(w, done);
                 } finally {
-                    if (mode == ExecutionMode.ISOLATED) {
-                        w.lock.unlock();
-                    } else {
-                        w.slots.release();
-                    }
-                    jsonTrainer.compareAndSet(w, null);
+                    exitBetweenCalls(w);
                 }
+                done++;
                 Thread.sleep(5); // a gap for callers that are rescanning rather than queued on this lock
             }
+            LOGGER.info("hzpy context " + w.index + " warmed up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -301,16 +276,91 @@ final class Router implements ContextRouter {
                 LOGGER.warning("hzpy context " + w.index + " warm-up failed: " + e);
             }
         } finally {
-            jsonTrainer.compareAndSet(w, null);
             markWarm(w); // also when the warm-up failed or stopped: awaitReady must not wait for it
+        }
+        trainJsonLater(w);
+    }
+
+    /** Adds {@code w} to the contexts whose json training is due (with pre-warm only). */
+    private void trainJsonLater(Worker w) {
+        if (warmUpSlices > 0) {
+            untrained.add(w);
+            startJsonTraining();
         }
     }
 
-    /** Whether no call started in {@code w} for {@code millis} (sleeps that long to see). */
-    private static boolean idleFor(Worker w, long millis) throws InterruptedException {
-        long calls = w.callsStarted();
-        Thread.sleep(millis);
-        return w.callsStarted() == calls && !w.busy();
+    private void startJsonTraining() {
+        if (!untrained.isEmpty() && jsonTrainingRuns.compareAndSet(false, true)) {
+            try {
+                jsonTraining.execute(this::trainJson);
+            } catch (RejectedExecutionException e) {
+                jsonTrainingRuns.set(false); // the runtime is stopping
+            }
+        }
+    }
+
+    /**
+     * Trains json's Python scanner (see Worker#trainJson) in every context that needs it, a slice at a
+     * time in whichever has been idle for a moment, until json has settled on a scanner in each. Not a
+     * call: it makes way for calls, and a context that is never idle keeps json's native scanner.
+     */
+    private void trainJson() {
+        try {
+            while (!untrained.isEmpty()) {
+                Map<Worker, Long> callsBefore = new HashMap<>();
+                for (Worker w : untrained) {
+                    callsBefore.put(w, w.callsStarted());
+                }
+                Thread.sleep(JSON_TRAINING_IDLE_MILLIS);
+                for (Map.Entry<Worker, Long> e : callsBefore.entrySet()) {
+                    Worker w = e.getKey();
+                    if (w.isClosed() || workers != w.generation) {
+                        untrained.remove(w);
+                    } else if (w.callsStarted() == e.getValue() && !w.busy() && enterBetweenCalls(w)) {
+                        try {
+                            if (trainJsonSlice(w)) {
+                                untrained.remove(w);
+                            }
+                        } finally {
+                            exitBetweenCalls(w);
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            jsonTrainingRuns.set(false);
+            if (!Thread.currentThread().isInterrupted()) {
+                startJsonTraining(); // for a context added just as this run ended
+            }
+        }
+    }
+
+    /** One slice of json's training in {@code w}; true when it is over there (settled, or failed). */
+    private static boolean trainJsonSlice(Worker w) {
+        try {
+            return w.trainJson(JSON_TRAINING_SLICE_SECONDS);
+        } catch (RuntimeException e) {
+            if (!w.isClosed()) {
+                LOGGER.warning("hzpy context " + w.index + ": json's training failed (json keeps its native scanner): " + e);
+            }
+            return true;
+        }
+    }
+
+    /** Takes {@code w} like a call would, unless callers are waiting for it or it is taken. */
+    private boolean enterBetweenCalls(Worker w) {
+        boolean callersWaiting = mode == ExecutionMode.ISOLATED ? w.lock.hasQueuedThreads() : w.slots.hasQueuedThreads();
+        return !callersWaiting && (mode == ExecutionMode.ISOLATED ? w.lock.tryLock() : w.slots.tryAcquire());
+    }
+
+    private void exitBetweenCalls(Worker w) {
+        if (mode == ExecutionMode.ISOLATED) {
+            w.lock.unlock();
+        } else {
+            w.slots.release();
+        }
     }
 
     private void markWarm(Worker w) {

@@ -1,0 +1,71 @@
+package org.hzpy.runtime;
+
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.Py;
+import org.hzpy.PyCall;
+import org.hzpy.support.Await;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** json's training (part of pre-warm) waits for idle contexts; nothing else waits for it. */
+class JsonTrainingTest {
+    /** 3 ** this takes seconds in one builtin call that no interrupt stops (see hardening.huge_power). */
+    private static final int LONG_BUILTIN = 40_000_000;
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(500); // json trains only in a context idle for a moment: look rarely
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    @Test
+    void anAbandonedContextIsReplaced_whileTheOthersAreTooBusyToTrainJson() throws Exception {
+        // Given a member whose contexts 1 and 2 are kept busy, so json's training never finds them idle
+        HazelcastInstance member = TestMembers.startOwn("json-training");
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> callers = new ArrayList<>();
+        try {
+            Py py = TestMembers.py(member);
+            for (int i = 1; i <= 2; i++) {
+                int context = i;
+                Thread caller = new Thread(() -> {
+                    while (!stop.get()) {
+                        TestMembers.inContext(py, context, () -> py.call("hardening", "echo", context));
+                    }
+                });
+                caller.start();
+                callers.add(caller);
+            }
+            // (context 0, idle, trains json meanwhile)
+            Await.until(Duration.ofMinutes(3), "json's trained scanner in context 0", () -> pause()
+                    && "python".equals(TestMembers.inContext(py, 0, () -> py.call("_hzpy_internal", "json_scanner"))));
+
+            // When context 0 is stuck in a builtin past its timeout and hzpy.abandon-after, so hzpy replaces it
+            CompletableFuture<Object> stuck = TestMembers.inContext(py, 0, () -> py.callAsync(
+                    PyCall.of("hardening", "huge_power", LONG_BUILTIN).timeout(Duration.ofMillis(500))).toCompletableFuture());
+
+            // Then the new context 0 starts while the others still wait for an idle moment to train json
+            assertThat(stuck).failsWithin(Duration.ofMinutes(1));
+            assertThat(py.awaitReady(3, Duration.ofMinutes(1))).as("all 3 contexts ready").isTrue();
+            assertThat(TestMembers.inContext(py, 0, () -> py.call("hardening", "echo", 0))).isEqualTo(0L);
+        } finally {
+            stop.set(true);
+            for (Thread caller : callers) {
+                caller.join();
+            }
+            member.shutdown();
+        }
+    }
+}
