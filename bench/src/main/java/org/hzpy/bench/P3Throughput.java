@@ -30,6 +30,7 @@ final class P3Throughput implements Benchmark {
     /** Warm-up ends when this many consecutive windows agree; 3 was fooled by a JIT plateau once. */
     private static final int STABLE_WINDOWS = 4;
     private static final double GOAL_SCALING = 1.8;
+    private static final int ENGINE_ROUNDS = 6;
 
     private record Config(String label, int contexts, Map<String, String> properties) {
     }
@@ -63,7 +64,7 @@ final class P3Throughput implements Benchmark {
 
     @Override
     public Duration timeout() {
-        return Duration.ofMinutes(6);
+        return Duration.ofMinutes(10);
     }
 
     @Override
@@ -94,6 +95,7 @@ final class P3Throughput implements Benchmark {
                 + "both threads into one context, where GraalPy's GIL still runs one at a time. For scale: on this "
                 + "machine a plain Java integer loop runs " + Stats.times(machineScaling) + " as fast on 2 threads "
                 + "as on 1 (median of 3 alternating 2 s rounds, measured before the members started).");
+        compareEngines(result);
         double scaling = measured.get(1).median() / base;
         result.goal("2 contexts ≥ 1.8× the throughput of 1", Stats.times(scaling), scaling >= GOAL_SCALING);
         return result;
@@ -105,10 +107,88 @@ final class P3Throughput implements Benchmark {
             Py py = Members.ready(member, config.contexts());
             Members.recordEngine(result, py);
             py.exec(Resources.text(Resources.FUNCTIONS));
-            LongAdder calls = new LongAdder();
-            AtomicReference<Throwable> failure = new AtomicReference<>();
-            AtomicBoolean running = new AtomicBoolean(true);
-            List<Thread> threads = new ArrayList<>();
+            Load load = new Load(py);
+            try {
+                long warmUpSeconds = load.warmUp();
+                double[] rates = new double[WINDOWS];
+                for (int i = 0; i < WINDOWS; i++) {
+                    rates[i] = load.window();
+                }
+                System.out.printf("P3: %s: %s calls/s after %d s warm-up%n", config.label(),
+                        Stats.fmt(Stats.median(rates)), warmUpSeconds);
+                return new Measured(rates, warmUpSeconds);
+            } finally {
+                load.stop();
+            }
+        } finally {
+            member.shutdown();
+        }
+    }
+
+    /**
+     * The engine default, measured alternately: a member per {@code hzpy.engine} value (2 contexts
+     * each, both alive), each warmed up, then one window on each in turn, ENGINE_ROUNDS times.
+     */
+    private void compareEngines(Result result) throws InterruptedException {
+        List<String> engines = List.of("per-context", "shared");
+        List<HazelcastInstance> members = new ArrayList<>();
+        try {
+            List<Py> pys = new ArrayList<>();
+            for (String engine : engines) {
+                HazelcastInstance member = Members.start(Map.of("hzpy.execution-mode", "isolated", "hzpy.contexts", "2",
+                        "hzpy.max-concurrent", "8", "hzpy.engine", engine));
+                members.add(member);
+                Py py = Members.ready(member, 2);
+                py.exec(Resources.text(Resources.FUNCTIONS));
+                pys.add(py);
+            }
+            long[] warmUpSeconds = new long[engines.size()];
+            for (int e = 0; e < engines.size(); e++) {
+                Load load = new Load(pys.get(e));
+                try {
+                    warmUpSeconds[e] = load.warmUp();
+                } finally {
+                    load.stop();
+                }
+            }
+            double[][] rates = new double[engines.size()][ENGINE_ROUNDS];
+            for (int round = 0; round < ENGINE_ROUNDS; round++) {
+                for (int k = 0; k < engines.size(); k++) {
+                    int e = round % 2 == 0 ? k : engines.size() - 1 - k; // the order flips every round
+                    Load load = new Load(pys.get(e));
+                    try {
+                        rates[e][round] = load.window();
+                    } finally {
+                        load.stop();
+                    }
+                }
+            }
+            result.add(String.format("**The engine default, alternately.** A member per `hzpy.engine` value (ISOLATED, "
+                    + "2 contexts, both members alive in this JVM), each warmed up as above, then %d rounds of one %d s "
+                    + "window on each, the order flipped every round.", ENGINE_ROUNDS, WINDOW.toSeconds()));
+            Table table = new Table("`hzpy.engine`", "calls/s (median)", "min – max window", "vs shared", "warm-up s");
+            double shared = Stats.median(rates[1]);
+            for (int e = 0; e < engines.size(); e++) {
+                table.row(engines.get(e) + (e == 0 ? " (the default)" : ""), Stats.fmt(Stats.median(rates[e])),
+                        Stats.fmt(Stats.min(rates[e])) + " – " + Stats.fmt(Stats.max(rates[e])),
+                        Stats.times(Stats.median(rates[e]) / shared), warmUpSeconds[e]);
+            }
+            result.add(table.toMarkdown());
+        } finally {
+            for (HazelcastInstance member : members) {
+                member.shutdown();
+            }
+        }
+    }
+
+    /** THREADS Java threads calling the CPU-bound function in a loop, until stopped. */
+    private static final class Load {
+        private final LongAdder calls = new LongAdder();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        Load(Py py) {
             Runnable loop = () -> {
                 try {
                     while (running.get()) {
@@ -125,29 +205,36 @@ final class P3Throughput implements Benchmark {
                 threads.add(t);
                 t.start();
             }
-            try {
-                long w0 = System.nanoTime();
-                List<Double> warm = new ArrayList<>();
-                do {
-                    warm.add(window(calls, failure));
-                } while (System.nanoTime() - w0 < MAX_WARM_UP.toNanos()
-                        && (System.nanoTime() - w0 < MIN_WARM_UP.toNanos() || !stable(warm)));
-                long warmUpSeconds = Math.round((System.nanoTime() - w0) / 1e9);
-                double[] rates = new double[WINDOWS];
-                for (int i = 0; i < WINDOWS; i++) {
-                    rates[i] = window(calls, failure);
-                }
-                System.out.printf("P3: %s: %s calls/s after %d s warm-up%n", config.label(),
-                        Stats.fmt(Stats.median(rates)), warmUpSeconds);
-                return new Measured(rates, warmUpSeconds);
-            } finally {
-                running.set(false);
-                for (Thread t : threads) {
-                    t.join(10_000);
-                }
+        }
+
+        /** Windows until the last STABLE_WINDOWS agree (within MIN_WARM_UP .. MAX_WARM_UP); its length in s. */
+        long warmUp() throws InterruptedException {
+            long w0 = System.nanoTime();
+            List<Double> warm = new ArrayList<>();
+            do {
+                warm.add(window());
+            } while (System.nanoTime() - w0 < MAX_WARM_UP.toNanos()
+                    && (System.nanoTime() - w0 < MIN_WARM_UP.toNanos() || !stable(warm)));
+            return Math.round((System.nanoTime() - w0) / 1e9);
+        }
+
+        /** Counts the calls completed in one window, as calls per second. */
+        double window() throws InterruptedException {
+            long before = calls.sum();
+            long t0 = System.nanoTime();
+            Thread.sleep(WINDOW.toMillis());
+            double rate = (calls.sum() - before) / ((System.nanoTime() - t0) / 1e9);
+            if (failure.get() != null) {
+                throw new IllegalStateException("a P3 call failed", failure.get());
             }
-        } finally {
-            member.shutdown();
+            return rate;
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) {
+                t.join(10_000);
+            }
         }
     }
 
@@ -160,18 +247,6 @@ final class P3Throughput implements Benchmark {
             ratios[r] = two / (double) one;
         }
         return Stats.median(ratios);
-    }
-
-    /** Counts the calls completed in one window, as calls per second. */
-    private static double window(LongAdder calls, AtomicReference<Throwable> failure) throws InterruptedException {
-        long before = calls.sum();
-        long t0 = System.nanoTime();
-        Thread.sleep(WINDOW.toMillis());
-        double rate = (calls.sum() - before) / ((System.nanoTime() - t0) / 1e9);
-        if (failure.get() != null) {
-            throw new IllegalStateException("a P3 call failed", failure.get());
-        }
-        return rate;
     }
 
     private static boolean stable(List<Double> windows) {
