@@ -18,6 +18,7 @@ final class Members {
     /** Members take ports from here up: not the tests' fixed 59xx ports, so benchmarks and tests may run at once. */
     static final int FIRST_PORT = 6901;
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
+    private static final Duration JSON_TRAINING_WAIT = Duration.ofMinutes(3);
 
     private Members() {
     }
@@ -45,14 +46,45 @@ final class Members {
         return Hazelcast.newHazelcastInstance(config);
     }
 
-    /** hzpy on {@code member} once {@code contexts} contexts are started and warm. */
+    /**
+     * hzpy on {@code member} once {@code contexts} contexts are started and warm, and (with pre-warm)
+     * json's training in them has ended: it runs in idle contexts, so a benchmark that left some
+     * member idle would otherwise share the cores with it.
+     */
     static Py ready(HazelcastInstance member, int contexts) {
         Py py = Py.on(member);
         if (!py.awaitReady(contexts, READY_TIMEOUT)) {
             throw new IllegalStateException(contexts + " Python context(s) of " + member.getName()
                     + " were not ready within " + READY_TIMEOUT.toSeconds() + " s");
         }
+        if (!"false".equals(member.getConfig().getProperty("hzpy.prewarm"))) {
+            long t0 = System.nanoTime();
+            for (int i = 0; i < contexts; i++) {
+                py.contexts().bind(py.contexts().context(i));
+                try {
+                    while (!Boolean.TRUE.equals(py.call("_hzpy_internal", "json_settled"))) {
+                        if (System.nanoTime() - t0 > JSON_TRAINING_WAIT.toNanos()) {
+                            throw new IllegalStateException("json's training in " + member.getName()
+                                    + " did not end within " + JSON_TRAINING_WAIT.toSeconds() + " s");
+                        }
+                        sleep(500); // idle: the training takes idle contexts only
+                    }
+                } finally {
+                    py.contexts().unbind();
+                }
+            }
+            System.out.printf("%s: json's training ended after %.1f s more%n", member.getName(), (System.nanoTime() - t0) / 1e9);
+        }
         return py;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for json's training", e);
+        }
     }
 
     /** Records which engine ran the benchmark. */

@@ -27,7 +27,10 @@ final class Report {
         md.append("Every benchmark ran in a fresh JVM of its own, one after another (never two at once), with "
                 + "the JVM flags of `hzpy.jvm.flags` in the top-level pom.xml. The machine is shared and noisy: "
                 + "figures are medians over repeated samples, with p90 or the range where it matters. "
-                + "Ratios are computed from the medians.\n\n");
+                + "Ratios are computed from the medians. Members are measured once their start-up work is over: "
+                + "their contexts ready and warm, and, with pre-warm, json's training (which takes idle contexts, and "
+                + "would otherwise share the cores with a benchmark that leaves a member idle) ended; P7 and P8 "
+                + "measure start-up itself.\n\n");
 
         md.append("## Machine\n\n");
         md.append(new Table("", "")

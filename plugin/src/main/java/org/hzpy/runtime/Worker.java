@@ -59,6 +59,7 @@ final class Worker implements PyContext {
 
     private final Context context;
     private final Limits limits;
+    private final Value invoke;
     private final Value makeCallSite;
     /** Call sites by module and function; dropped when module scopes change (their modules may go). */
     private final Map<CallSiteKey, Value> callSites = new ConcurrentHashMap<>();
@@ -109,6 +110,7 @@ final class Worker implements PyContext {
                         + "_s.modules['_hzpy_internal'] = _m\n"
                         + "del _s, _t, _m, _hzpy_src\n"
                         + "__import__('_hzpy_internal')");
+        invoke = helpers.getMember("invoke");
         makeCallSite = helpers.getMember("call_site");
         invokeKw = helpers.getMember("invoke_kw");
         invokeWithin = helpers.getMember("invoke_within");
@@ -228,7 +230,7 @@ final class Worker implements PyContext {
         warmUp.execute(50);
         Object[] args = {1L, "text", 2.5, List.of(1L, "a"), Map.of("k", 1L)};
         for (int i = 0; i < WARM_UP_CALLS_PER_SLICE; i++) {
-            conversions.toJava(callSite("_hzpy_internal", "make_list").execute(conversions.toPythonArgs(args, 0)));
+            conversions.toJava(invokePlain("_hzpy_internal", "make_list", args));
         }
     }
 
@@ -241,25 +243,32 @@ final class Worker implements PyContext {
             Object kw = kwargs == null || kwargs.isEmpty() ? null : conversions.toPython(kwargs);
             result = invokeWithin.execute(conversions.toPythonArgs(args, 4, seconds, module, function, kw));
         } else if (kwargs == null || kwargs.isEmpty()) {
-            result = callSite(module, function).execute(conversions.toPythonArgs(args, 0));
+            result = invokePlain(module, function, args);
         } else {
             result = invokeKw.execute(conversions.toPythonArgs(args, 3, module, function, conversions.toPython(kwargs)));
         }
         return conversions.toJava(result);
     }
 
+    /** module.function(*args), through its call site when it has one. */
+    private Value invokePlain(String module, String function, Object[] args) {
+        Value site = callSite(module, function);
+        return site != null ? site.execute(conversions.toPythonArgs(args, 0))
+                : invoke.execute(conversions.toPythonArgs(args, 2, module, function));
+    }
+
     /**
-     * The cached {@code call_site} of module.function (made on its first call here; at most
-     * {@link #MAX_CALL_SITES} are kept, calls to further functions make a site each time).
+     * The {@code call_site} of module.function, made on its first call here; null once
+     * {@link #MAX_CALL_SITES} are kept (further functions go through {@code invoke}, which needs no
+     * compiling per function).
      */
     private Value callSite(String module, String function) {
         CallSiteKey key = new CallSiteKey(module, function);
         Value site = callSites.get(key);
-        if (site == null) {
+        if (site == null && callSites.size() < MAX_CALL_SITES) {
             site = makeCallSite.execute(module, function); // imports the module: its errors are the call's
-            if (callSites.size() < MAX_CALL_SITES) {
-                callSites.putIfAbsent(key, site);
-            }
+            Value earlier = callSites.putIfAbsent(key, site);
+            site = earlier != null ? earlier : site;
         }
         return site;
     }

@@ -409,6 +409,7 @@ class _JsonTraining:
         self.python.scan_once = self.py_make_scanner(self.python)
         self.spent = 0.0
         self.wins = 0
+        self.outcome = None
         self.native_seconds = None
 
     def slice(self, seconds):
@@ -436,6 +437,7 @@ class _JsonTraining:
         return self._finish("native") if self.spent > _JSON_TRAINING_SECONDS else None
 
     def _finish(self, scanner):
+        self.outcome = scanner
         if scanner == "python":
             json = self.json
             json.scanner.make_scanner = self.py_make_scanner  # decoders made from now on
@@ -450,6 +452,11 @@ def train_json(seconds):
     if _json_training is None:
         _json_training = _JsonTraining()
     return _json_training.slice(seconds)
+
+
+def json_settled():
+    """Whether json's training has ended here (json_scanner() says which scanner won)."""
+    return _json_training is not None and _json_training.outcome is not None
 
 
 def json_scanner():
