@@ -384,7 +384,8 @@ def warm_imports():
 # path, and json switches to it only when it has become faster than the native one there.
 
 _JSON_TRAINING_SECONDS = 60.0  # gives up (keeps the native scanner) after this much training
-_JSON_FAST_IN_A_ROW = 3  # the Python scanner must win this many decodes in a row
+_JSON_FAST_IN_A_ROW = 3  # the Python scanner must win this many decodes in a row, on each document
+_JSON_TRAINING_RECORDS = (6, 60, 400)  # the training documents' sizes: about 2 KB, 20 KB and 130 KB
 _json_training = None
 
 
@@ -398,12 +399,11 @@ class _JsonTraining:
         json.decoder.scanstring = json.decoder.py_scanstring
         self.json = json
         self.py_make_scanner = json.scanner.py_make_scanner
-        text = json.dumps([
-            {"id": i, "name": "item-\u00e9\"%d\\n" % i, "price": i * 0.25, "small": 1.5e-7 * i, "neg": -i,
-             "tags": ["a", "b", str(i % 7), "\U0001F40D" * (i % 3)], "none": None, "yes": True, "no": False,
-             "dims": {"w": i % 13, "h": i % 17, "ok": i % 2 == 0, "empty": {}, "list": [], "\U0001F40D": i}}
-            for i in range(6)], ensure_ascii=False)  # small: a slice holds the context for one decode at least
-        self.doc = text[:-1] + ', "\U0001F40D\\ud83d\\udc0d", 12345678901234567890, -0.0, 1E+2]'  # raw and escaped
+        # Documents of growing size: the first decodes run interpreted (some 26 us a byte), so the
+        # training starts small; the last is big enough that the compiled code has seen long arrays
+        # and objects (trained on a 2 KB document only, a first 200 KB loads still took 3 s).
+        self.docs = [self._document(n) for n in _JSON_TRAINING_RECORDS]
+        self.stage = 0
         self.native = json.JSONDecoder()
         self.python = json.JSONDecoder()  # takes the Python scanstring as its parse_string
         self.python.scan_once = self.py_make_scanner(self.python)
@@ -412,37 +412,52 @@ class _JsonTraining:
         self.outcome = None
         self.native_seconds = None
 
+    def _document(self, records):
+        text = self.json.dumps([
+            {"id": i, "name": "item-\u00e9\"%d\\n" % i, "price": i * 0.25, "small": 1.5e-7 * i, "neg": -i,
+             "tags": ["a", "b", str(i % 7), "\U0001F40D" * (i % 3)], "none": None, "yes": True, "no": False,
+             "dims": {"w": i % 13, "h": i % 17, "ok": i % 2 == 0, "empty": {}, "list": [], "\U0001F40D": i}}
+            for i in range(records)], ensure_ascii=False)
+        return text[:-1] + ', "\U0001F40D\\ud83d\\udc0d", 12345678901234567890, -0.0, 1E+2]'  # raw and escaped
+
     def slice(self, seconds):
         """Trains for about `seconds`; the outcome ("python" or "native") once decided, else None."""
         import time
         clock = time.perf_counter
         start = clock()
+        doc = self.docs[self.stage]
         if self.native_seconds is None:
             for _ in range(20):  # the native scanner's own warm-up (host code, quick to compile)
-                self.native.decode(self.doc)
+                self.native.decode(doc)
             t0 = clock()
             for _ in range(5):
-                self.native.decode(self.doc)
+                self.native.decode(doc)
             self.native_seconds = (clock() - t0) / 5
         while clock() - start < seconds:
             t0 = clock()
-            decoded = self.python.decode(self.doc)
+            decoded = self.python.decode(doc)
             took = clock() - t0
-            if decoded != self.native.decode(self.doc):
+            if decoded != self.native.decode(doc):
                 return self._finish("native")  # never expected; the native scanner is the reference
             self.wins = self.wins + 1 if took < self.native_seconds / 2 else 0
             if self.wins >= _JSON_FAST_IN_A_ROW:
-                return self._finish("python")
+                if self.stage == len(self.docs) - 1:
+                    return self._finish("python")
+                self.stage += 1  # the next document, measured against the native scanner afresh
+                self.wins = 0
+                self.native_seconds = None
+                break
         self.spent += clock() - start
         return self._finish("native") if self.spent > _JSON_TRAINING_SECONDS else None
 
     def _finish(self, scanner):
         self.outcome = scanner
         if scanner == "python":
-            json = self.json
-            json.scanner.make_scanner = self.py_make_scanner  # decoders made from now on
-            json._default_decoder.parse_string = json.decoder.py_scanstring
-            json._default_decoder.scan_once = self.py_make_scanner(json._default_decoder)  # json.loads
+            # json.loads(s) without options decodes with the trained decoder itself: a new one would
+            # be new closures, which the JIT compiles afresh (a first big loads then ran interpreted,
+            # seconds). Decoders made with options (json.loads(s, object_hook=...) makes one per call)
+            # keep the native scanner.
+            self.json._default_decoder = self.python
         return scanner
 
 

@@ -42,10 +42,12 @@ class JsonTest {
         Object back = py.call("json", "loads", EVERY_KIND);
         Object longArray = py.eval("len(__import__('json').loads(__import__('json').dumps(['s%d' % i for i in range(100000)])))");
         PythonException e = catchThrowableOfType(PythonException.class, () -> py.call("json", "loads", "{\"a\": [1, 2,, 3]}"));
+        Object withOptions = py.eval("__import__('json').loads('{\"p\": [1.5, 2]}', parse_float=str)");
 
         // Then it decodes exactly, and says where bad text failed as the native scanner does
         assertEveryKindDecoded(back);
         assertThat(longArray).isEqualTo(100000L);
+        assertThat(withOptions).isEqualTo(Map.of("p", List.of("1.5", 2L)));
         assertThat(e.pythonType()).isEqualTo("json.decoder.JSONDecodeError");
         assertThat(e.message()).contains("line 1 column 13 (char 12)");
     }
