@@ -64,7 +64,7 @@ final class P3Throughput implements Benchmark {
 
     @Override
     public Duration timeout() {
-        return Duration.ofMinutes(10);
+        return Duration.ofMinutes(20); // six members, each waiting for json's training (10 min ran out on 2026-11-30)
     }
 
     @Override
