@@ -42,8 +42,9 @@ stop_members() {
 }
 trap stop_members EXIT
 for i in 1 2; do
-  # a process group of its own, so that stopping it stops the member's JVM too
-  setsid mvn -B -q -pl member-config exec:exec -Dhzpy.demo.args="hazelcast.yaml --serve-for 600" \
+  # a process group of its own, so that stopping it stops the member's JVM too; --allow-remote-eval
+  # turns on hzpy.remote-eval for these two members only (the client defines code with exec)
+  setsid mvn -B -q -pl member-config exec:exec -Dhzpy.demo.args="hazelcast.yaml --serve-for 600 --allow-remote-eval" \
     > "$logs/member-$i.log" 2>&1 &
   members+=("$!")
 done

@@ -66,15 +66,26 @@ class ExecReplayTest {
 
     @Test
     void contextStartedLater_replaysEveryExec_inOrder() {
+        // Given three execs made while the member runs two contexts
         TestMembers.inContext(py, 0, () -> {
             py.exec("replay_order = []");
             py.exec("replay_order.append('first')");
             py.exec("replay_order.append('second')");
             return null;
         });
+        try {
+            // When every context is replaced by new ones, one more than before
+            py.contexts().stop();
+            py.contexts().start(3);
+            assertThat(py.awaitReady(3, Duration.ofMinutes(2))).isTrue();
 
-        Object seenIn1 = TestMembers.inContext(py, 1, () -> py.eval("replay_order[-2:]", Map.of()));
-
-        assertThat(seenIn1).isEqualTo(java.util.List.of("first", "second"));
+            // Then a context started after the execs has them, in order
+            Object seenInNewContext = TestMembers.inContext(py, 2, () -> py.eval("replay_order[-2:]", Map.of()));
+            assertThat(seenInNewContext).isEqualTo(java.util.List.of("first", "second"));
+        } finally {
+            py.contexts().stop();
+            py.contexts().start(2);
+            py.awaitReady(2, Duration.ofMinutes(2));
+        }
     }
 }

@@ -215,10 +215,17 @@ class StateTest {
     void stateOfAMemberThatDies_survivesOnTheBackups() {
         // Given a third member, and 50 values spread over the cluster's partitions (some owned by it)
         HazelcastInstance c = TestMembers.startOwn("cluster-c");
+        org.hzpy.support.Await.until(java.time.Duration.ofMinutes(1), "partitions migrated to the new member",
+                () -> c.getPartitionService().isClusterSafe());
         String prefix = key("backup") + "/";
+        int ownedByC = 0;
         for (int i = 0; i < 50; i++) {
             Py.on(c).state().store(prefix + i, (long) i);
+            if (c.getPartitionService().getPartition(prefix + i).getOwner().localMember()) {
+                ownedByC++;
+            }
         }
+        assertThat(ownedByC).as("values whose only primary copy dies with the member").isPositive();
 
         // When it dies without handing anything over
         c.getLifecycleService().terminate();

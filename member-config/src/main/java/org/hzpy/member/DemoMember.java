@@ -33,10 +33,13 @@ public final class DemoMember {
     public static void main(String[] args) throws FileNotFoundException {
         boolean demo = false;
         long serveSeconds = 0;
+        boolean remoteEval = false;
         String yaml = "hazelcast.yaml";
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--demo")) {
                 demo = true;
+            } else if (args[i].equals("--allow-remote-eval")) {
+                remoteEval = true;
             } else if (args[i].equals("--serve-for") && i + 1 < args.length) {
                 serveSeconds = Long.parseLong(args[++i]);
             } else {
@@ -47,6 +50,11 @@ public final class DemoMember {
             HAZELCAST_LOG.setLevel(java.util.logging.Level.WARNING); // the demo's own lines, not the member's chatter
         }
         Config config = new FileSystemYamlConfig(yaml);
+        if (remoteEval) { // the demo's client defines code with exec; hazelcast.yaml keeps it off, as members should
+            config.setProperty("hzpy.remote-eval", "true");
+            System.out.println("demo: hzpy.remote-eval is ON for this member (--allow-remote-eval): its clients may run any"
+                    + " Python they send. hazelcast.yaml keeps it off.");
+        }
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         registerDemoFunctions(Py.on(member));
         if (!demo) {

@@ -13,6 +13,8 @@ import org.hzpy.runtime.PythonRuntime;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -23,31 +25,45 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The cluster's exec log: every {@code exec} that succeeded on the member it ran on, numbered
- * 1, 2, 3… in an IMap ({@value #MAP}; one backup by default, so it survives the loss of any one
+ * 1, 2, 3… in an IMap ({@value #MAP}; one backup, no expiry, so it survives the loss of any one
  * member). Every member applies the entries it did not run itself to its own contexts, in number
  * order: at once for the member's own exec calls (the caller waits until every member has them),
  * through a map listener for anything else, and all of them when the member joins. Bounded by
  * {@code hzpy.exec-log-limit}. Thread-safe.
+ *
+ * <p>Clients can write to any IMap, so an entry is applied only when it carries the HMAC of its
+ * number, origin, id, timeout and source under the {@link ClusterTrust} secret that only members
+ * hold. Anything else in the map — a missing number, a value of another shape, an entry that does
+ * not verify — is skipped with a warning and stalls nothing. Each entry has an id: a retried
+ * {@code putIfAbsent} (Hazelcast retries it when the partition's owner dies after applying it) finds
+ * its own entry and stops there, and an id seen before is never applied twice.
  */
 final class ClusterExecLog {
-    /** The IMap that holds the log: number → [origin member uuid, source, replay timeout nanos]. */
+    /** The IMap that holds the log: number → [origin member uuid, source, replay timeout nanos, exec id, HMAC]. */
     static final String MAP = "hzpy.exec-log";
     private static final ILogger LOGGER = Logger.getLogger(ClusterExecLog.class);
     /** How long an exec waits for the other members to record it. */
     private static final Duration SPREAD_WAIT = Duration.ofSeconds(30);
+    /** Skipped entries are logged one by one up to this many per member, then counted only. */
+    private static final int LOGGED_SKIPS = 20;
 
     private final HazelcastInstance member;
     private final PythonRuntime runtime;
+    private final ClusterTrust trust;
     private final int limit;
     private final ExecutorService listenerWork;
-    private IMap<Long, List<Object>> map;
+    private IMap<Object, Object> map;
     private UUID self;
     /** Entries up to this number are in the local runtime's log. */
     private long appliedUpTo;
+    /** The ids of the entries applied (or run here), so that none is applied twice. */
+    private final Set<String> appliedIds = new HashSet<>();
+    private long skipped;
 
-    ClusterExecLog(HazelcastInstance member, PythonRuntime runtime, int limit) {
+    ClusterExecLog(HazelcastInstance member, PythonRuntime runtime, ClusterTrust trust, int limit) {
         this.member = member;
         this.runtime = runtime;
+        this.trust = trust;
         this.limit = limit;
         this.listenerWork = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hzpy-" + member.getName() + "-exec-log");
@@ -56,16 +72,47 @@ final class ClusterExecLog {
         });
     }
 
-    /** Once the member has joined: applies what the cluster recorded so far, then follows new entries. */
+    /** One verified entry of the log. */
+    private record Entry(String origin, String source, long timeoutNanos, String id) {
+        List<Object> signedAs(long n, ClusterTrust trust) {
+            return new ArrayList<>(List.of(origin, source, timeoutNanos, id, trust.sign(fields(n))));
+        }
+
+        String[] fields(long n) {
+            return new String[] {Long.toString(n), origin, source, Long.toString(timeoutNanos), id};
+        }
+    }
+
+    /**
+     * Once the member has joined and holds the cluster's secret: applies what the cluster recorded so
+     * far, then follows new entries. Never throws: what cannot be read is logged and skipped.
+     */
     synchronized void start() {
         self = member.getCluster().getLocalMember().getUuid();
         map = member.getMap(MAP);
-        map.addEntryListener((EntryAddedListener<Long, List<Object>>) this::added, false);
+        map.addEntryListener((EntryAddedListener<Object, Object>) this::added, false);
         long newest = 0;
-        for (Long n : map.keySet()) {
-            newest = Math.max(newest, n);
+        try {
+            for (Map.Entry<Object, Object> e : map.entrySet()) {
+                if (e.getKey() instanceof Long n && n > newest && verified(n, e.getValue()) != null) {
+                    newest = n;
+                }
+            }
+        } catch (RuntimeException e) { // a value no member can read: the entries are read one by one below
+            LOGGER.warning("hzpy: could not read the exec log at once (" + e + "); reading it entry by entry");
+            newest = newestOneByOne();
         }
         catchUp(newest);
+    }
+
+    private long newestOneByOne() {
+        long newest = 0;
+        for (Object key : map.keySet()) {
+            if (key instanceof Long n && n > newest && verified(n, read(n)) != null) {
+                newest = n;
+            }
+        }
+        return newest;
     }
 
     void stop() {
@@ -77,23 +124,44 @@ final class ClusterExecLog {
      * log and waits (bounded) until every other member has it in its own log.
      */
     void exec(String source, Duration timeout) {
-        IMap<Long, List<Object>> log = started();
+        IMap<Object, Object> log = started();
         if (log.size() >= limit) {
             throw new PyResourceException("the cluster's exec log is full: " + log.size() + " entries (hzpy.exec-log-limit="
                     + limit + "); restart the cluster, or raise the limit, to define more");
         }
         long timeoutNanos = runtime.timeoutNanosOf(timeout);
         runtime.exec(source, timeout);
-        List<Object> entry = List.of(self.toString(), source, timeoutNanos);
-        long n;
-        synchronized (this) {
-            n = appliedUpTo + 1;
-            while (log.putIfAbsent(n, new ArrayList<>(entry)) != null) {
-                n++;
-            }
-        }
+        long n = record(source, timeoutNanos, UUID.randomUUID().toString());
         catchUp(n);
         spread(n);
+    }
+
+    /**
+     * Puts an exec this member ran into the first free number and returns that number. A slot that
+     * already holds this very entry is its own earlier put (Hazelcast retried it): recorded once.
+     */
+    synchronized long record(String source, long timeoutNanos, String id) {
+        IMap<Object, Object> log = started();
+        appliedIds.add(id);
+        long n = appliedUpTo + 1;
+        while (true) {
+            List<Object> entry = signed(n, source, timeoutNanos, id);
+            Object there = log.putIfAbsent(n, entry);
+            if (there == null || entry.equals(there)) {
+                return n;
+            }
+            n++;
+        }
+    }
+
+    /** The number this member's next exec would take, if no one else takes it first. */
+    synchronized long nextNumber() {
+        return appliedUpTo + 1;
+    }
+
+    /** The log's value for an exec of this member at number {@code n}, signed. */
+    List<Object> signed(long n, String source, long timeoutNanos, String id) {
+        return new Entry(self.toString(), source, timeoutNanos, id).signedAs(n, trust);
     }
 
     private void spread(long upTo) {
@@ -122,8 +190,10 @@ final class ClusterExecLog {
         return others;
     }
 
-    private void added(EntryEvent<Long, List<Object>> event) {
-        long n = event.getKey();
+    private void added(EntryEvent<Object, Object> event) {
+        if (!(event.getKey() instanceof Long n)) {
+            return;
+        }
         try {
             listenerWork.execute(() -> catchUp(n));
         } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -131,25 +201,64 @@ final class ClusterExecLog {
         }
     }
 
-    /** Puts every entry up to {@code upTo} that this member did not run itself into its runtime's log, in order. */
+    /**
+     * Puts every entry up to {@code upTo} that this member did not run itself into its runtime's log,
+     * in order. Acts only when entry {@code upTo} itself verifies (anyone can send this request, or
+     * add a key to the map); numbers in between that do not verify are skipped.
+     */
     synchronized void catchUp(long upTo) {
-        IMap<Long, List<Object>> log = started();
+        IMap<Object, Object> log = started();
+        if (upTo <= appliedUpTo || verified(upTo, read(upTo)) == null) {
+            return;
+        }
         while (appliedUpTo < upTo) {
             long n = appliedUpTo + 1;
-            List<Object> entry = log.get(n);
+            Entry entry = verified(n, read(n));
             if (entry == null) {
-                LOGGER.warning("hzpy: exec log entry " + n + " is missing; later entries wait for it");
-                return;
-            }
-            if (!self.toString().equals(entry.get(0))) {
-                runtime.appendExec((String) entry.get(1), ((Number) entry.get(2)).longValue());
+                skip(n, log);
+            } else if (appliedIds.add(entry.id()) && !self.toString().equals(entry.origin())) {
+                runtime.appendExec(entry.source(), entry.timeoutNanos());
             }
             appliedUpTo = n;
         }
     }
 
-    private IMap<Long, List<Object>> started() {
-        IMap<Long, List<Object>> log = map;
+    private Object read(long n) {
+        try {
+            return started().get(n);
+        } catch (RuntimeException e) { // a value this member cannot deserialize
+            return e;
+        }
+    }
+
+    /** Entry {@code n} if {@code value} is one that a member wrote and signed for that number; else null. */
+    private Entry verified(long n, Object value) {
+        if (!(value instanceof List<?> l) || l.size() != 5 || !(l.get(0) instanceof String origin)
+                || !(l.get(1) instanceof String source) || !(l.get(2) instanceof Long timeout)
+                || !(l.get(3) instanceof String id) || !(l.get(4) instanceof String mac)) {
+            return null;
+        }
+        Entry e = new Entry(origin, source, timeout, id);
+        return trust.verify(mac, e.fields(n)) ? e : null;
+    }
+
+    private void skip(long n, IMap<Object, Object> log) {
+        skipped++;
+        if (skipped <= LOGGED_SKIPS) {
+            Object value = read(n);
+            LOGGER.warning("hzpy: exec log entry " + n + " skipped: " + (value == null ? "it is missing"
+                    : "it was not written by a member of this cluster (" + (value instanceof Throwable t ? "unreadable: " + t
+                    : value.getClass().getName()) + ")") + (skipped == LOGGED_SKIPS ? "; further skips are counted only" : ""));
+        }
+    }
+
+    /** Entries skipped so far: missing, malformed, or not signed by a member. */
+    synchronized long skipped() {
+        return skipped;
+    }
+
+    private IMap<Object, Object> started() {
+        IMap<Object, Object> log = map;
         if (log == null) {
             throw new PyUnavailableException("hzpy's exec log is not ready: the member is still starting");
         }

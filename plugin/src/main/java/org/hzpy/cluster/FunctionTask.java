@@ -73,6 +73,7 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
         String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
         Py py = Py.on(member);
         try {
+            HzpyPlugin.servingRuntimeOf(member);
             return PyOutcome.value(HzpyPlugin.callbacksOf(member).runHere(name, args, System.nanoTime() + timeoutNanos,
                     py::call), servedBy);
         } catch (PyException e) {

@@ -42,6 +42,16 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private static final String STATE_KEY = "org.hzpy.state";
     private static final String CALLBACKS_KEY = "org.hzpy.callbacks";
     private static final String PROMETHEUS_KEY = "org.hzpy.prometheus";
+    static final String TRUST_KEY = "org.hzpy.trust";
+    private static final String SERVING_KEY = "org.hzpy.serving";
+    private static final String JOIN_FAILURE_KEY = "org.hzpy.joinFailure";
+    /** How long remote work that reaches a member still joining waits for it to be ready. */
+    private static final java.time.Duration JOIN_WAIT = java.time.Duration.ofSeconds(60);
+    /** How long a joining member looks for the cluster's secret before it makes its own. */
+    private static final java.time.Duration TRUST_WAIT = java.time.Duration.ofSeconds(60);
+    /** hzpy's own maps: configured by hzpy, whatever {@code map: default} says. */
+    private static final java.util.List<String> OWN_MAPS = java.util.List.of(ClusterExecLog.MAP, LimitStore.NAME,
+            "hzpy.cluster-info", MemberLoad.MAP);
     /** Where members tell clients what they need to know of their settings (the state map's name). */
     private static final String CLUSTER_INFO_MAP = "hzpy.cluster-info";
     /** How long a client's state operations wait for an answer. */
@@ -52,6 +62,8 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private HazelcastInstance instance;
     private PythonRuntime runtime;
     private ClusterExecLog execLog;
+    private ClusterTrust trust;
+    private final java.util.concurrent.CountDownLatch serving = new java.util.concurrent.CountDownLatch(1);
     private ClusterLimit clusterLimit;
     private MemberLoad load;
     private PrometheusEndpoint prometheus;
@@ -63,11 +75,15 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         }
         this.instance = instance;
         HzpySettings settings = HzpySettings.fromProperties(instance.getConfig().getProperties());
+        OwnMaps.configure(instance.getConfig(), OWN_MAPS);
         runtime = PythonRuntime.start(settings, "hzpy-" + instance.getName());
         Object previous = instance.getUserContext().putIfAbsent(USER_CONTEXT_KEY, runtime);
         if (previous == null) {
             instance.getUserContext().put(POLICY_KEY, new RemotePolicy(settings));
-            execLog = new ClusterExecLog(instance, runtime, settings.execLogLimit());
+            instance.getUserContext().put(SERVING_KEY, serving);
+            trust = new ClusterTrust(instance);
+            instance.getUserContext().put(TRUST_KEY, trust);
+            execLog = new ClusterExecLog(instance, runtime, trust, settings.execLogLimit());
             instance.getUserContext().put(EXEC_LOG_KEY, execLog);
             instance.getUserContext().put(RUNNING_CALLS_KEY, new RunningCalls());
             PyState state = new PyState(instance, settings.stateMap(), settings.callTimeout());
@@ -130,6 +146,40 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         return partOf(member, RUNNING_CALLS_KEY, RunningCalls.class);
     }
 
+    /**
+     * The member's runtime for work that arrived through the cluster: waits (at most
+     * {@code JOIN_WAIT}) while the member is still joining — applying the exec log, joining the
+     * cluster-wide limit — so that no remote call runs without the code and the limit every other
+     * call has.
+     *
+     * @throws org.hzpy.PyUnavailableException if the member is not ready within that time
+     */
+    public static PythonRuntime servingRuntimeOf(HazelcastInstance member) {
+        Object latch = member.getUserContext().get(SERVING_KEY);
+        if (latch instanceof java.util.concurrent.CountDownLatch l && l.getCount() > 0) {
+            try {
+                if (!l.await(JOIN_WAIT.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+                    throw new org.hzpy.PyUnavailableException("hzpy on " + member.getName() + " is still joining the cluster"
+                            + " (applying the exec log, joining the cluster-wide limit) after " + JOIN_WAIT.toSeconds() + " s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new org.hzpy.PyCancelledException("interrupted while " + member.getName() + " was joining the cluster");
+            }
+        }
+        if (member.getUserContext().get(JOIN_FAILURE_KEY) instanceof String failure) {
+            throw new org.hzpy.PyUnavailableException("hzpy on " + member.getName() + " takes no remote calls: it could not"
+                    + " join the cluster's Python: " + failure);
+        }
+        return runtimeOf(member);
+    }
+
+    /** Whether the member serves remote work yet (see {@link #servingRuntimeOf}). */
+    static boolean serving(HazelcastInstance member) {
+        return member.getUserContext().get(SERVING_KEY) instanceof java.util.concurrent.CountDownLatch l && l.getCount() == 0
+                && !(member.getUserContext().get(JOIN_FAILURE_KEY) instanceof String);
+    }
+
     /** The member's own runtime. Used by the Jet stages, which need module scopes. */
     public static PythonRuntime runtimeOf(HazelcastInstance member) {
         return partOf(member, USER_CONTEXT_KEY, PythonRuntime.class);
@@ -174,12 +224,17 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         return type.cast(part);
     }
 
-    @Override
-    public synchronized void stateChanged(LifecycleEvent event) {
-        if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
+    /**
+     * Once the member is in the cluster: the cluster's secret, the exec log, the cluster-wide limit,
+     * then its load is published and it serves remote work. A failure here is logged, never thrown
+     * (the member is already running; a throw would reach {@code newHazelcastInstance} after the
+     * node started), and the member then tells callers it cannot take calls.
+     */
+    private void join() {
+        try {
+            trust.start(TRUST_WAIT);
             execLog.start();
             instance.getMap(CLUSTER_INFO_MAP).set("state-map", runtime.settings().stateMap());
-            load = new MemberLoad(instance, runtime.semaphore());
             int clusterMax = runtime.settings().clusterMaxConcurrent();
             if (clusterMax > 0) {
                 clusterLimit = new ClusterLimit(instance,
@@ -187,7 +242,31 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
                 instance.getUserContext().put(CLUSTER_LIMIT_KEY, clusterLimit);
                 runtime.useClusterLimit(clusterLimit);
             }
-            startPrometheus();
+            serving.countDown();
+        } catch (RuntimeException e) {
+            joinFailure = e.toString();
+            instance.getUserContext().put(JOIN_FAILURE_KEY, joinFailure);
+            serving.countDown();
+            LOGGER.severe("hzpy could not join this member to the cluster's Python (it takes no remote calls): " + e, e);
+        }
+        load = new MemberLoad(instance, runtime.semaphore(), this::unhealthyBecause);
+        startPrometheus();
+    }
+
+    private volatile String joinFailure;
+
+    private String unhealthyBecause() {
+        PythonRuntime r = runtime;
+        if (joinFailure != null) {
+            return "it could not join the cluster's Python: " + joinFailure;
+        }
+        return r == null ? "its hzpy runtime is closed" : r.unhealthyBecause();
+    }
+
+    @Override
+    public synchronized void stateChanged(LifecycleEvent event) {
+        if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
+            join();
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && instance.getUserContext().get(CALLBACKS_KEY) instanceof Callbacks c) {
             c.unregisterAll();
@@ -198,7 +277,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             prometheus = null;
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && load != null) {
-            load.stop();
+            load.stop(instance);
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && clusterLimit != null) {
             runtime.useClusterLimit(null);

@@ -22,6 +22,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int PY_BATCH_TASK = 8;
     static final int FUNCTION_TASK = 9;
     static final int MEMORY_STATS_TASK = 10;
+    static final int TRUST_SECRET_REQUEST = 11;
 
     @Override
     public int getFactoryId() {
@@ -41,6 +42,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case PY_BATCH_TASK -> new PyBatchTask();
             case FUNCTION_TASK -> new FunctionTask();
             case MEMORY_STATS_TASK -> new MemoryStatsTask();
+            case TRUST_SECRET_REQUEST -> new TrustSecretRequest();
             default -> null;
         };
     }

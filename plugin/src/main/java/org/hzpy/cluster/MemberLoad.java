@@ -11,10 +11,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * Publishes how many more calls this member would take now (its free permits) to the IMap
  * {@value #MAP}, every {@value #EVERY_MILLIS} ms when it changed, so that clients send their
- * unkeyed calls to the member with the most room.
+ * unkeyed calls to the member with the most room. A member that cannot take calls (see
+ * {@link org.hzpy.runtime.PythonRuntime#unhealthyBecause()}) publishes {@value #UNHEALTHY}: load is
+ * not health. Every member removes the entry of a member that left, so a dead member attracts nothing.
  */
 final class MemberLoad {
     static final String MAP = "hzpy.member-load";
+    /** What a member that cannot take calls publishes instead of its free permits. */
+    static final int UNHEALTHY = -1;
     private static final ILogger LOGGER = Logger.getLogger(MemberLoad.class);
     private static final long EVERY_MILLIS = 50;
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -22,13 +26,30 @@ final class MemberLoad {
     private final IMap<String, Integer> map;
     private final String self;
     private final PySemaphore limit;
+    private final java.util.function.Supplier<String> unhealthyBecause;
+    private final java.util.UUID listener;
     private final Thread publisher;
     private volatile boolean running = true;
 
-    MemberLoad(HazelcastInstance member, PySemaphore limit) {
+    MemberLoad(HazelcastInstance member, PySemaphore limit, java.util.function.Supplier<String> unhealthyBecause) {
         this.map = member.getMap(MAP);
         this.self = member.getCluster().getLocalMember().getUuid().toString();
         this.limit = limit;
+        this.unhealthyBecause = unhealthyBecause;
+        this.listener = member.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+                try { // every survivor asks: deleting twice is harmless
+                    map.delete(event.getMember().getUuid().toString());
+                } catch (RuntimeException e) {
+                    LOGGER.fine("hzpy could not drop the load of " + event.getMember() + ": " + e);
+                }
+            }
+        });
         this.publisher = new Thread(this::publish, "hzpy-" + member.getName() + "-load");
         this.publisher.setDaemon(true);
         this.publisher.start();
@@ -37,9 +58,16 @@ final class MemberLoad {
     private void publish() {
         int last = Integer.MIN_VALUE;
         long lastAt = 0;
+        String lastWhy = null;
         while (running) {
             try {
-                int free = Math.max(0, limit.maxConcurrent() - limit.current());
+                String why = unhealthyBecause.get();
+                if (!java.util.Objects.equals(why, lastWhy)) {
+                    LOGGER.warning(why != null ? "hzpy: this member takes no calls from the cluster now: " + why
+                            : "hzpy: this member takes calls from the cluster again");
+                    lastWhy = why;
+                }
+                int free = why != null ? UNHEALTHY : Math.max(0, limit.maxConcurrent() - limit.current());
                 long now = System.nanoTime();
                 if (free != last || now - lastAt > REFRESH_NANOS) {
                     map.set(self, free);
@@ -57,8 +85,13 @@ final class MemberLoad {
         }
     }
 
-    void stop() {
+    void stop(HazelcastInstance member) {
         running = false;
+        try {
+            member.getCluster().removeMembershipListener(listener);
+        } catch (RuntimeException e) {
+            // the member is going
+        }
         publisher.interrupt();
         try {
             map.delete(self);

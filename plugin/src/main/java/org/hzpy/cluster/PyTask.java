@@ -108,6 +108,7 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
                     servedBy);
         }
         try {
+            HzpyPlugin.servingRuntimeOf(member); // a member still joining serves nothing remote yet
             Py py = Py.on(member);
             RemotePolicy policy = HzpyPlugin.policyOf(member);
             switch (kind) {
@@ -146,9 +147,10 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
     java.util.concurrent.CompletableFuture<PyOutcome> callAsync(HazelcastInstance member) {
         String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
         try {
+            org.hzpy.runtime.PythonRuntime runtime = HzpyPlugin.servingRuntimeOf(member);
             HzpyPlugin.policyOf(member).checkCall(module, function);
             PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
-            return HzpyPlugin.runtimeOf(member).callAsync(CallStats.Origin.REMOTE, c.module(), c.function(), c.args().toArray(),
+            return runtime.callAsync(CallStats.Origin.REMOTE, c.module(), c.function(), c.args().toArray(),
                             c.kwargs(), timeout())
                     .handle((v, e) -> PyOutcome.of(v, e, describe(), servedBy));
         } catch (RuntimeException e) {

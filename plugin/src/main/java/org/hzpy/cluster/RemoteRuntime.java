@@ -180,15 +180,12 @@ public final class RemoteRuntime {
     }
 
     /**
-     * What a member not in the load snapshot (it joined since) is taken to have free: as much as the
-     * freest known member, so that it gets its share at once rather than nothing until the next read.
+     * What a member not in the load snapshot is taken to have free: nothing, since a member publishes
+     * its load only once it serves remote work (it may still be joining) — unless the snapshot is
+     * empty (not read yet), when members take turns.
      */
     private static int unknownMemberFree(Map<String, Integer> free) {
-        int most = 0;
-        for (int f : free.values()) {
-            most = Math.max(most, f);
-        }
-        return free.isEmpty() ? 1 : most;
+        return free.isEmpty() ? 1 : MemberLoad.UNHEALTHY;
     }
 
     private Map<String, Integer> freePermits() {

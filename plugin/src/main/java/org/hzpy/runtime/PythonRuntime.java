@@ -494,6 +494,26 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * Why this runtime cannot take calls now — closed, no context running or starting (stopped, or
+     * every start failed), or the memory guard tripped — or null when it can. What a member publishes
+     * with its load, so that callers send their work elsewhere.
+     */
+    public String unhealthyBecause() {
+        if (closed) {
+            return "its hzpy runtime is closed";
+        }
+        if (memoryGuard.isTripped()) {
+            return "its memory guard is tripped (" + memoryGuard.describe() + ")";
+        }
+        try {
+            router.throwIfStartFailed(); // stopped, or no context could start
+        } catch (PyUnavailableException e) {
+            return e.getMessage();
+        }
+        return null;
+    }
+
     /** While the memory guard is tripped, new calls are refused: they would only feed the shortage. */
     private void checkMemory() {
         if (memoryGuard.isTripped()) {

@@ -1,0 +1,41 @@
+package org.hzpy.cluster;
+
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import com.hazelcast.spi.impl.operationservice.Operation;
+
+/**
+ * A joining member's request for the cluster's secret ({@link ClusterTrust}). An {@link Operation}:
+ * only members can send it. Answers null where the member has no secret (yet) or no hzpy.
+ */
+public final class TrustSecretRequest extends Operation implements IdentifiedDataSerializable {
+    private byte[] response;
+
+    public TrustSecretRequest() {
+    }
+
+    @Override
+    public void run() {
+        Object trust = getNodeEngine().getHazelcastInstance().getUserContext().get(HzpyPlugin.TRUST_KEY);
+        response = trust instanceof ClusterTrust t ? t.secretForRequest() : null;
+    }
+
+    @Override
+    public Object getResponse() {
+        return response;
+    }
+
+    @Override
+    public String getServiceName() {
+        return MemberOps.SERVICE;
+    }
+
+    @Override
+    public int getFactoryId() {
+        return HzpySerializerHook.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return HzpySerializerHook.TRUST_SECRET_REQUEST;
+    }
+}
