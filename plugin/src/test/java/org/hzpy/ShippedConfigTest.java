@@ -15,8 +15,10 @@ class ShippedConfigTest {
         // Given the member configuration shipped at the top of the repository
         Config shipped = new FileSystemYamlConfig("../hazelcast.yaml");
 
-        // When hzpy reads its settings from it
-        HzpySettings settings = HzpySettings.fromProperties(shipped.getProperties());
+        // When hzpy reads its settings from it (its module path is relative to the repository's top)
+        java.util.Properties properties = shipped.getProperties();
+        properties.setProperty("hzpy.module-path", "../" + properties.getProperty("hzpy.module-path"));
+        HzpySettings settings = HzpySettings.fromProperties(properties);
 
         // Then remote eval/exec is off and remote calls reach module-path modules only
         assertThat(settings.remoteEval()).isFalse();

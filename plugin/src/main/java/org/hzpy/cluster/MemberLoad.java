@@ -63,8 +63,11 @@ final class MemberLoad {
             try {
                 String why = unhealthyBecause.get();
                 if (!java.util.Objects.equals(why, lastWhy)) {
-                    LOGGER.warning(why != null ? "hzpy: this member takes no calls from the cluster now: " + why
-                            : "hzpy: this member takes calls from the cluster again");
+                    if (why != null) {
+                        LOGGER.warning("hzpy: this member takes no calls from the cluster now: " + why);
+                    } else {
+                        LOGGER.info("hzpy: this member takes calls from the cluster again");
+                    }
                     lastWhy = why;
                 }
                 int free = why != null ? UNHEALTHY : Math.max(0, limit.maxConcurrent() - limit.current());

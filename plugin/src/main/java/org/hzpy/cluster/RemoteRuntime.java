@@ -56,6 +56,9 @@ public final class RemoteRuntime {
     });
     private volatile Map<String, Integer> load = Map.of();
     private volatile long loadReadAt;
+    private volatile boolean loadEverRead;
+    /** How long a new caller's first unkeyed call waits for the members' published load. */
+    private static final Duration FIRST_LOAD_WAIT = Duration.ofSeconds(2);
     private final AtomicBoolean loadRefreshing = new AtomicBoolean();
 
     public RemoteRuntime(HazelcastInstance instance) {
@@ -192,19 +195,29 @@ public final class RemoteRuntime {
         long now = System.nanoTime();
         if (now - loadReadAt > TimeUnit.MILLISECONDS.toNanos(LOAD_REFRESH_MILLIS) && loadRefreshing.compareAndSet(false, true)) {
             loadReadAt = now;
-            CompletableFuture.runAsync(() -> {
+            CompletableFuture<Void> read = CompletableFuture.runAsync(() -> {
                 try {
                     Map<String, Integer> snapshot = new java.util.HashMap<>();
                     for (Map.Entry<String, Integer> e : instance.<String, Integer>getMap(MemberLoad.MAP).entrySet()) {
                         snapshot.put(e.getKey(), e.getValue());
                     }
                     load = snapshot;
+                    loadEverRead = true;
                 } catch (RuntimeException e) {
                     // keep the last snapshot; members in turn meanwhile
                 } finally {
                     loadRefreshing.set(false);
                 }
             }, LOAD_READER);
+            if (!loadEverRead) { // the first calls wait for it (bounded): without it they would go to any member, ready or not
+                try {
+                    read.get(FIRST_LOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    // members in turn until it arrives
+                }
+            }
         }
         return load;
     }
