@@ -39,12 +39,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(Invariants.class)
 class JetTimestampsTest {
     private static final long WINDOW = 10;
-    private static final PyStageConfig DOUBLE = PyStageConfig.of("jetmod", "double_all").batchSize(8);
-    private static final PyStageConfig EVEN = PyStageConfig.of("jetmod", "keep_even").batchSize(8);
-    private static final PyStageConfig REPEAT = PyStageConfig.of("jetmod", "repeat_by_rest").batchSize(8);
+    /** Generous: what is tested is where results go, and the members' one context each may be cold and the machine busy. */
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(120);
+    private static final PyStageConfig DOUBLE = PyStageConfig.of("jetmod", "double_all").batchSize(8).timeout(CALL_TIMEOUT);
+    private static final PyStageConfig EVEN = PyStageConfig.of("jetmod", "keep_even").batchSize(8).timeout(CALL_TIMEOUT);
+    private static final PyStageConfig REPEAT = PyStageConfig.of("jetmod", "repeat_by_rest").batchSize(8).timeout(CALL_TIMEOUT);
 
     private final HazelcastInstance b = TestMembers.clusterB();
     private final HazelcastInstance a = TestMembers.clusterA();
+
+    JetTimestampsTest() {
+        TestMembers.py(a); // both members' contexts started
+        TestMembers.py(b);
+    }
 
     /** Every stream variant and what it makes of item x. */
     static Stream<Arguments> variants() {
@@ -126,7 +133,7 @@ class JetTimestampsTest {
 
     /** Waits for {@code rows} rows in the sink; a job that failed meanwhile fails the test with its reason. */
     private void awaitRows(Job job, String sink, int rows) {
-        Await.until(Duration.ofSeconds(90), rows + " windows in the sink", () -> {
+        Await.until(Duration.ofSeconds(180), rows + " windows in the sink", () -> {
             if (job.getFuture().isCompletedExceptionally()) {
                 job.join(); // throws the job's failure
             }
