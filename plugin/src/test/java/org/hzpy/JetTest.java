@@ -372,8 +372,22 @@ class JetTest {
                 () -> PyTransforms.mapUsingPythonBatch(PyStageConfig.of(" ", null).batchSize(0).timeout(Duration.ZERO)
                         .concurrentBatches(0).attachedDirectory("")));
 
-        assertThat(e.getMessage()).contains("module must be a module name, was ' '", "function must be a function name, was null",
+        assertThat(e.getMessage()).contains("module must be a module name (Python identifiers joined by dots), was ' '",
+                "function must be a function name (a Python identifier), was null",
                 "batchSize must be from 1 to 100000, was 0", "timeout must be positive, was PT0S",
-                "concurrentBatches must be from 1 to 64, was 0", "attachedDirectory must be the id the directory was attached under, was ''");
+                "concurrentBatches must be 1 or 2, was 0", "attachedDirectory must be the id the directory was attached under, was ''");
+    }
+
+    @ParameterizedTest(name = "''{0}''")
+    @MethodSource("namesThatAreNoModule")
+    void aStageWhoseModuleNameIsNoModuleName_isRefusedBeforeTheJobIsSent(String module) {
+        IllegalArgumentException e = catchThrowableOfType(IllegalArgumentException.class,
+                () -> PyTransforms.mapUsingPythonBatch(PyStageConfig.of(module, "f")));
+
+        assertThat(e.getMessage()).contains("module must be a module name (Python identifiers joined by dots)");
+    }
+
+    static Stream<String> namesThatAreNoModule() {
+        return Stream.of("/etc/passwd", "../handlers", ".x", "a..b", "handlers.", "");
     }
 }

@@ -189,6 +189,26 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         return partOf(member, EXEC_LOG_KEY, ClusterExecLog.class);
     }
 
+    /**
+     * Refuses {@code module.function} on {@code member} as a client's call of it would be refused
+     * (the remote policy): for Python work that reaches the member another way, a Jet job's stage.
+     *
+     * @throws org.hzpy.PySandboxException saying which setting would allow it, or that none does
+     */
+    public static void checkRemoteCall(HazelcastInstance member, String module, String function) {
+        policyOf(member).checkCall(module, function);
+    }
+
+    /**
+     * For a module a Jet job ships in its attached directory (the job's own code): only the
+     * refusals that hold whatever a module's origin (internal module names, code-running functions).
+     *
+     * @throws org.hzpy.PySandboxException saying why
+     */
+    public static void checkJobCodeCall(HazelcastInstance member, String module, String function) {
+        policyOf(member).checkJobCodeCall(module, function);
+    }
+
     /** The member's policy for Python work arriving through the cluster. */
     static RemotePolicy policyOf(HazelcastInstance member) {
         return partOf(member, POLICY_KEY, RemotePolicy.class);

@@ -73,4 +73,22 @@ final class RemotePolicy {
             return false;
         });
     }
+
+    /**
+     * The refusals of {@link #checkCall} that hold wherever a module comes from, for a module a Jet
+     * job ships in its own attached directory (code the job brings, as it may bring Java classes):
+     * no internal module's name, no code-running function.
+     */
+    void checkJobCodeCall(String module, String function) {
+        String top = module.contains(".") ? module.substring(0, module.indexOf('.')) : module;
+        if (INTERNAL_MODULES.contains(top) || top.startsWith("_hzpy")) {
+            throw new PySandboxException(module + "." + function + "() cannot be a job's own module: " + top
+                    + " is the name of a module that reaches the runtime's internals or the host (no setting allows it;"
+                    + " rename the module)");
+        }
+        if (CODE_RUNNING_FUNCTIONS.contains(function) || function.startsWith("__")) {
+            throw new PySandboxException(module + "." + function + "() cannot be called from outside the member: "
+                    + function + " runs or reaches arbitrary code (no setting allows it; use eval with hzpy.remote-eval)");
+        }
+    }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What a Jet stage calls in Python and how: {@code module.function(batch)} gets a list of items
@@ -14,6 +15,12 @@ import java.util.Objects;
  */
 public final class PyStageConfig implements Serializable {
     private static final long serialVersionUID = 1L;
+
+    /** What Jet's public batched stage keeps in flight per processor (ComputeStageImplBase, Hazelcast 5.x). */
+    static final int MAX_CONCURRENT_BATCHES = 2;
+    private static final String IDENTIFIER_TEXT = "[\\p{L}\\p{Nl}_][\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}]*";
+    private static final Pattern IDENTIFIER = Pattern.compile(IDENTIFIER_TEXT);
+    private static final Pattern MODULE_NAME = Pattern.compile(IDENTIFIER_TEXT + "(\\." + IDENTIFIER_TEXT + ")*");
 
     private final String module;
     private final String function;
@@ -39,8 +46,10 @@ public final class PyStageConfig implements Serializable {
     }
 
     /**
-     * Batches each stage processor keeps in flight (default 2: one running while the next waits,
-     * so the contexts never idle between batches).
+     * Batches each stage processor keeps in Python at once: 2 (the default: one running while the
+     * next waits, so the contexts never idle between batches) or 1. Jet's public batched stage keeps
+     * at most 2 batches in flight per processor; for more at once, give the stage more processors
+     * ({@code .apply(...).setLocalParallelism(n)}).
      */
     public PyStageConfig concurrentBatches(int batches) {
         this.concurrentBatches = batches;
@@ -92,21 +101,25 @@ public final class PyStageConfig implements Serializable {
     }
 
     /**
+     * Checked where the stage is built and again on each member when the job starts there (a job's
+     * configuration comes from whoever submitted it).
+     *
      * @throws IllegalArgumentException naming every field that is wrong
      */
     public PyStageConfig validate() {
         List<String> problems = new ArrayList<>();
-        if (module == null || module.isBlank()) {
-            problems.add("module must be a module name, was " + quoted(module));
+        if (module == null || !MODULE_NAME.matcher(module).matches()) {
+            problems.add("module must be a module name (Python identifiers joined by dots), was " + quoted(module));
         }
-        if (function == null || function.isBlank()) {
-            problems.add("function must be a function name, was " + quoted(function));
+        if (function == null || !IDENTIFIER.matcher(function).matches()) {
+            problems.add("function must be a function name (a Python identifier), was " + quoted(function));
         }
         if (batchSize < 1 || batchSize > 100_000) {
             problems.add("batchSize must be from 1 to 100000, was " + batchSize);
         }
-        if (concurrentBatches < 1 || concurrentBatches > 64) {
-            problems.add("concurrentBatches must be from 1 to 64, was " + concurrentBatches);
+        if (concurrentBatches < 1 || concurrentBatches > MAX_CONCURRENT_BATCHES) {
+            problems.add("concurrentBatches must be 1 or 2, was " + concurrentBatches + " (Jet's batched stage keeps at most 2"
+                    + " batches in flight per processor: for more, give the stage more processors with setLocalParallelism)");
         }
         if (attachedDirectory != null && attachedDirectory.isBlank()) {
             problems.add("attachedDirectory must be the id the directory was attached under, was " + quoted(attachedDirectory));

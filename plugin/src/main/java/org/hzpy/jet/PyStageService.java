@@ -1,12 +1,12 @@
 package org.hzpy.jet;
 
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.jet.Traverser;
-import com.hazelcast.jet.Traversers;
 import com.hazelcast.jet.core.ProcessorSupplier;
 import org.hzpy.OverloadedException;
+import org.hzpy.PyCancelledException;
 import org.hzpy.PyConversionException;
 import org.hzpy.PyException;
+import org.hzpy.PySandboxException;
 import org.hzpy.cluster.HzpyPlugin;
 import org.hzpy.runtime.CallStats;
 import org.hzpy.runtime.PythonRuntime;
@@ -14,18 +14,22 @@ import org.hzpy.runtime.PythonRuntime;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A Python stage's way to the member's Python, one per job and member (a Jet service context).
- * Each batch is one asynchronous call on the member's contexts, under its limits; a full limit is
- * waited out and the batch tried again (backpressure), never a failed job and never a blocked
- * cooperative thread. With an attached directory, the job's modules live in a module scope of
- * their own, closed when the job ends on this member. Thread-safe.
+ * A Python stage's way to the member's Python, one per job execution and member (a Jet service
+ * context). Each batch is one asynchronous call on the member's contexts, under its limits. A full
+ * limit is waited out and the batch tried again (backpressure), never a blocked cooperative thread
+ * — but no longer than the stage's timeout, and never after the execution ended: {@link #close()}
+ * stops the retries and the batches still in Python. With an attached directory, the job's modules
+ * live in a module scope of their own, closed with the service. Thread-safe.
  */
 final class PyStageService {
     private static final long FIRST_RETRY_MILLIS = 1;
@@ -47,21 +51,43 @@ final class PyStageService {
     /** The module scope of the job's attached directory; null: the member's module path. */
     private final String scope;
     private final String module;
+    /** How long a batch may wait for a permit: the stage's timeout (the member's call timeout by default). */
+    private final long permitWaitNanos;
+    /** The batches in Python now: what {@link #close()} stops. */
+    private final Set<CompletableFuture<Object>> inPython = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     private PyStageService(PyStageConfig config, PythonRuntime runtime, String scope) {
         this.config = config;
         this.runtime = runtime;
         this.scope = scope;
         this.module = scope == null ? config.module() : scope + "." + config.module();
+        this.permitWaitNanos = runtime.timeoutNanosOf(config.timeout());
     }
 
-    /** On each member, when the job starts there. */
+    /**
+     * On each member, when the job's execution starts there. The stage's module and function pass
+     * the member's remote policy, as a client's call would (the job comes from outside the member);
+     * a handler from the job's attached directory is the job's own code, allowed where the member
+     * allows job resource upload.
+     *
+     * @throws PyStageException if the member refuses the stage, naming the setting that would allow it
+     */
     static PyStageService open(PyStageConfig config, ProcessorSupplier.Context jet) {
+        config.validate(); // again: the configuration comes from whoever submitted the job
         HazelcastInstance member = jet.hazelcastInstance();
         PythonRuntime runtime = HzpyPlugin.runtimeOf(member);
         if (config.attachedDirectory() == null) {
+            refuseUnlessAllowed(config, () -> HzpyPlugin.checkRemoteCall(member, config.module(), config.function()));
             return new PyStageService(config, runtime, null);
         }
+        refuseUnlessAllowed(config, () -> {
+            if (!member.getConfig().getJetConfig().isResourceUploadEnabled()) {
+                throw new PySandboxException("handlers from a job's attached directory need jet: resource-upload-enabled: true"
+                        + " in the member's hazelcast.yaml (it lets jobs ship code, Java classes too)");
+            }
+            HzpyPlugin.checkJobCodeCall(member, config.module(), config.function());
+        });
         File directory;
         try {
             directory = jet.attachedDirectory(config.attachedDirectory());
@@ -79,37 +105,66 @@ final class PyStageService {
         return new PyStageService(config, runtime, runtime.openModuleScope(dir));
     }
 
-    /** When the job ends on this member: its modules leave every context. */
+    private static void refuseUnlessAllowed(PyStageConfig config, Runnable check) {
+        try {
+            check.run();
+        } catch (PySandboxException e) {
+            throw new PyStageException(config, "refused by the member", e);
+        }
+    }
+
+    /**
+     * When the job's execution ends on this member (completed, failed, cancelled, restarting): no
+     * batch of it is tried again, its batches in Python are stopped, its modules leave every context.
+     */
     void close() {
+        closed = true;
+        for (CompletableFuture<Object> running : inPython) {
+            running.cancel(true);
+        }
         if (scope != null) {
             runtime.closeModuleScope(scope);
         }
     }
 
-    <T, R> CompletableFuture<Traverser<R>> apply(List<T> items, Shape shape) {
-        CompletableFuture<Traverser<R>> result = new CompletableFuture<>();
-        attempt(new ArrayList<Object>(items), shape, result, FIRST_RETRY_MILLIS);
+    /**
+     * One batch through Python: a list of the same length as {@code items}, for Jet's batched stage —
+     * the results (null emits nothing), each kept item or null for a filter, a list for a flat-map.
+     */
+    CompletableFuture<List<Object>> apply(List<?> items, Shape shape) {
+        CompletableFuture<List<Object>> result = new CompletableFuture<>();
+        attempt(new ArrayList<Object>(items), shape, result, System.nanoTime() + permitWaitNanos, FIRST_RETRY_MILLIS);
         return result;
     }
 
-    private <R> void attempt(List<Object> items, Shape shape, CompletableFuture<Traverser<R>> result, long backoff) {
-        CompletableFuture<Object> running;
+    private void attempt(List<Object> items, Shape shape, CompletableFuture<List<Object>> result, long deadline, long backoff) {
+        if (closed) {
+            result.completeExceptionally(new PyCancelledException(config.stage() + ": the job's execution ended"));
+            return;
+        }
+        CompletableFuture<Object> call;
         try {
-            running = runtime.callAsync(CallStats.Origin.JET, module, config.function(), new Object[] {items}, null, config.timeout());
+            call = runtime.callAsync(CallStats.Origin.JET, module, config.function(), new Object[] {items}, null, config.timeout());
         } catch (RuntimeException e) {
-            running = CompletableFuture.failedFuture(e);
+            call = CompletableFuture.failedFuture(e);
+        }
+        CompletableFuture<Object> running = call;
+        if (!running.isDone()) {
+            inPython.add(running);
+            if (closed) { // closed while it started: close() may not have seen it
+                running.cancel(true);
+            }
         }
         running.whenComplete((value, error) -> {
+            inPython.remove(running);
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            if (cause instanceof OverloadedException) { // backpressure: wait, then the same batch again
-                long next = Math.min(backoff * 2, LONGEST_RETRY_MILLIS);
-                CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS)
-                        .execute(() -> attempt(items, shape, result, next));
+            if (cause instanceof OverloadedException overloaded) {
+                retryOrGiveUp(items, shape, result, deadline, backoff, overloaded);
             } else if (cause != null) {
                 result.completeExceptionally(cause instanceof PyException p ? new PyStageException(config, p) : cause);
             } else {
                 try {
-                    result.complete(Traversers.traverseIterable(this.<R>emitted(items, value, shape)));
+                    result.complete(perItem(items, value, shape));
                 } catch (PyConversionException e) {
                     result.completeExceptionally(e);
                 }
@@ -117,43 +172,86 @@ final class PyStageService {
         });
     }
 
-    /** The items a batch's results let through; Python's None emits nothing (Jet's own rule for null). */
-    @SuppressWarnings("unchecked")
-    private <R> List<R> emitted(List<Object> items, Object value, Shape shape) {
+    /** Backpressure: the same batch again after a pause, unless the stage's timeout passes first. */
+    private void retryOrGiveUp(List<Object> items, Shape shape, CompletableFuture<List<Object>> result, long deadline,
+                               long backoff, OverloadedException overloaded) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            result.completeExceptionally(new PyStageException(config, "found no free permit within its timeout of "
+                    + describe(Duration.ofNanos(permitWaitNanos)) + ": raise hzpy.max-concurrent (or hzpy.cluster-max-concurrent)"
+                    + " in the members' hazelcast.yaml, run less at once, or give the stage a longer PyStageConfig.timeout", overloaded));
+            return;
+        }
+        long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(backoff), left);
+        long next = Math.min(backoff * 2, LONGEST_RETRY_MILLIS);
+        CompletableFuture.delayedExecutor(pause, TimeUnit.NANOSECONDS)
+                .execute(() -> attempt(items, shape, result, deadline, next));
+    }
+
+    private static String describe(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    /**
+     * What Jet's batched stage takes: one entry per item. Python's None emits nothing (Jet's own
+     * rule for null); a filter's False becomes null; a flat-map's lists lose their Nones.
+     */
+    private List<Object> perItem(List<Object> items, Object value, Shape shape) {
         if (!(value instanceof List<?> results) || results.size() != items.size()) {
             throw wrongResult(items.size(), value, shape, null);
         }
-        List<Object> out = new ArrayList<>(shape == Shape.FLAT_MAP ? items.size() * 2 : items.size());
+        List<Object> out = new ArrayList<>(items.size());
         for (int i = 0; i < results.size(); i++) {
             Object r = results.get(i);
             switch (shape) {
-                case MAP -> {
-                    if (r != null) {
-                        out.add(r);
-                    }
-                }
+                case MAP -> out.add(r);
                 case FILTER -> {
                     if (!(r instanceof Boolean keep)) {
                         throw wrongResult(items.size(), value, shape, itemIs(i, r));
                     }
-                    if (keep) {
-                        out.add(items.get(i));
-                    }
+                    out.add(keep ? items.get(i) : null);
                 }
                 case FLAT_MAP -> {
                     if (!(r instanceof List<?> many)) {
                         throw wrongResult(items.size(), value, shape, itemIs(i, r));
                     }
+                    List<Object> some = new ArrayList<>(many.size());
                     for (Object o : many) {
                         if (o != null) {
-                            out.add(o);
+                            some.add(o);
                         }
                     }
+                    out.add(some);
                 }
                 default -> throw new AssertionError(shape);
             }
         }
-        return (List<R>) out;
+        return out;
+    }
+
+    /**
+     * One processor's way in (Jet makes one per processor): its batches go to Python
+     * {@link PyStageConfig#concurrentBatches} at a time. Jet hands a processor's batches over
+     * one at a time from that processor's thread, at most 2 of them unfinished.
+     */
+    static final class Lane {
+        private final PyStageService service;
+        /** With one batch at a time, the batch before: the next goes to Python once it has ended. */
+        private CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
+
+        Lane(PyStageService service) {
+            this.service = service;
+        }
+
+        @SuppressWarnings("unchecked")
+        <T, R> CompletableFuture<List<R>> apply(List<T> items, Shape shape) {
+            if (service.config.concurrentBatches() > 1) {
+                return (CompletableFuture<List<R>>) (CompletableFuture<?>) service.apply(items, shape);
+            }
+            CompletableFuture<List<Object>> next = previous.handle((v, e) -> null).thenCompose(ended -> service.apply(items, shape));
+            previous = next;
+            return (CompletableFuture<List<R>>) (CompletableFuture<?>) next;
+        }
     }
 
     private static String itemIs(int i, Object r) {
