@@ -22,6 +22,8 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int PY_BATCH_TASK = 8;
     static final int FUNCTION_TASK = 9;
     static final int MEMORY_STATS_TASK = 10;
+    static final int CALLBACK_OP = 19;
+    static final int MEMBER_BATCH_OP = 20;
 
     @Override
     public int getFactoryId() {
@@ -41,6 +43,8 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case PY_BATCH_TASK -> new PyBatchTask();
             case FUNCTION_TASK -> new FunctionTask();
             case MEMORY_STATS_TASK -> new MemoryStatsTask();
+            case CALLBACK_OP -> new CallbackOp();
+            case MEMBER_BATCH_OP -> new MemberBatchOp();
             default -> null;
         };
     }
