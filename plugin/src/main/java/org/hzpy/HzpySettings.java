@@ -39,7 +39,10 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.remote-eval</td><td>true | false: eval and exec arriving through the cluster (from
  * clients, or keyed calls from other members)</td><td>false</td></tr>
  * <tr><td>hzpy.remote-modules</td><td>module-path | any | comma-separated module names: what calls
- * arriving through the cluster may call (functions defined by exec, in {@code __main__}, always)</td><td>module-path</td></tr>
+ * arriving through the cluster may call (functions defined by exec, in {@code __main__}, always); {@code any}
+ * lets clients run any code, as remote-eval does</td><td>module-path</td></tr>
+ * <tr><td>hzpy.remote-callbacks</td><td>true | false: clients may call the Java functions registered on
+ * the member ({@code Py.registerFunction}); Python on members always may</td><td>false</td></tr>
  * <tr><td>hzpy.cluster-max-concurrent</td><td>off | 1..1000000 Python calls running in the whole
  * cluster (the first member to start sets it; {@code Py.clusterSemaphore()} changes it)</td><td>off</td></tr>
  * <tr><td>hzpy.cluster-limit-backend</td><td>auto | atomic-long | imap-entry-processor: where the
@@ -89,6 +92,7 @@ public final class HzpySettings {
     private final double memoryGuard;
     private final Duration abandonAfter;
     private final boolean remoteEval;
+    private final boolean remoteCallbacks;
     private final int execLogLimit;
     private final int clusterMaxConcurrent;
     private final String clusterLimitBackend;
@@ -125,6 +129,7 @@ public final class HzpySettings {
         stateMap = r.get("state-map", "an IMap name", "hzpy.state", HzpySettings::mapName);
         execLogLimit = r.get("exec-log-limit", "an integer from 1 to 100000", 1000, v -> intIn(v, 1, 100_000));
         remoteEval = r.get("remote-eval", "true | false", false, HzpySettings::bool);
+        remoteCallbacks = r.get("remote-callbacks", "true | false", false, HzpySettings::bool);
         remoteModules = r.get("remote-modules", "module-path, any, or comma-separated module names",
                 List.of(MODULE_PATH), HzpySettings::moduleNames);
         prometheusPort = r.get("metrics.prometheus-port", "off, or a port from 0 (any free port) to 65535", -1,
@@ -236,6 +241,11 @@ public final class HzpySettings {
         return remoteEval;
     }
 
+    /** Whether clients may call the Java functions registered on this member (members always may). */
+    public boolean remoteCallbacks() {
+        return remoteCallbacks;
+    }
+
     /**
      * What calls arriving through the cluster may call: {@link #MODULE_PATH}, {@link #ANY_MODULE},
      * or module names. Functions defined by exec ({@code __main__}) are always callable; the
@@ -253,7 +263,7 @@ public final class HzpySettings {
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
                 + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
-                + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-modules="
+                + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-callbacks=" + remoteCallbacks + ", remote-modules="
                 + String.join(",", remoteModules) + ", metrics.prometheus-port="
                 + (prometheusPort < 0 ? "off" : prometheusPort + " on " + prometheusHost);
     }

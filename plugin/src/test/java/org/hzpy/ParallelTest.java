@@ -2,6 +2,7 @@ package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.cluster.PyOutcome;
+import org.hzpy.support.Await;
 import org.hzpy.support.Intervals;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.TestMembers;
@@ -84,10 +85,7 @@ class ParallelTest {
     @Test
     void callsMetByAFullLimit_areOverloadedOutcomes() throws Exception {
         // Given the cluster's 6 permits held by other calls (once earlier tests' idle leases are back)
-        long idle = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (onA.clusterSemaphore().current() > 0 && System.nanoTime() < idle) {
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofSeconds(30), "the cluster's permits are back", () -> onA.clusterSemaphore().current() == 0);
         List<CompletableFuture<Object>> held = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "a")).toCompletableFuture());
@@ -144,6 +142,31 @@ class ParallelTest {
     }
 
     @Test
+    void unkeyedCallsGoToTheMemberWithRoom_notInTurns() throws Exception {
+        // Given member a with no permit free (its limit lowered to 1 and taken), member b idle
+        onA.semaphore().setMaxConcurrent(1);
+        try {
+            CompletableFuture<Object> holder = onA.callAsync(PyCall.of("testmod", "sleep_then", 20.0, "held"))
+                    .toCompletableFuture();
+            List<PyCall> calls = List.of(PyCall.of("whoami", "name"), PyCall.of("whoami", "name"),
+                    PyCall.of("whoami", "name"), PyCall.of("whoami", "name"));
+
+            // When a client and member b run unkeyed calls in parallel (until the published load has reached
+            // their routing: in turns, half would go to a and be refused, however long one waits)
+            // Then every call ran on b
+            Await.until(Duration.ofSeconds(15), "a client's parallel calls all went to b", () -> allServedBy(client.parallel(calls), "b"));
+            Await.until(Duration.ofSeconds(15), "member b's parallel calls all stayed on b", () -> allServedBy(onB.parallel(calls), "b"));
+            assertThat(holder.cancel(true)).isTrue();
+        } finally {
+            onA.semaphore().setMaxConcurrent(onA.settings().maxConcurrent());
+        }
+    }
+
+    private static boolean allServedBy(List<PyOutcome> outcomes, String name) {
+        return outcomes.stream().allMatch(o -> o.isOk() && name.equals(o.value()));
+    }
+
+    @Test
     void aMemberThatJustJoined_getsItsShareOfUnkeyedCalls() throws Exception {
         // Given a client that has seen the members' load, then a third member joining
         Py freshClient = Py.on(TestMembers.clientOf(a));
@@ -151,10 +174,8 @@ class ParallelTest {
         HazelcastInstance c = TestMembers.startOwn("cluster-c");
         try {
             TestMembers.py(c);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (TestMembers.clientOf(a).getCluster().getMembers().size() < 3 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            Await.until(Duration.ofSeconds(60), "the client sees the third member",
+                    () -> TestMembers.clientOf(a).getCluster().getMembers().size() == 3);
 
             // When the client runs unkeyed calls in parallel at once
             Set<Object> servedBy = new HashSet<>();
@@ -214,8 +235,7 @@ class ParallelTest {
         TestMembers.py(c);
         String cUuid = c.getCluster().getLocalMember().getUuid().toString();
         List<String> keysOfC = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (keysOfC.size() < 3 && System.nanoTime() < deadline) { // partitions migrate to c after it joins
+        Await.until(Duration.ofSeconds(60), "partitions have migrated to the third member", () -> {
             keysOfC.clear();
             for (int i = 0; i < 2_000 && keysOfC.size() < 3; i++) {
                 String key = "loss-" + i;
@@ -223,9 +243,8 @@ class ParallelTest {
                     keysOfC.add(key);
                 }
             }
-            Thread.sleep(100);
-        }
-        assertThat(keysOfC).as("keys owned by the third member").hasSize(3);
+            return keysOfC.size() == 3 && a.getPartitionService().isClusterSafe();
+        });
         List<String> keysElsewhere = new ArrayList<>();
         for (int i = 0; keysElsewhere.size() < 5; i++) {
             String key = "elsewhere-" + i;
@@ -242,7 +261,8 @@ class ParallelTest {
             onC.add(toC);
         }
         CompletableFuture<List<PyOutcome>> running = onA.parallelAsync(calls).toCompletableFuture();
-        Thread.sleep(1_000);
+        Py third = TestMembers.py(c);
+        Await.until(Duration.ofSeconds(60), "the third member runs its calls", () -> third.semaphore().current() > 0);
 
         // When that member dies
         c.getLifecycleService().terminate();
@@ -260,13 +280,10 @@ class ParallelTest {
         assertThat(onC).contains(true);
     }
 
-    private void awaitMembers(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while ((a.getCluster().getMembers().size() != n || b.getCluster().getMembers().size() != n
-                || TestMembers.clientOf(a).getCluster().getMembers().size() != n) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(TestMembers.clientOf(a).getCluster().getMembers()).hasSize(n);
+    private void awaitMembers(int n) {
+        Await.until(Duration.ofSeconds(60), n + " members, as the members and the client see it",
+                () -> a.getCluster().getMembers().size() == n && b.getCluster().getMembers().size() == n
+                        && TestMembers.clientOf(a).getCluster().getMembers().size() == n);
     }
 
     private static int maxOverlap(List<PyOutcome> outcomes) {

@@ -1,6 +1,7 @@
 package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.support.Await;
 import org.hzpy.support.GraalPyFreeClient;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.MemberProcess;
@@ -57,9 +58,12 @@ class RemoteCallTest {
         // Given member a with one permit less than b (as a call of its own would leave it)
         onA.semaphore().setMaxConcurrent(onA.settings().maxConcurrent() - 1);
         try {
-            Thread.sleep(200); // a has published its figure (every 50 ms)
-            client.call("whoami", "name"); // the client's routing reads the figures (at most every 100 ms)
-            Thread.sleep(200);
+            String aUuid = a.getCluster().getLocalMember().getUuid().toString();
+            int lowered = onA.settings().maxConcurrent() - 1;
+            Await.until(Duration.ofSeconds(10), "a has published its figure (every 50 ms)",
+                    () -> Integer.valueOf(lowered).equals(TestMembers.clientOf(a).getMap("hzpy.member-load").get(aUuid)));
+            client.call("whoami", "name"); // the client's routing reads the figures (at most every 100 ms, in the background)
+            client.call("whoami", "name");
 
             // When the client makes quick unkeyed calls one after another
             Set<Object> servedBy = new HashSet<>();
@@ -80,7 +84,7 @@ class RemoteCallTest {
         // Given member a with no permit free (its limit lowered to 1 and taken), member b idle
         onA.semaphore().setMaxConcurrent(1);
         try {
-            CompletableFuture<Object> holder = onA.callAsync(PyCall.of("testmod", "sleep_then", 5.0, "held"))
+            CompletableFuture<Object> holder = onA.callAsync(PyCall.of("testmod", "sleep_then", 15.0, "held"))
                     .toCompletableFuture();
             awaitServedBy("b"); // once the members' published load has reached the client's routing
 
@@ -98,18 +102,20 @@ class RemoteCallTest {
         }
     }
 
-    /** Calls until {@code name} served 5 calls in a row (at most 3 s): the client routes by fresh load figures. */
-    private void awaitServedBy(String name) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        int inARow = 0;
-        while (inARow < 5 && System.nanoTime() < deadline) {
+    /**
+     * Calls until {@code name} served 5 calls in a row (at most 10 s): the client routes by fresh load
+     * figures. Calls in turns never get there (every other one goes to the full member).
+     */
+    private void awaitServedBy(String name) {
+        int[] inARow = {0};
+        Await.until(Duration.ofSeconds(10), name + " served 5 unkeyed calls in a row", () -> {
             try {
-                inARow = name.equals(client.call("whoami", "name")) ? inARow + 1 : 0;
+                inARow[0] = name.equals(client.call("whoami", "name")) ? inARow[0] + 1 : 0;
             } catch (OverloadedException e) {
-                inARow = 0; // the figures the client routes by are still from before
-                Thread.sleep(10);
+                inARow[0] = 0; // the figures the client routes by are still from before
             }
-        }
+            return inARow[0] >= 5;
+        });
     }
 
     @Test
@@ -234,11 +240,7 @@ class RemoteCallTest {
 
         // Then the member's permit comes back long before the timeout, the Python never got past its
         // loop, and the member's context serves again
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (onA.semaphore().current() != 0 && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(onA.semaphore().current()).as("permits held on a").isZero();
+        Await.until(Duration.ofSeconds(20), "the permit on a is back", () -> onA.semaphore().current() == 0);
         assertThat(onA.call("hardening", "was_finished", key)).isEqualTo(false);
         assertThat(onA.call("hardening", "was_started", key)).isEqualTo(true);
     }

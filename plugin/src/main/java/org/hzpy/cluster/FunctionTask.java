@@ -6,58 +6,64 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.Py;
+import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
+import org.hzpy.PySandboxException;
 import org.hzpy.PyTimeoutException;
+import org.hzpy.runtime.CallStats;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@code hzpy.call(name, ...)} of a function registered on another member: runs it there (its
- * nested Python calls run on that member) and brings its result or failure back.
+ * A client's call of a Java function registered on a member ({@code Py.registerFunction}), sent as
+ * an executor task. An executor task cannot tell who sent it, so this one is always treated as a
+ * client's: refused unless the member sets {@code hzpy.remote-callbacks: true}, and then the
+ * function's nested Python calls are remote calls (remote policy, a permit each). Python on a
+ * member reaches a function registered on another member through {@link CallbackOp} instead,
+ * which only members can send ({@link #runOn}).
  */
 public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSerializable, HazelcastInstanceAware {
-    private String name;
-    private List<Object> args;
-    private long timeoutNanos;
+    private final Payload payload = new Payload();
     private transient HazelcastInstance member;
 
     FunctionTask() {
     }
 
-    private FunctionTask(String name, List<Object> args, long timeoutNanos) {
-        this.name = name;
-        this.args = new ArrayList<>(args);
-        this.timeoutNanos = timeoutNanos;
+    /** What a client sends to call function {@code name} with {@code args} on the member it submits it to. */
+    public static FunctionTask of(String name, List<Object> args, Duration timeout) {
+        FunctionTask t = new FunctionTask();
+        t.payload.set(name, args, timeout.toNanos());
+        return t;
     }
 
-    /** Runs function {@code name} on {@code owner} and waits for it until {@code deadlineNanos}. */
+    /**
+     * Runs function {@code name} on {@code owner} for Python on member {@code from} (as a member-only
+     * {@link CallbackOp}) and waits for it until {@code deadlineNanos}.
+     */
     public static Object runOn(HazelcastInstance from, Member owner, String name, List<Object> args, long deadlineNanos) {
         long left = deadlineNanos - System.nanoTime();
         if (left <= 0) {
             throw new PyTimeoutException("no time left to call Java function '" + name + "'");
         }
-        Future<PyOutcome> answer = from.getExecutorService(HzpyPlugin.EXECUTOR)
-                .submitToMember(new FunctionTask(name, args, left), owner);
+        CompletableFuture<PyOutcome> answer = MemberOps.invoke(from, new CallbackOp(name, args, left), owner);
         try {
             return answer.get(left, TimeUnit.NANOSECONDS).get();
         } catch (ExecutionException e) {
             throw new org.hzpy.PyUnavailableException("Java function '" + name + "' on " + owner.getAddress()
                     + " could not be reached: " + e.getCause());
         } catch (TimeoutException e) {
-            answer.cancel(true);
             throw new PyTimeoutException("Java function '" + name + "' on " + owner.getAddress()
                     + " did not answer before its Python call's deadline");
         } catch (InterruptedException e) {
-            answer.cancel(true);
             Thread.currentThread().interrupt();
             throw new PyCancelledException("stopped while waiting for Java function '" + name + "'");
         }
@@ -71,11 +77,22 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
     @Override
     public PyOutcome call() {
         String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
-        Py py = Py.on(member);
         try {
-            HzpyPlugin.servingRuntimeOf(member);
-            return PyOutcome.value(HzpyPlugin.callbacksOf(member).runHere(name, args, System.nanoTime() + timeoutNanos,
-                    py::call), servedBy);
+            if (!HzpyPlugin.runtimeOf(member).settings().remoteCallbacks()) {
+                throw new PySandboxException("calling the member's Java functions from a client is off: set"
+                        + " hzpy.remote-callbacks: true in the member's hazelcast.yaml to allow it (Python on members"
+                        + " calls them with hzpy.call)");
+            }
+            payload.checkRead();
+            RemotePolicy policy = HzpyPlugin.policyOf(member);
+            org.hzpy.runtime.PythonRuntime runtime = HzpyPlugin.servingRuntimeOf(member);
+            return PyOutcome.value(HzpyPlugin.callbacksOf(member).runHere(payload.name(), payload.args(),
+                    System.nanoTime() + payload.timeoutNanos(), nested -> {
+                        // the client's work goes on: each nested call is a remote call
+                        policy.checkCall(nested.module(), nested.function());
+                        return runtime.call(CallStats.Origin.REMOTE, nested.module(), nested.function(), nested.args().toArray(),
+                                nested.kwargs(), nested.timeout());
+                    }), servedBy);
         } catch (PyException e) {
             return PyOutcome.failure(e, servedBy);
         } catch (RuntimeException e) {
@@ -95,22 +112,72 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeString(name);
-        out.writeLong(timeoutNanos);
-        out.writeInt(args.size());
-        for (Object a : args) {
-            out.writeObject(a);
-        }
+        payload.write(out);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        name = in.readString();
-        timeoutNanos = in.readLong();
-        int n = in.readInt();
-        args = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            args.add(in.readObject());
+        payload.read(in);
+    }
+
+    /** A function call as it travels: name, time left, arguments (only values hzpy converts, bounded). */
+    static final class Payload {
+        private String name;
+        private long timeoutNanos;
+        private List<Object> args = List.of();
+        private WireValues.Refused refused;
+
+        void set(String name, List<Object> args, long timeoutNanos) {
+            this.name = name;
+            this.args = new ArrayList<>(args);
+            this.timeoutNanos = timeoutNanos;
+        }
+
+        String name() {
+            return name;
+        }
+
+        List<Object> args() {
+            return args;
+        }
+
+        long timeoutNanos() {
+            return timeoutNanos;
+        }
+
+        /** @throws PyException if the call, as read, is refused */
+        void checkRead() {
+            if (refused != null) {
+                throw refused.asPyException("Java function '" + name + "'");
+            }
+        }
+
+        void write(ObjectDataOutput out) throws IOException {
+            out.writeString(name);
+            out.writeLong(timeoutNanos);
+            out.writeInt(args.size());
+            for (Object a : args) {
+                WireValues.write(out, a);
+            }
+        }
+
+        void read(ObjectDataInput in) throws IOException {
+            name = in.readString();
+            timeoutNanos = in.readLong();
+            WireValues.Refused[] unconverted = new WireValues.Refused[1];
+            try {
+                int n = WireValues.count(in, 1, "an argument count");
+                List<Object> read = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    read.add(WireValues.read(in, unconverted));
+                }
+                args = read;
+                refused = unconverted[0];
+            } catch (WireValues.Refused e) {
+                refused = e;
+            } catch (java.io.EOFException e) {
+                refused = new WireValues.Refused("the message ends before the values it announces", false);
+            }
         }
     }
 }

@@ -23,6 +23,8 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int FUNCTION_TASK = 9;
     static final int MEMORY_STATS_TASK = 10;
     static final int TRUST_SECRET_REQUEST = 11;
+    static final int CALLBACK_OP = 19;
+    static final int MEMBER_BATCH_OP = 20;
 
     @Override
     public int getFactoryId() {
@@ -43,6 +45,8 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case FUNCTION_TASK -> new FunctionTask();
             case MEMORY_STATS_TASK -> new MemoryStatsTask();
             case TRUST_SECRET_REQUEST -> new TrustSecretRequest();
+            case CALLBACK_OP -> new CallbackOp();
+            case MEMBER_BATCH_OP -> new MemberBatchOp();
             default -> null;
         };
     }

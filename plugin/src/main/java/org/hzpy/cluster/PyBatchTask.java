@@ -17,13 +17,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The calls of one {@code Py.parallel} bound for one member, sent as one executor task. On the
- * member they run at once on its own threads and contexts (as far as its limits allow); the task
- * answers one {@link PyOutcome} per call, in order, when all have ended.
+ * The calls of one client's {@code Py.parallel} bound for one member, sent as one executor task,
+ * under the member's {@link RemotePolicy} (a member's own parallel travels as a
+ * {@link MemberBatchOp} instead). On the member they run at once on its own threads and contexts
+ * (as far as its limits allow); the task answers one {@link PyOutcome} per call, in order, when all
+ * have ended.
  */
 public final class PyBatchTask implements java.util.concurrent.Callable<ArrayList<PyOutcome>>, IdentifiedDataSerializable,
         HazelcastInstanceAware {
+    /** Each call takes at least this many bytes on the wire (kind, timeout, call id's length). */
+    private static final int MIN_TASK_BYTES = 13;
+
     private List<PyTask> tasks;
+    /** Why the batch, as read from the wire, is refused, or null. */
+    private transient WireValues.Refused refused;
     private transient HazelcastInstance member;
 
     PyBatchTask() {
@@ -40,6 +47,32 @@ public final class PyBatchTask implements java.util.concurrent.Callable<ArrayLis
 
     @Override
     public ArrayList<PyOutcome> call() throws InterruptedException {
+        try {
+            return runAll(member, tasks, refused, false).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause()); // runAll never fails
+        }
+    }
+
+    /**
+     * Runs {@code tasks} on {@code member}'s own threads, as many at a time as it has room for; the
+     * answer (one outcome per task, in order) never fails, and comes at the latest when the longest
+     * call could have run one after another with the rest.
+     *
+     * @param refused why the batch was refused as read (every call then fails with it), or null
+     * @param fromMember the calls come from member code (they skip the remote policy)
+     */
+    static CompletableFuture<ArrayList<PyOutcome>> runAll(HazelcastInstance member, List<PyTask> tasks,
+            WireValues.Refused refused, boolean fromMember) {
+        String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
+        if (refused != null) {
+            ArrayList<PyOutcome> result = new ArrayList<>(tasks.size());
+            PyOutcome failure = PyOutcome.failure(refused.asPyException("parallel()"), servedBy);
+            for (int i = 0; i < Math.max(1, tasks.size()); i++) {
+                result.add(failure);
+            }
+            return CompletableFuture.completedFuture(result);
+        }
         org.hzpy.HzpySettings settings = HzpyPlugin.runtimeOf(member).settings();
         Duration longest = settings.callTimeout();
         for (PyTask t : tasks) {
@@ -49,22 +82,18 @@ public final class PyBatchTask implements java.util.concurrent.Callable<ArrayLis
         }
         PyOutcome[] outcomes = new PyOutcome[tasks.size()];
         CompletableFuture<Void> all = Lanes.run(tasks.size(), Lanes.width(settings),
-                i -> tasks.get(i).callAsync(member).thenAccept(o -> outcomes[i] = o));
+                i -> tasks.get(i).callAsync(member, fromMember).thenAccept(o -> outcomes[i] = o));
         // every call ends by its own timeout; this bound only guards against a lost answer
         Duration wait = RemoteRuntime.waitFor(RemoteRuntime.oneAfterAnother(longest, tasks.size()));
-        try {
-            all.get(wait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            // the calls without an outcome say so below
-        }
-        String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
-        ArrayList<PyOutcome> result = new ArrayList<>(tasks.size());
-        for (int i = 0; i < outcomes.length; i++) {
-            PyOutcome o = outcomes[i];
-            result.add(o != null ? o : PyOutcome.failure(new PyTimeoutException(tasks.get(i).describe()
-                    + " gave no answer within " + wait.toMillis() + " ms"), servedBy));
-        }
-        return result;
+        return all.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS).handle((v, e) -> {
+            ArrayList<PyOutcome> result = new ArrayList<>(tasks.size());
+            for (int i = 0; i < outcomes.length; i++) {
+                PyOutcome o = outcomes[i];
+                result.add(o != null ? o : PyOutcome.failure(new PyTimeoutException(tasks.get(i).describe()
+                        + " gave no answer within " + wait.toMillis() + " ms"), servedBy));
+            }
+            return result;
+        });
     }
 
     @Override
@@ -79,20 +108,41 @@ public final class PyBatchTask implements java.util.concurrent.Callable<ArrayLis
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
+        writeTasks(out, tasks);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        tasks = new ArrayList<>();
+        refused = readTasks(in, tasks);
+    }
+
+    static void writeTasks(ObjectDataOutput out, List<PyTask> tasks) throws IOException {
         out.writeInt(tasks.size());
         for (PyTask t : tasks) {
             t.writeData(out);
         }
     }
 
-    @Override
-    public void readData(ObjectDataInput in) throws IOException {
-        int n = in.readInt();
-        tasks = new ArrayList<>(n);
+    /**
+     * Reads tasks into {@code into}; a count larger than the message or a refused task ends the
+     * reading (the rest of the message cannot be trusted) and is returned.
+     */
+    static WireValues.Refused readTasks(ObjectDataInput in, List<PyTask> into) throws IOException {
+        int n;
+        try {
+            n = WireValues.count(in, MIN_TASK_BYTES, "a batch's call count");
+        } catch (WireValues.Refused e) {
+            return e;
+        }
         for (int i = 0; i < n; i++) {
             PyTask t = new PyTask();
             t.readData(in);
-            tasks.add(t);
+            into.add(t);
+            if (t.malformedOnRead()) {
+                return t.refusal();
+            }
         }
+        return null;
     }
 }

@@ -39,6 +39,8 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
     private long timeoutNanos = DEFAULT_TIMEOUT;
     /** Set for calls their caller may cancel: the id a {@link CancelRemoteCall} names. */
     private String callId;
+    /** Why this task, as read from the wire, is refused (a malformed message, an unconverted value), or null. */
+    private transient WireValues.Refused refused;
     private transient HazelcastInstance member;
 
     PyTask() {
@@ -108,6 +110,9 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
                     servedBy);
         }
         try {
+            if (refused != null) {
+                throw refused.asPyException(describe());
+            }
             HzpyPlugin.servingRuntimeOf(member); // a member still joining serves nothing remote yet
             Py py = Py.on(member);
             RemotePolicy policy = HzpyPlugin.policyOf(member);
@@ -143,14 +148,23 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
     /**
      * Runs this call on the member's own threads, as one of a parallel batch: the answer never
      * fails, its outcome carries any failure.
+     *
+     * @param fromMember the batch came from another member's code ({@link MemberBatchOp}, which only
+     *                   members can send): it runs as member code, without the remote policy
      */
-    java.util.concurrent.CompletableFuture<PyOutcome> callAsync(HazelcastInstance member) {
+    java.util.concurrent.CompletableFuture<PyOutcome> callAsync(HazelcastInstance member, boolean fromMember) {
         String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
         try {
+            if (refused != null) {
+                throw refused.asPyException(describe());
+            }
             org.hzpy.runtime.PythonRuntime runtime = HzpyPlugin.servingRuntimeOf(member);
-            HzpyPlugin.policyOf(member).checkCall(module, function);
+            if (!fromMember) {
+                HzpyPlugin.policyOf(member).checkCall(module, function);
+            }
             PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
-            return runtime.callAsync(CallStats.Origin.REMOTE, c.module(), c.function(), c.args().toArray(),
+            CallStats.Origin origin = fromMember ? CallStats.Origin.MEMBER : CallStats.Origin.REMOTE;
+            return runtime.callAsync(origin, c.module(), c.function(), c.args().toArray(),
                             c.kwargs(), timeout())
                     .handle((v, e) -> PyOutcome.of(v, e, describe(), servedBy));
         } catch (RuntimeException e) {
@@ -177,6 +191,15 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
         return HzpySerializerHook.PY_TASK;
     }
 
+    /** Whether this task, as read from the wire, was malformed: a batch holding it stops reading there. */
+    boolean malformedOnRead() {
+        return refused != null && !refused.isConversion();
+    }
+
+    WireValues.Refused refusal() {
+        return refused;
+    }
+
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeByte(kind);
@@ -187,7 +210,7 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
             out.writeString(function);
             out.writeInt(args.size());
             for (Object a : args) {
-                out.writeObject(a);
+                WireValues.write(out, a);
             }
         } else {
             out.writeString(code);
@@ -196,35 +219,53 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
             out.writeInt(kwargs.size());
             for (Map.Entry<String, Object> e : kwargs.entrySet()) {
                 out.writeString(e.getKey());
-                out.writeObject(e.getValue());
+                WireValues.write(out, e.getValue());
             }
         }
     }
 
+    /**
+     * Reads the task as sent. What a member must not accept (a count larger than the message, a
+     * value hzpy does not convert, anything but its own tags) ends the reading: the task is then
+     * refused when it runs, with a typed failure in its outcome, and nothing was allocated for it.
+     */
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         kind = in.readByte();
         timeoutNanos = in.readLong();
         callId = in.readString();
-        if (kind == CALL) {
-            module = in.readString();
-            function = in.readString();
-            int n = in.readInt();
-            args = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                args.add(in.readObject());
+        args = List.of();
+        kwargs = Map.of();
+        WireValues.Refused[] unconverted = new WireValues.Refused[1];
+        try {
+            if (kind != CALL && kind != EVAL && kind != EXEC) {
+                throw new WireValues.Refused("a task of unknown kind " + kind, false);
             }
-        } else {
-            code = in.readString();
-        }
-        if (kind != EXEC) {
-            int n = in.readInt();
-            kwargs = new LinkedHashMap<>();
-            for (int i = 0; i < n; i++) {
-                kwargs.put(in.readString(), in.readObject());
+            if (kind == CALL) {
+                module = in.readString();
+                function = in.readString();
+                int n = WireValues.count(in, 1, "an argument count");
+                List<Object> read = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    read.add(WireValues.read(in, unconverted));
+                }
+                args = read;
+            } else {
+                code = in.readString();
             }
-        } else {
-            kwargs = Map.of();
+            if (kind != EXEC) {
+                int n = WireValues.count(in, 5, "a keyword argument count"); // a name's length and a value's tag each
+                Map<String, Object> read = new LinkedHashMap<>();
+                for (int i = 0; i < n; i++) {
+                    read.put(in.readString(), WireValues.read(in, unconverted));
+                }
+                kwargs = read;
+            }
+            refused = unconverted[0];
+        } catch (WireValues.Refused e) {
+            refused = e;
+        } catch (java.io.EOFException e) {
+            refused = new WireValues.Refused("the message ends before the values it announces", false);
         }
     }
 }

@@ -16,13 +16,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * arbitrary code are refused whatever the settings say. Thread-safe.
  */
 final class RemotePolicy {
-    /** Modules never callable from outside: with them, a call could run any code or reach the host. */
+    /**
+     * Modules never callable from outside: with them, a call could run any code it passes as a
+     * string or as pickled bytes, or reach the runtime or the host. Refused whatever
+     * {@code hzpy.remote-modules} says, {@code any} included. The list cannot be complete (third-party
+     * modules can run strings too), so the docs describe {@code any} as "clients may run any code".
+     */
     private static final Set<String> INTERNAL_MODULES = Set.of("_hzpy_internal", "importlib", "sys", "os", "posix",
-            "builtins", "runpy", "code", "codeop", "pickle", "marshal", "ctypes", "_ctypes", "subprocess", "signal",
-            "_signal", "polyglot", "java", "__graalpython__");
+            "builtins", "runpy", "code", "codeop", "pickle", "_pickle", "marshal", "ctypes", "_ctypes", "subprocess",
+            "signal", "_signal", "polyglot", "java", "__graalpython__",
+            // run a string as code, unpickle (which can call anything), or import and call by name
+            "timeit", "profile", "cProfile", "pdb", "bdb", "doctest", "trace", "shelve", "dbm", "copyreg",
+            "logging", "pkgutil", "pydoc", "unittest", "warnings", "site", "zipimport", "_imp", "_frozen_importlib",
+            "_frozen_importlib_external", "multiprocessing", "concurrent", "idlelib", "dill", "cloudpickle",
+            "jsonpickle", "numexpr");
     /** Functions never callable from outside, in any module (reached as {@code __main__.exec} too). */
     private static final Set<String> CODE_RUNNING_FUNCTIONS = Set.of("exec", "eval", "compile", "__import__",
             "getattr", "setattr", "delattr", "globals", "locals", "vars", "open", "breakpoint", "input");
+    /** A module or function name: dotted Python identifiers (ASCII or letters), nothing a path could hold. */
+    private static final java.util.regex.Pattern DOTTED_NAME =
+            java.util.regex.Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*(\\.[\\p{L}_][\\p{L}\\p{N}_]*)*");
+    private static final int MAX_NAME_LENGTH = 200;
+    /** How many module names' path lookups are remembered: names are identifiers, but a caller chooses them. */
+    private static final int MAX_CACHED_NAMES = 1024;
 
     private final HzpySettings settings;
     private final Map<String, Boolean> onModulePath = new ConcurrentHashMap<>();
@@ -39,6 +55,11 @@ final class RemotePolicy {
     }
 
     void checkCall(String module, String function) {
+        if (!validName(module) || !validName(function)) {
+            // one message whatever the name is: it must not tell what exists on the host
+            throw new PySandboxException("a call from outside the member must name a module and a function by"
+                    + " dotted Python identifiers (such as mymodule.sub and my_function)");
+        }
         String top = module.contains(".") ? module.substring(0, module.indexOf('.')) : module;
         if (INTERNAL_MODULES.contains(top) || top.startsWith("_hzpy")) {
             throw new PySandboxException(module + "." + function + "() cannot be called from outside the member: "
@@ -63,15 +84,32 @@ final class RemotePolicy {
                 + " member's hazelcast.yaml to allow it");
     }
 
+    static boolean validName(String name) {
+        return name != null && name.length() <= MAX_NAME_LENGTH && DOTTED_NAME.matcher(name).matches();
+    }
+
+    /** Whether {@code top} (a valid identifier: checked first) is a module on hzpy.module-path. */
     private boolean onModulePath(String top) {
-        return onModulePath.computeIfAbsent(top, name -> {
-            for (Path dir : settings.modulePath()) {
-                if (Files.isRegularFile(dir.resolve(name + ".py")) || Files.isDirectory(dir.resolve(name))) {
-                    return true;
-                }
+        Boolean known = onModulePath.get(top);
+        if (known != null) {
+            return known;
+        }
+        boolean found = false;
+        for (Path dir : settings.modulePath()) {
+            if (Files.isRegularFile(dir.resolve(top + ".py")) || Files.isDirectory(dir.resolve(top))) {
+                found = true;
+                break;
             }
-            return false;
-        });
+        }
+        if (onModulePath.size() < MAX_CACHED_NAMES) {
+            onModulePath.put(top, found);
+        }
+        return found;
+    }
+
+    /** How many module names the path lookup remembers (bounded by {@link #MAX_CACHED_NAMES}). */
+    int cachedModuleNames() {
+        return onModulePath.size();
     }
 
     /**

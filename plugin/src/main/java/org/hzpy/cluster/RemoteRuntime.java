@@ -278,20 +278,34 @@ public final class RemoteRuntime {
             }
             String where = m.getAddress().toString();
             CompletableFuture<List<PyOutcome>> batch = new CompletableFuture<>();
-            try {
-                executor.submitToMember(new PyBatchTask(tasks), m, new ExecutionCallback<ArrayList<PyOutcome>>() {
-                    @Override
-                    public void onResponse(ArrayList<PyOutcome> outcomes) {
-                        batch.complete(outcomes);
-                    }
+            if (local != null) { // a member's parallel is member code wherever it lands: only members can send this
+                try {
+                    MemberOps.<ArrayList<PyOutcome>>invoke(instance, new MemberBatchOp(tasks), m).whenComplete((outcomes, e) -> {
+                        if (e != null) {
+                            batch.completeExceptionally(e);
+                        } else {
+                            batch.complete(outcomes);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    batch.completeExceptionally(e);
+                }
+            } else {
+                try {
+                    executor.submitToMember(new PyBatchTask(tasks), m, new ExecutionCallback<ArrayList<PyOutcome>>() {
+                        @Override
+                        public void onResponse(ArrayList<PyOutcome> outcomes) {
+                            batch.complete(outcomes);
+                        }
 
-                    @Override
-                    public void onFailure(Throwable t) {
-                        batch.completeExceptionally(t);
-                    }
-                });
-            } catch (RuntimeException e) {
-                batch.completeExceptionally(e);
+                        @Override
+                        public void onFailure(Throwable t) {
+                            batch.completeExceptionally(t);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    batch.completeExceptionally(e);
+                }
             }
             pending.add(batch.handle((outcomes, e) -> {
                 if (e != null && notStarted(e)) { // the member left before the batch ran: each call anew

@@ -26,7 +26,7 @@ public final class TrustSecretRequest extends Operation implements IdentifiedDat
 
     @Override
     public String getServiceName() {
-        return MemberOps.SERVICE;
+        return MemberOps.SERVICE_NAME;
     }
 
     @Override

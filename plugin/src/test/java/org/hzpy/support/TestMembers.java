@@ -75,6 +75,20 @@ public final class TestMembers {
         return shared("remote-defaults");
     }
 
+    /** Member a of the trust cluster (with {@link #trustB()}): the default remote policy. */
+    public static HazelcastInstance trustA() {
+        return shared("trust-a");
+    }
+
+    /**
+     * Member b of the trust cluster: the loosest policy ({@code remote-modules: any},
+     * {@code remote-callbacks: true}); starting it also starts a.
+     */
+    public static HazelcastInstance trustB() {
+        trustA();
+        return shared("trust-b");
+    }
+
     /** The callbacks member: one context, max-concurrent 1 (nested work must stay in its chain). */
     public static HazelcastInstance callbacks() {
         return shared("callbacks");
