@@ -168,8 +168,9 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /**
-     * Like {@link #call} on one of the runtime's own threads; the permit is taken (or refused) now
-     * and the timeout counts from now. Cancelling the returned future stops the Python code.
+     * Like {@link #call} on one of the runtime's own threads; the member's permit is taken (or
+     * refused) now, a cluster-wide one that must be leased when the lease lands (the caller never
+     * waits for it), and the timeout counts from now. Cancelling the returned future stops the Python code.
      */
     public CompletableFuture<Object> callAsync(String module, String function, Object[] args, Map<String, Object> kwargs,
                                                Duration timeout) {
