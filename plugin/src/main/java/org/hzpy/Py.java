@@ -143,8 +143,10 @@ public final class Py {
     }
 
     /**
-     * Runs {@code call} on one of hzpy's threads. A full concurrency limit fails the returned stage
-     * at once with {@link OverloadedException}; the timeout counts from this method's call.
+     * Runs {@code call} on one of hzpy's threads, never blocking the caller. A full concurrency limit
+     * fails the returned stage with {@link OverloadedException}: the member's at once, the cluster's
+     * as soon as the member knows (when it must lease permits, once the lease is answered); the
+     * timeout counts from this method's call.
      * Cancelling the stage ({@code toCompletableFuture().cancel(true)}) interrupts the Python code
      * and frees its permit; the context stays usable. If the member shuts down first, the stage
      * fails with {@link PyUnavailableException}.

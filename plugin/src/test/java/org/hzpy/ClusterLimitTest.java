@@ -1,6 +1,8 @@
 package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import org.hzpy.cluster.ClusterLimits;
 import org.hzpy.support.ChildMember;
 import org.hzpy.support.Intervals;
 import org.hzpy.support.Invariants;
@@ -11,8 +13,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Queue;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -23,10 +27,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /**
- * hzpy.cluster-max-concurrent: 6 on the 2-member test cluster (each member allows 8 on its own).
+ * hzpy.cluster-max-concurrent: 6 on the 2-member test cluster (each member allows 8 on its own, and
+ * runs 1 context).
  * Runs on the plugin's Hazelcast (no CP subsystem: the IMap backend) and, in hz54-compat, on
  * Hazelcast 5.4.0, whose community edition still serves IAtomicLong (system property
  * {@code hzpy.test.cluster-limit-backend} names the backend expected there).
@@ -54,39 +60,130 @@ class ClusterLimitTest {
 
     @Test
     void neverMoreCallsRunInTheClusterThanItsLimit() throws Exception {
-        // Given 16 threads, 8 calling each member (16 > 6 cluster permits, 8 ≤ each member's own limit)
+        // Given a cluster limit of 1, below the 2 calls the members could run (1 context each), and
+        // 8 threads, 4 calling each member
+        awaitClusterPermitsAtMost(0, 10);
+        client.semaphore().setMaxConcurrent(1);
         Queue<List<?>> intervals = new ConcurrentLinkedQueue<>();
         AtomicInteger refused = new AtomicInteger();
-        ExecutorService threads = Executors.newFixedThreadPool(16);
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<?>> callers = new ArrayList<>();
-        for (int t = 0; t < 16; t++) {
-            Py py = t % 2 == 0 ? onA : onB;
-            callers.add(threads.submit(() -> {
-                go.await();
-                for (int i = 0; i < 25; i++) {
-                    try {
-                        intervals.add((List<?>) py.call("testmod", "interval", 0.02));
-                    } catch (OverloadedException e) {
-                        refused.incrementAndGet();
-                        Thread.sleep(1);
+        ExecutorService threads = Executors.newFixedThreadPool(8);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> callers = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                Py py = t % 2 == 0 ? onA : onB;
+                callers.add(threads.submit(() -> {
+                    go.await();
+                    for (int i = 0; i < 25; i++) {
+                        try { // when each call ran, as Python saw it (one monotonic clock: both members share this JVM)
+                            intervals.add((List<?>) py.call("testmod", "interval", 0.02));
+                        } catch (OverloadedException e) {
+                            refused.incrementAndGet();
+                            Thread.sleep(1);
+                        }
                     }
-                }
-                return null;
-            }));
+                    return null;
+                }));
+            }
+
+            // When they all call at once
+            go.countDown();
+            for (Future<?> c : callers) {
+                c.get(2, TimeUnit.MINUTES);
+            }
+        } finally {
+            threads.shutdownNow();
+            client.semaphore().setMaxConcurrent(6);
         }
 
-        // When they all call at once
-        go.countDown();
-        for (Future<?> c : callers) {
-            c.get(2, TimeUnit.MINUTES);
-        }
-        threads.shutdown();
-
-        // Then at no moment did more than 6 run, though calls were refused and others ran
-        assertThat(Intervals.maxOverlap(intervals)).isBetween(1, 6);
-        assertThat(refused.get()).isPositive();
+        // Then at no moment did two calls run in Python, though calls were refused and others ran
         assertThat(intervals).isNotEmpty();
+        assertThat(Intervals.maxOverlap(intervals)).isEqualTo(1);
+        assertThat(refused.get()).isPositive();
+    }
+
+    @Test
+    void aRetriedLease_isGrantedOnce_andAnswersWhatItWasGranted() {
+        // Given a limit of 6 in an IMap entry of the test's own, and a lease of 2 permits applied once
+        IMap<String, HashMap<String, long[]>> limit = a.getMap("hzpy.test-retried-lease-" + UUID.randomUUID());
+        limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.initMax(6));
+        long[] first = limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.lease("member-1", 2, 1));
+
+        // When Hazelcast applies the same operation again (what it does when the partition's owner
+        // dies after applying it and before answering)
+        long[] retried = limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.lease("member-1", 2, 1));
+
+        // Then the retry answers the first grant, and the store records it once
+        assertThat(first[0]).isEqualTo(2);
+        assertThat(retried[0]).as("what the retry answers").isEqualTo(2);
+        assertThat(limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.read())[1]).as("permits held").isEqualTo(2);
+        limit.destroy();
+    }
+
+    @Test
+    void aRetriedReturn_givesBackOnce() {
+        // Given a member holding 2 permits of a limit of 6 (an IMap entry of the test's own), and a
+        // return of 1 applied once
+        IMap<String, HashMap<String, long[]>> limit = a.getMap("hzpy.test-retried-return-" + UUID.randomUUID());
+        limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.initMax(6));
+        limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.lease("member-1", 2, 1));
+        limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.giveBack("member-1", 1, 1));
+
+        // When Hazelcast applies the same return again
+        limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.giveBack("member-1", 1, 1));
+
+        // Then the member still holds the permit it kept (else the cluster could lease it twice)
+        assertThat(limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.read())[1]).as("permits held").isEqualTo(1);
+        limit.destroy();
+    }
+
+    @Test
+    void aLeaseTheStoreNeverAnswers_failsEveryCallerTypedWithinTheLeaseWait_andIsAskedOnce() throws Exception {
+        // Given member a's calls under a cluster limit whose store answers no lease (as when the
+        // member that owns the limit's partition is frozen), with a lease wait of 500 ms
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try (ClusterLimits.HeldLeases held = ClusterLimits.holdLeasesOn(a, 6, Duration.ofMillis(500))) {
+            // When 4 callers call on a at once
+            List<Future<Throwable>> calls = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                calls.add(threads.submit(() -> catchThrowable(() -> onA.call("testmod", "echo", 1))));
+            }
+
+            // Then each fails with a typed error instead of waiting for the store (the bound here is liveness only)
+            for (Future<Throwable> call : calls) {
+                assertThat(call.get(30, TimeUnit.SECONDS)).isInstanceOf(PyUnavailableException.class)
+                        .hasMessageContaining("did not answer a lease");
+            }
+            // and a later caller, synchronous or not, fails at once, without asking the store again
+            assertThat(catchThrowable(() -> onA.call("testmod", "echo", 1))).isInstanceOf(PyUnavailableException.class);
+            assertThat(catchThrowable(() -> onA.callAsync(PyCall.of("testmod", "echo", 1)).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS))).hasCauseInstanceOf(PyUnavailableException.class);
+            assertThat(held.leasesAsked()).as("leases in flight: every caller joins the one").isEqualTo(1);
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(onA.call("testmod", "echo", "served again")).isEqualTo("served again");
+    }
+
+    @Test
+    void callAsync_neverBlocksItsCallerOnALease_andRunsWhenTheLeaseLands() throws Exception {
+        // Given member a's calls under a cluster limit whose store holds its leases back
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try (ClusterLimits.HeldLeases held = ClusterLimits.holdLeasesOn(a, 6, Duration.ofMinutes(1))) {
+            // When a thread (as a Jet stage's cooperative thread does) makes an async call
+            Future<CompletableFuture<Object>> made = caller.submit(() ->
+                    onA.callAsync(PyCall.of("testmod", "echo", "ran")).toCompletableFuture());
+
+            // Then callAsync returns while the lease is still held back (the bound here is liveness only)
+            CompletableFuture<Object> call = made.get(30, TimeUnit.SECONDS);
+            assertThat(call).isNotDone();
+
+            // and the call runs once the store answers
+            held.answer();
+            assertThat(call.get(1, TimeUnit.MINUTES)).isEqualTo("ran");
+        } finally {
+            caller.shutdownNow();
+        }
     }
 
     @Test
@@ -98,6 +195,7 @@ class ClusterLimitTest {
             held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "a")).toCompletableFuture());
             held.add(onB.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "b")).toCompletableFuture());
         }
+        awaitClusterPermitsAtLeast(6, 10); // callAsync returns before a permit it must lease has come
 
         // When one more call is made, on either member or from a client
         OverloadedException onAToo = catchThrowableOfType(OverloadedException.class, () -> onA.call("testmod", "echo", 1));
@@ -154,6 +252,7 @@ class ClusterLimitTest {
         for (int i = 0; i < 6; i++) {
             held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 0.5, i)).toCompletableFuture());
         }
+        awaitClusterPermitsAtLeast(6, 10);
         assertThat(catchThrowableOfType(OverloadedException.class, () -> onB.call("testmod", "echo", 1))).isNotNull();
         CompletableFuture.allOf(held.toArray(new CompletableFuture[0])).get(1, TimeUnit.MINUTES);
         long finished = System.nanoTime();
@@ -178,24 +277,30 @@ class ClusterLimitTest {
     void permitsOfAMemberThatShutsDown_comeBack() throws Exception {
         // Given a third member holding 4 of the cluster's permits with calls that run for a minute
         HazelcastInstance c = TestMembers.startOwn("cluster-c");
-        Py onC = TestMembers.py(c);
-        int before = onA.clusterSemaphore().current();
-        for (int i = 0; i < 4; i++) {
-            onC.callAsync(PyCall.of("testmod", "sleep_then", 60.0, i).timeout(Duration.ofMinutes(2)));
+        try {
+            Py onC = TestMembers.py(c);
+            awaitClusterPermitsAtMost(0, 10); // idle leases are back: none held before
+            for (int i = 0; i < 4; i++) {
+                onC.callAsync(PyCall.of("testmod", "sleep_then", 60.0, i).timeout(Duration.ofMinutes(2)));
+            }
+            awaitClusterPermitsAtLeast(4, 30);
+        } catch (RuntimeException | AssertionError e) {
+            c.shutdown(); // its calls would hold the permits past this test
+            throw e;
         }
-        assertThat(onA.clusterSemaphore().current()).isGreaterThanOrEqualTo(before + 4);
 
         // When it shuts down
         c.shutdown();
 
         // Then its permits are back
-        awaitClusterPermitsAtMost(before, 30);
+        awaitClusterPermitsAtMost(0, 30);
     }
 
     @Test
     void permitsOfAMemberThatIsKilled_areReclaimedByTheOthers() throws Exception {
         // Given a member in a JVM of its own holding 4 of the cluster's permits with calls that run for a minute
-        int before = onA.clusterSemaphore().current();
+        awaitClusterPermitsAtMost(0, 10); // idle leases are back: none held before
+        int before = 0;
         try (MemberProcess c = MemberProcess.start(180, ChildMember.class, "cluster-c", "4")) {
             c.awaitLine("HOLDING", 150);
             assertThat(onA.clusterSemaphore().current()).isGreaterThanOrEqualTo(before + 4);

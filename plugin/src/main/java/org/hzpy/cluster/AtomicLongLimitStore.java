@@ -4,6 +4,8 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.cp.IAtomicLong;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The limit on the CP subsystem's IAtomicLongs, where the cluster has one (Enterprise with CP, or
@@ -41,15 +43,15 @@ final class AtomicLongLimitStore implements LimitStore {
     }
 
     @Override
-    public long[] lease(String member, int n) {
-        long before = total.getAndAlter(new LimitFunction(LimitFunction.LEASE, n));
-        long max = LimitFunction.max(before);
-        long held = LimitFunction.held(before);
-        long granted = LimitStore.grant(max, held, n);
-        if (granted > 0) {
-            heldBy(member).addAndGet(granted);
-        }
-        return new long[] {granted, held + granted, max};
+    public CompletionStage<long[]> lease(String member, int n) {
+        return total.getAndAlterAsync(new LimitFunction(LimitFunction.LEASE, n)).thenCompose(before -> {
+            long max = LimitFunction.max(before);
+            long held = LimitFunction.held(before);
+            long granted = LimitStore.grant(max, held, n);
+            long[] answer = {granted, held + granted, max};
+            return granted == 0 ? CompletableFuture.completedFuture(answer)
+                    : heldBy(member).addAndGetAsync(granted).thenApply(mine -> answer);
+        });
     }
 
     @Override

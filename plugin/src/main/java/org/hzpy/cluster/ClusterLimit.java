@@ -7,25 +7,45 @@ import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 import org.hzpy.OverloadedException;
 import org.hzpy.PySemaphore;
+import org.hzpy.PyUnavailableException;
 import org.hzpy.runtime.PermitSource;
 
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The cluster-wide limit on running Python calls, kept in a {@link LimitStore} (an IAtomicLong where
  * the cluster has a CP subsystem, an IMap entry otherwise). Each member leases permits in small
  * blocks and serves its calls from them with a CAS; permits it has not used for
  * {@value #IDLE_MILLIS} ms go back, so an idle member strands none; a member that leaves has its
- * permits reclaimed by the others. Thread-safe.
+ * permits reclaimed by the others.
+ *
+ * <p>A lease is a remote operation, so no caller runs it and no lock is held across it: a member
+ * has at most one lease in flight, which every caller short of permits joins. A synchronous caller
+ * waits for it at most the lease wait (1 s); an asynchronous one ({@link #acquireAsync()}) never
+ * waits, its call goes on when the lease lands. A lease the store does not answer within the lease
+ * wait fails its callers with {@link PyUnavailableException}, and every later caller at once, until
+ * the store answers. Thread-safe.
  */
 final class ClusterLimit implements PermitSource, PySemaphore {
     private static final ILogger LOGGER = Logger.getLogger(ClusterLimit.class);
     private static final int BLOCK = 4;
     private static final long IDLE_MILLIS = 20;
+    /** How long a caller may wait for a lease: a healthy store answers in about a millisecond. */
+    static final Duration LEASE_WAIT = Duration.ofSeconds(1);
+    private static final CompletableFuture<Void> TAKEN = CompletableFuture.completedFuture(null);
 
     private final LimitStore store;
     private final String self;
+    private final long leaseWaitNanos;
     /**
      * Leased permits (bits 44-63), permits in use (bits 24-43) and an epoch that every acquire
      * advances (bits 0-23), changed together by one CAS: the call path pays no clock read and no
@@ -33,17 +53,27 @@ final class ClusterLimit implements PermitSource, PySemaphore {
      * (Both counts stay below 2^20: a member runs at most 1,000,000 calls and leases at most a block beyond.)
      */
     private final AtomicLong state = new AtomicLong();
+    /** The lease in flight, if any; cleared when the store answers it (not when its waiters give up). */
+    private final AtomicReference<Lease> inFlight = new AtomicReference<>();
     private final Thread returner;
+    private final UUID membershipListener;
+    private final HazelcastInstance member;
     private volatile boolean running = true;
     /** Reads and changes of the limit itself, as a client makes them. */
     private final ClusterSemaphoreView view;
 
     ClusterLimit(HazelcastInstance member, LimitStore store, int configuredMax) {
+        this(member, store, configuredMax, LEASE_WAIT);
+    }
+
+    ClusterLimit(HazelcastInstance member, LimitStore store, int configuredMax, Duration leaseWait) {
         this.store = store;
+        this.member = member;
         this.self = member.getCluster().getLocalMember().getUuid().toString();
+        this.leaseWaitNanos = leaseWait.toNanos();
         store.initMax(configuredMax);
         this.view = new ClusterSemaphoreView(store);
-        member.getCluster().addMembershipListener(new MembershipListener() {
+        membershipListener = member.getCluster().addMembershipListener(new MembershipListener() {
             @Override
             public void memberAdded(MembershipEvent event) {
             }
@@ -77,28 +107,141 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         return (s >>> USED_SHIFT) & COUNT_MASK;
     }
 
-    @Override
-    public void acquire() {
+    /** Takes a leased permit if one is free: one CAS, no remote operation (the call path's cost). */
+    private boolean tryTake() {
         while (true) {
             long s = state.get();
-            if (used(s) < leased(s)) {
-                long next = ((s + ONE_USED) & ~EPOCH_MASK) | ((s + 1) & EPOCH_MASK);
-                if (state.compareAndSet(s, next)) {
-                    return;
-                }
-                continue;
+            if (used(s) >= leased(s)) {
+                return false;
             }
-            synchronized (this) { // one lease request at a time per member
-                long now = state.get();
-                if (used(now) < leased(now)) {
-                    continue;
-                }
-                long[] r = store.lease(self, BLOCK);
-                if (r[0] == 0) {
-                    throw new OverloadedException((int) r[1], (int) r[2]);
-                }
-                state.addAndGet(r[0] << LEASED_SHIFT);
+            long next = ((s + ONE_USED) & ~EPOCH_MASK) | ((s + 1) & EPOCH_MASK);
+            if (state.compareAndSet(s, next)) {
+                return true;
             }
+        }
+    }
+
+    /**
+     * Takes a permit; when none is leased here, waits for the member's lease in flight, at most the
+     * lease wait in all.
+     *
+     * @throws OverloadedException    when the cluster has no permit free
+     * @throws PyUnavailableException when the store does not answer within the lease wait, or fails
+     */
+    @Override
+    public void acquire() {
+        if (tryTake()) {
+            return;
+        }
+        long deadline = System.nanoTime() + leaseWaitNanos;
+        while (true) {
+            Lease lease = leaseNow();
+            long[] answer;
+            try {
+                answer = lease.bounded.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw unanswered();
+            } catch (ExecutionException e) {
+                throw failure(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PyUnavailableException("interrupted while waiting for a lease of cluster-wide permits");
+            }
+            if (tryTake()) {
+                return;
+            }
+            if (answer[0] == 0 || System.nanoTime() - deadline > 0) { // full, or others took what came
+                throw new OverloadedException((int) answer[1], (int) answer[2]);
+            }
+        }
+    }
+
+    /**
+     * Takes a permit without blocking: the returned future is done already when one is leased here,
+     * else completes when the member's lease lands (failing as {@link #acquire()} throws).
+     */
+    @Override
+    public CompletableFuture<Void> acquireAsync() {
+        if (tryTake()) {
+            return TAKEN;
+        }
+        CompletableFuture<Void> taken = new CompletableFuture<>();
+        takeWhenLeased(taken, System.nanoTime() + leaseWaitNanos);
+        return taken;
+    }
+
+    private void takeWhenLeased(CompletableFuture<Void> taken, long deadline) {
+        leaseNow().bounded.whenComplete((answer, error) -> {
+            if (error != null) {
+                taken.completeExceptionally(failure(error));
+            } else if (tryTake()) {
+                taken.complete(null);
+            } else if (answer[0] == 0 || System.nanoTime() - deadline > 0) {
+                taken.completeExceptionally(new OverloadedException((int) answer[1], (int) answer[2]));
+            } else {
+                takeWhenLeased(taken, deadline);
+            }
+        });
+    }
+
+    /** The member's lease in flight: joined if there is one, else started. */
+    private Lease leaseNow() {
+        while (true) {
+            Lease current = inFlight.get();
+            if (current != null) {
+                return current;
+            }
+            Lease mine = new Lease();
+            if (inFlight.compareAndSet(null, mine)) {
+                mine.ask();
+                return mine;
+            }
+        }
+    }
+
+    private PyUnavailableException unanswered() {
+        return new PyUnavailableException("the cluster-wide limit's store (" + store.backend() + ") did not answer a"
+                + " lease of permits within " + TimeUnit.NANOSECONDS.toMillis(leaseWaitNanos) + " ms: the member that"
+                + " owns it may be unreachable; calls on " + member.getName() + " fail until it answers");
+    }
+
+    /** A new exception per caller (waiters share one answer): the lease timed out, or the store failed. */
+    private PyUnavailableException failure(Throwable error) {
+        Throwable cause = error;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof TimeoutException) {
+            return unanswered();
+        }
+        return new PyUnavailableException("hzpy could not lease cluster-wide permits: " + cause);
+    }
+
+    /** One request to the store for a block of permits, and its answer as waiters see it. */
+    private final class Lease {
+        /** The store's answer {granted, held, max}, once its permits are in {@link #state}. */
+        private final CompletableFuture<long[]> answer = new CompletableFuture<>();
+        /** The answer, or a TimeoutException once the lease wait has passed: what waiters wait for. */
+        final CompletableFuture<long[]> bounded = answer.copy().orTimeout(leaseWaitNanos, TimeUnit.NANOSECONDS);
+
+        void ask() {
+            CompletionStage<long[]> asked;
+            try {
+                asked = store.lease(self, BLOCK);
+            } catch (RuntimeException e) {
+                asked = CompletableFuture.failedFuture(e);
+            }
+            asked.whenComplete((r, e) -> {
+                if (e == null && r[0] > 0) {
+                    state.addAndGet(r[0] << LEASED_SHIFT);
+                }
+                inFlight.compareAndSet(this, null); // first: a waiter that finds no permit then asks anew
+                if (e != null) {
+                    answer.completeExceptionally(e);
+                } else {
+                    answer.complete(r);
+                }
+            });
         }
     }
 
@@ -146,6 +289,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         running = false;
         returner.interrupt();
         try {
+            member.getCluster().removeMembershipListener(membershipListener);
             store.reclaim(self);
         } catch (RuntimeException e) {
             // the cluster reclaims them when it sees this member leave

@@ -3,6 +3,8 @@ package org.hzpy.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.logging.Logger;
 
+import java.util.concurrent.CompletionStage;
+
 /**
  * Where the cluster-wide limit is kept: the limit and the permits each member holds. Every change
  * is one atomic operation in the cluster. Members lease and give back blocks of permits through it;
@@ -14,11 +16,12 @@ interface LimitStore {
 
     /**
      * Grants {@code member} up to {@code n} permits while the limit has room (one at a time near the
-     * limit, so no member hoards). Returns {granted, held by all members after, max}.
+     * limit, so no member hoards); answers {granted, held by all members after, max}. Never blocks:
+     * the answer comes when the cluster gives it. A member has at most one lease in flight.
      */
-    long[] lease(String member, int n);
+    CompletionStage<long[]> lease(String member, int n);
 
-    /** {@code member} gives back {@code n} of the permits it holds. */
+    /** {@code member} gives back {@code n} of the permits it holds. Called from one thread per member. */
     void giveBack(String member, long n);
 
     /** Every permit {@code member} holds goes back (it left the cluster, or is shutting down). */

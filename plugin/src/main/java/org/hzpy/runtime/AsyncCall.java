@@ -44,6 +44,18 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
         }
     }
 
+    /**
+     * The permit its caller took asynchronously has come: the call now holds it. False if the call
+     * ended meanwhile (cancelled): the permit goes back at once and the call must not run.
+     */
+    boolean holdPermit() {
+        if (permit.compareAndSet(NO_PERMIT, HOLDS_PERMIT)) {
+            return true;
+        }
+        limiter.release();
+        return false;
+    }
+
     @Override
     public void run() {
         if (isDone()) { // cancelled while queued

@@ -3,10 +3,12 @@ package org.hzpy.runtime;
 import org.hzpy.OverloadedException;
 import org.hzpy.PySemaphore;
 
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** The member-local limit: a CAS counter, so a full limit refuses at once instead of queueing. */
 final class PermitLimiter implements PySemaphore {
+    private static final CompletableFuture<Void> TAKEN = CompletableFuture.completedFuture(null);
     private final AtomicInteger current = new AtomicInteger();
     private volatile int max;
     /** The cluster-wide limit, once the member has joined and it is configured. */
@@ -35,6 +37,43 @@ final class PermitLimiter implements PySemaphore {
                     }
                 }
                 return;
+            }
+        }
+    }
+
+    /**
+     * Takes a permit without blocking: the member's own now (or {@link OverloadedException}), the
+     * cluster's when it comes (the future fails, and the member's permit goes back, if it cannot).
+     */
+    CompletableFuture<Void> acquireAsync() {
+        while (true) {
+            int now = current.get();
+            int limit = max;
+            if (now >= limit) {
+                throw new OverloadedException(now, limit);
+            }
+            if (current.compareAndSet(now, now + 1)) {
+                PermitSource c = cluster;
+                if (c == null) {
+                    return TAKEN;
+                }
+                CompletableFuture<Void> taken;
+                try {
+                    taken = c.acquireAsync();
+                } catch (RuntimeException e) {
+                    current.decrementAndGet();
+                    throw e;
+                }
+                if (!taken.isDone()) {
+                    taken.whenComplete((v, e) -> {
+                        if (e != null) {
+                            current.decrementAndGet();
+                        }
+                    });
+                } else if (taken.isCompletedExceptionally()) {
+                    current.decrementAndGet();
+                }
+                return taken;
             }
         }
     }

@@ -168,8 +168,9 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /**
-     * Like {@link #call} on one of the runtime's own threads; the permit is taken (or refused) now
-     * and the timeout counts from now. Cancelling the returned future stops the Python code.
+     * Like {@link #call} on one of the runtime's own threads; the member's permit is taken (or
+     * refused) now, a cluster-wide one that must be leased when the lease lands (the caller never
+     * waits for it), and the timeout counts from now. Cancelling the returned future stops the Python code.
      */
     public CompletableFuture<Object> callAsync(String module, String function, Object[] args, Map<String, Object> kwargs,
                                                Duration timeout) {
@@ -181,21 +182,33 @@ public final class PythonRuntime implements AutoCloseable {
                                                Map<String, Object> kwargs, Duration timeout) {
         long start = System.nanoTime();
         long timeoutNanos = timeoutNanos(timeout);
+        CompletableFuture<Void> permit;
         try {
             checkOpen();
             checkMemory();
-            limiter.acquire();
+            permit = limiter.acquireAsync(); // never blocks: a cluster permit may still be on its way
         } catch (RuntimeException e) {
             callStats.record(CallStats.Kind.CALL, origin, e, start);
             return CompletableFuture.failedFuture(e);
         }
+        boolean held = permit.isDone() && !permit.isCompletedExceptionally();
         AsyncCall<Object>[] self = new AsyncCall[1];
         AsyncCall<Object> call = new AsyncCall<>(
                 () -> run(module, function, start, timeoutNanos, false, self[0], (w, f) -> w.call(f, module, function, args, kwargs)),
-                limiter, true);
+                limiter, held);
         self[0] = call;
         call.whenComplete((value, error) -> callStats.record(CallStats.Kind.CALL, origin, error, start));
-        submit(call);
+        if (held) {
+            submit(call);
+        } else { // submitted when the permit comes, on the thread that brings it
+            permit.whenComplete((v, e) -> {
+                if (e != null) {
+                    call.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
+                } else if (call.holdPermit()) {
+                    submit(call);
+                }
+            });
+        }
         return call;
     }
 

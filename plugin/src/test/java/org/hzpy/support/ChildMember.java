@@ -25,6 +25,8 @@ public final class ChildMember {
         for (int i = 0; i < hold; i++) {
             py.callAsync(PyCall.of("testmod", "sleep_then", 60.0, i).timeout(Duration.ofMinutes(2)));
         }
+        // callAsync may return before its cluster permit is leased: wait until they are all held
+        Await.until(Duration.ofMinutes(1), "the held calls' cluster permits", () -> py.clusterSemaphore().current() >= hold);
         System.out.println("HOLDING " + py.clusterSemaphore().current());
         Thread.sleep(Duration.ofMinutes(5).toMillis());
     }
