@@ -31,6 +31,8 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.executors</td><td>1..1024 threads in the shared context</td><td>4</td></tr>
  * <tr><td>hzpy.max-concurrent</td><td>1..1000000</td><td>cores × 2 + 1</td></tr>
  * <tr><td>hzpy.call-timeout</td><td>duration: 500ms, 30s, 5m, 1h or ISO-8601</td><td>30s</td></tr>
+ * <tr><td>hzpy.max-call-timeout</td><td>duration, at least hzpy.call-timeout: the longest any call may
+ * run, whatever timeout its caller asks for (local calls, remote calls, eval and exec alike)</td><td>1h</td></tr>
  * <tr><td>hzpy.module-path</td><td>comma-separated existing directories, importable read-only</td><td>none</td></tr>
  * <tr><td>hzpy.prewarm</td><td>true | false</td><td>true</td></tr>
  * <tr><td>hzpy.engine</td><td>per-context | shared</td><td>per-context</td></tr>
@@ -85,6 +87,7 @@ public final class HzpySettings {
     private final int executors;
     private final int maxConcurrent;
     private final Duration callTimeout;
+    private final Duration maxCallTimeout;
     private final List<Path> modulePath;
     private final boolean prewarm;
     private final EngineSharing engineSharing;
@@ -111,6 +114,12 @@ public final class HzpySettings {
                 v -> intIn(v, 1, 1_000_000));
         callTimeout = r.get("call-timeout", "a positive duration such as 500ms, 30s, 5m, 1h or PT30S",
                 Duration.ofSeconds(30), HzpySettings::duration);
+        maxCallTimeout = r.get("max-call-timeout", "a positive duration such as 10m, 1h or PT1H, at least hzpy.call-timeout",
+                Duration.ofHours(1), HzpySettings::duration);
+        if (callTimeout.compareTo(maxCallTimeout) > 0) {
+            r.problem("hzpy.call-timeout = " + callTimeout + " is longer than hzpy.max-call-timeout = " + maxCallTimeout
+                    + "; raise hzpy.max-call-timeout or lower hzpy.call-timeout");
+        }
         modulePath = r.get("module-path", "comma-separated existing directories", List.of(),
                 HzpySettings::directories);
         prewarm = r.get("prewarm", "true | false", true, HzpySettings::bool);
@@ -180,6 +189,11 @@ public final class HzpySettings {
 
     public Duration callTimeout() {
         return callTimeout;
+    }
+
+    /** The longest any call may run here: a longer timeout asked for by its caller is cut to this. */
+    public Duration maxCallTimeout() {
+        return maxCallTimeout;
     }
 
     public List<Path> modulePath() {
@@ -258,7 +272,7 @@ public final class HzpySettings {
     @Override
     public String toString() {
         return "execution-mode=" + executionMode.name().toLowerCase(Locale.ROOT) + ", contexts=" + contexts()
-                + ", executors=" + executors() + ", max-concurrent=" + maxConcurrent + ", call-timeout=" + callTimeout
+                + ", executors=" + executors() + ", max-concurrent=" + maxConcurrent + ", call-timeout=" + callTimeout + ", max-call-timeout=" + maxCallTimeout
                 + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", engine="
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
@@ -425,6 +439,10 @@ public final class HzpySettings {
                 problems.add(key + " = '" + raw + "' is invalid" + detail + "; allowed: " + allowed);
                 return fallback;
             }
+        }
+
+        void problem(String message) {
+            problems.add(message);
         }
 
         void rejectUnknownKeys() {

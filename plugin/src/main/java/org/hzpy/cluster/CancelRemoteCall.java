@@ -9,7 +9,10 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
-/** A caller's cancellation of one of its remote calls, sent to the member that runs it. */
+/**
+ * A caller's cancellation of one of its remote calls, sent to the member that runs it on hzpy's
+ * control executor ({@value HzpyPlugin#CONTROL_EXECUTOR}), so that it never queues behind calls.
+ */
 public final class CancelRemoteCall implements Callable<Boolean>, IdentifiedDataSerializable, HazelcastInstanceAware {
     private String callId;
     private transient HazelcastInstance member;
@@ -29,12 +32,7 @@ public final class CancelRemoteCall implements Callable<Boolean>, IdentifiedData
     /** Stops the call if it runs here now (true), or makes sure it never starts (false). */
     @Override
     public Boolean call() {
-        Thread runner = HzpyPlugin.runningCallsOf(member).cancel(callId);
-        if (runner != null) {
-            HzpyPlugin.runtimeOf(member).cancelCallOn(runner);
-            return true;
-        }
-        return false;
+        return HzpyPlugin.runningCallsOf(member).cancel(callId);
     }
 
     @Override

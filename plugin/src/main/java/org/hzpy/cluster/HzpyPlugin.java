@@ -35,6 +35,14 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
      * hzpy: pool-size: N}); calls beyond the member's limit are refused, not queued, either way.
      */
     public static final String EXECUTOR = "hzpy";
+    /**
+     * The executor hzpy's control messages run on (cancellations, exec spreading): apart from the
+     * calls, so that a member whose {@value #EXECUTOR} threads are all in long calls still takes
+     * them at once. The plugin configures it ({@value #CONTROL_POOL_SIZE} threads) unless
+     * {@code hazelcast.yaml} does.
+     */
+    public static final String CONTROL_EXECUTOR = "hzpy-control";
+    private static final int CONTROL_POOL_SIZE = 4;
     private static final String POLICY_KEY = "org.hzpy.remotePolicy";
     private static final String EXEC_LOG_KEY = "org.hzpy.execLog";
     private static final String RUNNING_CALLS_KEY = "org.hzpy.runningCalls";
@@ -85,7 +93,9 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             instance.getUserContext().put(TRUST_KEY, trust);
             execLog = new ClusterExecLog(instance, runtime, trust, settings.execLogLimit());
             instance.getUserContext().put(EXEC_LOG_KEY, execLog);
-            instance.getUserContext().put(RUNNING_CALLS_KEY, new RunningCalls());
+            RunningCalls running = new RunningCalls();
+            instance.getUserContext().put(RUNNING_CALLS_KEY, running);
+            stopCallsOfCallersThatLeave(running);
             PyState state = new PyState(instance, settings.stateMap(), settings.callTimeout());
             instance.getUserContext().put(STATE_KEY, state);
             state.pythonFunctions().forEach((name, fn) -> runtime.hostFunctions().register(name, (args, deadline) -> fn.apply(args)));
@@ -96,6 +106,54 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             runtime.close();
             runtime = null;
             LOGGER.warning("hzpy is listed twice in this member's configuration; the second one is ignored");
+        }
+    }
+
+    /**
+     * A client that disconnects, or a member that leaves, can no longer take its calls' answers:
+     * its calls here are cancelled, which gives their permits back.
+     */
+    private void stopCallsOfCallersThatLeave(RunningCalls running) {
+        instance.getClientService().addClientListener(new com.hazelcast.client.ClientListener() {
+            @Override
+            public void clientConnected(com.hazelcast.client.Client client) {
+                running.callerBack(client.getUuid().toString());
+            }
+
+            @Override
+            public void clientDisconnected(com.hazelcast.client.Client client) {
+                int stopped = running.cancelCallsOf(client.getUuid().toString());
+                if (stopped > 0) {
+                    LOGGER.info("hzpy cancelled " + stopped + " call(s) of client " + client.getUuid() + ", which disconnected");
+                }
+            }
+        });
+        instance.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
+            @Override
+            public void memberAdded(com.hazelcast.cluster.MembershipEvent event) {
+            }
+
+            @Override
+            public void memberRemoved(com.hazelcast.cluster.MembershipEvent event) {
+                running.cancelCallsOf(event.getMember().getUuid().toString());
+            }
+        });
+    }
+
+    /**
+     * Gives {@link #CONTROL_EXECUTOR} a configuration of its own unless the member's has one (never
+     * {@code default}'s, which users size for their own tasks). Its threads are made on first use.
+     */
+    private void configureControlExecutor() {
+        com.hazelcast.config.Config config = instance.getConfig();
+        if (config.getExecutorConfigs().containsKey(CONTROL_EXECUTOR)) {
+            return;
+        }
+        try {
+            config.addExecutorConfig(new com.hazelcast.config.ExecutorConfig(CONTROL_EXECUTOR, CONTROL_POOL_SIZE)
+                    .setStatisticsEnabled(false));
+        } catch (RuntimeException e) { // a conflicting one from another member: theirs serves as well
+            LOGGER.warning("hzpy could not configure its executor " + CONTROL_EXECUTOR + ": " + e);
         }
     }
 
@@ -251,6 +309,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
      * node started), and the member then tells callers it cannot take calls.
      */
     private void join() {
+        configureControlExecutor(); // not earlier: dynamic configuration needs the cluster's version
         try {
             trust.start(TRUST_WAIT);
             execLog.start();

@@ -10,6 +10,7 @@ import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
 import org.hzpy.runtime.CallStats;
+import org.hzpy.runtime.StopToken;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -105,7 +106,8 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
         RunningCalls calls = HzpyPlugin.runningCallsOf(member);
         String servedBy = calls.address(member);
         RunningCalls running = callId == null ? null : calls;
-        if (running != null && !running.start(callId)) {
+        StopToken stop = running == null ? null : running.start(callId);
+        if (running != null && stop == null) {
             return PyOutcome.failure(new PyCancelledException(describe() + " was cancelled by its caller before it started"),
                     servedBy);
         }
@@ -121,11 +123,11 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
                     policy.checkCall(module, function);
                     PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
                     return PyOutcome.value(HzpyPlugin.runtimeOf(member).call(CallStats.Origin.REMOTE, c.module(), c.function(),
-                            c.args().toArray(), c.kwargs(), timeout()), servedBy);
+                            c.args().toArray(), c.kwargs(), timeout(), stop), servedBy);
                 }
                 case EVAL -> {
                     policy.checkEval("eval()");
-                    return PyOutcome.value(HzpyPlugin.runtimeOf(member).eval(CallStats.Origin.REMOTE, code, kwargs, timeout()),
+                    return PyOutcome.value(HzpyPlugin.runtimeOf(member).eval(CallStats.Origin.REMOTE, code, kwargs, timeout(), stop),
                             servedBy);
                 }
                 default -> {

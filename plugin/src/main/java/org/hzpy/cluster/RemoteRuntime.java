@@ -43,9 +43,14 @@ public final class RemoteRuntime {
 
     private final HazelcastInstance instance;
     private final IExecutorService executor;
+    /** Cancellations travel apart from calls: they must never queue behind the calls they stop. */
+    private final IExecutorService control;
     private final AtomicInteger nextMember = new AtomicInteger();
-    /** Call ids: unique in the cluster (a random prefix per caller), cheap per call (a counter). */
-    private final String idPrefix = UUID.randomUUID() + ":";
+    /**
+     * Call ids: unique in the cluster, cheap per call (a counter). The prefix is this caller's own
+     * UUID (its client's or member's): a member stops a caller's calls when that caller leaves.
+     */
+    private final String idPrefix;
     private final AtomicLong callIds = new AtomicLong();
     private static final long LOAD_REFRESH_MILLIS = 100;
     /** One daemon thread for every RemoteRuntime's load reads: they are rare and short. */
@@ -64,6 +69,9 @@ public final class RemoteRuntime {
     public RemoteRuntime(HazelcastInstance instance) {
         this.instance = instance;
         this.executor = instance.getExecutorService(HzpyPlugin.EXECUTOR);
+        this.control = instance.getExecutorService(HzpyPlugin.CONTROL_EXECUTOR);
+        UUID self = instance.getLocalEndpoint().getUuid();
+        this.idPrefix = (self != null ? self : UUID.randomUUID()) + ":";
     }
 
     public Object call(PyCall call) {
@@ -86,7 +94,7 @@ public final class RemoteRuntime {
 
     private void cancelOn(String id, Member target) {
         try {
-            executor.submitToMember(new CancelRemoteCall(id), target);
+            control.submitToMember(new CancelRemoteCall(id), target);
         } catch (RuntimeException e) {
             // the member is gone: so is the call
         }
@@ -108,7 +116,7 @@ public final class RemoteRuntime {
         String where = "the owner of key " + call.key();
         CompletableFuture<Object> result = cancellable(() -> {
             try {
-                executor.submitToMembers(new CancelRemoteCall(id), dataMembers());
+                control.submitToMembers(new CancelRemoteCall(id), dataMembers());
             } catch (RuntimeException e) {
                 // no member left: no call either
             }
@@ -370,8 +378,10 @@ public final class RemoteRuntime {
     }
 
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
-        return awaitAnswer(submitTo(PyTask.eval(expression, locals, timeout), nextMember(), new CompletableFuture<>()),
-                timeout, "eval()");
+        Member target = nextMember();
+        String id = idPrefix + callIds.incrementAndGet(); // so that it stops when this caller leaves, or gives up waiting
+        return awaitAnswer(submitTo(PyTask.eval(expression, locals, timeout).cancellableAs(id), target,
+                cancellable(() -> cancelOn(id, target))), timeout, "eval()");
     }
 
     /** Runs {@code code} on one member, which records it in the cluster's exec log for every other member. */

@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * A call handed to one of hzpy's threads, and the future its caller holds. Cancelling the future
- * ({@code cancel(true)}) stops the Python code (through the watchdog's interrupt); a call that
+ * ({@code cancel(true)}) stops the call through its {@link StopToken}, wherever it is; a call that
  * never started is completed with {@link PyUnavailableException} when the runtime closes. Either
  * way its permit, if it holds one, is released exactly once, even when the runtime gives up on a
  * thread stuck in host code.
@@ -21,16 +21,17 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
     private final Supplier<T> body;
     private final PermitLimiter limiter;
     private final AtomicInteger permit;
-    /** Where the call's Python runs, while it runs: what a cancellation must stop. */
-    private volatile Worker worker;
-    private volatile Thread runner;
+    /** What stops this call, and no other, wherever it is when its future is cancelled. */
+    final StopToken stop;
 
     /**
      * @param permitTaken whether the caller already took this call's permit (callAsync); if not, the
      *                    body takes it with {@link #takePermit()} once it runs
+     * @param stop        the call's token: a new one, or that of the call this one runs for (a hand-off)
      */
-    AsyncCall(Supplier<T> body, PermitLimiter limiter, boolean permitTaken) {
+    AsyncCall(Supplier<T> body, PermitLimiter limiter, boolean permitTaken, StopToken stop) {
         this.body = body;
+        this.stop = stop;
         this.limiter = limiter;
         this.permit = new AtomicInteger(permitTaken ? HOLDS_PERMIT : NO_PERMIT);
     }
@@ -62,7 +63,6 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
             end();
             return;
         }
-        runner = Thread.currentThread();
         T result = null;
         Throwable failure = null;
         try {
@@ -70,8 +70,6 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
         } catch (Throwable e) {
             failure = e;
         } finally {
-            runner = null;
-            worker = null;
             end(); // before completing: whoever sees the result sees the permit back too
         }
         if (failure != null) {
@@ -81,20 +79,11 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
         }
     }
 
-    /** Called by the runtime once the call has entered {@code w}, before its frame starts. */
-    void entered(Worker w) {
-        worker = w;
-    }
-
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            Worker w = worker;
-            Thread t = runner;
-            if (w != null && t != null) {
-                w.requestStop(t, CallFrame.Stop.CANCELLED);
-            }
+            stop.cancel(); // queued, waiting for a context or in Python: the runtime stops the call where it is
         }
         return cancelled;
     }

@@ -5,7 +5,8 @@ import java.util.function.Consumer;
 /**
  * One unit of Python work in progress on a worker, as the watchdog sees it: a call, or the replay
  * of one {@code exec} entry. The owning thread creates it; the watchdog, a cancelling caller and
- * the memory guard may ask it to stop.
+ * the memory guard may ask it to stop (a caller through the frame's {@link StopToken}, never
+ * through the thread).
  */
 final class CallFrame {
     /** Why the watchdog interrupted a frame; decides the exception the caller sees. */
@@ -19,8 +20,12 @@ final class CallFrame {
     private final String function;
     /** The frame this one is nested in on the same thread (Python -> Java -> Python), or null. */
     CallFrame outer;
-    /** A stop asked for by someone other than the clock (cancel, memory guard); acted on by the watchdog. */
-    volatile Stop requested;
+    /**
+     * The call this frame belongs to, when its caller can cancel it (null: it cannot); a nested
+     * frame takes its outer frame's. Set before the frame is pushed; the watchdog stops the frame
+     * once the token is cancelled.
+     */
+    StopToken token;
     /** Set by the watchdog when it interrupts for this frame; read by the thread when Python is interrupted. */
     volatile Stop stopped;
     /** When the watchdog last interrupted for this frame, 0 if never (guarded by the worker's guard). */

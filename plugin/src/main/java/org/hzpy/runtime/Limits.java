@@ -45,6 +45,9 @@ final class Limits {
     static final Duration EXEC_APPEND_WAIT = Duration.ofMinutes(5);
     /** How often a context that could not replay the exec log is started afresh before its slot stays empty. */
     static final int REPLAY_ATTEMPTS = 3;
+    /** How often a cancellable call that waits (for a context, for start-up) looks whether it was cancelled. */
+    static final Duration CANCEL_POLL = Duration.ofMillis(10);
+    static final long CANCEL_POLL_NANOS = CANCEL_POLL.toNanos();
     /** The longest deadline the runtime computes (about 73 years): "no practical limit" without overflow. */
     static final long MAX_TIMEOUT_NANOS = 1L << 61;
 

@@ -62,6 +62,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final ReentrantLock execLock = new ReentrantLock();
     private final MemoryGuard memoryGuard;
     private final Limits limits;
+    private final long maxCallTimeoutNanos;
     private final HostFunctions hostFunctions = new HostFunctions();
     private final ModuleScopes scopes = new ModuleScopes();
     private final CallStats callStats = new CallStats();
@@ -76,6 +77,7 @@ public final class PythonRuntime implements AutoCloseable {
         this.limiter = new PermitLimiter(settings.maxConcurrent());
         this.memoryGuard = new MemoryGuard(settings.memoryGuard());
         this.limits = new Limits(memoryGuard, settings.abandonAfter());
+        this.maxCallTimeoutNanos = Limits.toNanos(settings.maxCallTimeout());
         int poolThreads = Math.max(1, Math.min(settings.contexts(), Runtime.getRuntime().availableProcessors()));
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), threads(name + "-init"));
@@ -150,9 +152,19 @@ public final class PythonRuntime implements AutoCloseable {
     /** {@link #call} on behalf of {@code origin} (what the call meters say). */
     public Object call(CallStats.Origin origin, String module, String function, Object[] args, Map<String, Object> kwargs,
                        Duration timeout) {
+        return call(origin, module, function, args, kwargs, timeout, null);
+    }
+
+    /**
+     * {@link #call} that {@code stop} can cancel, wherever the call is when it does (null: not
+     * cancellable): the call then fails with {@link PyCancelledException}, and a cancel that lands
+     * before it reached Python keeps it from running at all.
+     */
+    public Object call(CallStats.Origin origin, String module, String function, Object[] args, Map<String, Object> kwargs,
+                       Duration timeout, StopToken stop) {
         long start = System.nanoTime();
         return counted(CallStats.Kind.CALL, origin, start, () -> run(module, function, start, timeoutNanos(timeout), true, null,
-                (w, f) -> w.call(f, module, function, args, kwargs)));
+                stop, (w, f) -> w.call(f, module, function, args, kwargs)));
     }
 
     /** Runs {@code body} and counts how it ended (once meters are bound). */
@@ -193,9 +205,8 @@ public final class PythonRuntime implements AutoCloseable {
         }
         boolean held = permit.isDone() && !permit.isCompletedExceptionally();
         AsyncCall<Object>[] self = new AsyncCall[1];
-        AsyncCall<Object> call = new AsyncCall<>(
-                () -> run(module, function, start, timeoutNanos, false, self[0], (w, f) -> w.call(f, module, function, args, kwargs)),
-                limiter, held);
+        AsyncCall<Object> call = new AsyncCall<>(() -> run(module, function, start, timeoutNanos, false, self[0], self[0].stop,
+                (w, f) -> w.call(f, module, function, args, kwargs)), limiter, held, new StopToken());
         self[0] = call;
         call.whenComplete((value, error) -> callStats.record(CallStats.Kind.CALL, origin, error, start));
         if (held) {
@@ -218,9 +229,14 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** {@link #eval(String, Map, Duration)} on behalf of {@code origin} (what the call meters say). */
     public Object eval(CallStats.Origin origin, String expression, Map<String, ?> locals, Duration timeout) {
+        return eval(origin, expression, locals, timeout, null);
+    }
+
+    /** {@link #eval(CallStats.Origin, String, Map, Duration)} that {@code stop} can cancel, as {@link #call} with a token. */
+    public Object eval(CallStats.Origin origin, String expression, Map<String, ?> locals, Duration timeout, StopToken stop) {
         long start = System.nanoTime();
         return counted(CallStats.Kind.EVAL, origin, start,
-                () -> run("eval()", null, start, timeoutNanos(timeout), true, null, (w, f) -> w.eval(expression, locals)));
+                () -> run("eval()", null, start, timeoutNanos(timeout), true, null, stop, (w, f) -> w.eval(expression, locals)));
     }
 
     /**
@@ -231,7 +247,7 @@ public final class PythonRuntime implements AutoCloseable {
         long timeoutNanos = timeoutNanos(timeout);
         long start = System.nanoTime();
         counted(CallStats.Kind.EXEC, CallStats.Origin.MEMBER, start, () -> run("exec()", null, start, timeoutNanos, true, null,
-                (w, f) -> {
+                null, (w, f) -> {
                     lockExec(start + timeoutNanos);
                     try {
                         w.execAndRecord(source, timeoutNanos, execLog);
@@ -294,18 +310,21 @@ public final class PythonRuntime implements AutoCloseable {
      * Runs {@code op} in a context, under a deadline of {@code timeoutNanos} from {@code startNanos}
      * (time spent waiting for the member's first context to start and replaying exec code does
      * not count). A context whose exec replay fails is replaced and the call goes to another one.
+     * {@code stop} (null: none) is checked at each step before Python (permit, first context,
+     * context, replay, frame) and then by the watchdog: a cancel stops the call wherever it is.
      */
     private <T> T run(String module, String function, long startNanos, long timeoutNanos, boolean takePermit,
-                      AsyncCall<?> control, java.util.function.BiFunction<Worker, CallFrame, T> op) {
+                      AsyncCall<?> control, StopToken stop, java.util.function.BiFunction<Worker, CallFrame, T> op) {
         checkOpen();
         Router.ThreadState ts = router.threadState();
         boolean outermost = ts.current == null;
         if (outermost && onCommonPool()) {
-            return handOff(module, function, startNanos, timeoutNanos, takePermit, op, ts.bound());
+            return handOff(module, function, startNanos, timeoutNanos, takePermit, op, ts.bound(), stop);
         }
         if (outermost) {
             checkMemory();
         }
+        throwIfCancelled(stop, module, function);
         // released once: when the call ends, or earlier if the runtime gives up on a call stuck in its context
         AtomicBoolean permitHeld = null;
         if (takePermit && outermost) {
@@ -315,21 +334,19 @@ public final class PythonRuntime implements AutoCloseable {
         try {
             long deadline = startNanos + timeoutNanos;
             if (outermost) {
-                deadline += awaitFirstContext();
+                deadline += awaitFirstContext(stop, module, function);
             }
             long timeoutMillis = Limits.millis(timeoutNanos);
             for (int attempt = 1; ; attempt++) {
-                Worker w = router.enter(ts, deadline, timeoutMillis);
+                Worker w = router.enter(ts, deadline, timeoutMillis, stop);
                 Worker.ReplayFailedException failure;
                 try {
+                    throwIfCancelled(stop, module, function);
                     boolean stopsItself = false;
                     if (!outermost) { // a nested call ends no later than the call it is nested in
                         long outer = w.currentDeadline();
                         stopsItself = deadline - outer < 0; // its own timeout comes first: it must not stop the outer call
                         deadline = stopsItself ? deadline : outer;
-                    }
-                    if (control != null) {
-                        control.entered(w);
                     }
                     if (outermost && w.isBehind(execLog)) {
                         long t0 = System.nanoTime();
@@ -348,12 +365,8 @@ public final class PythonRuntime implements AutoCloseable {
                         frame.onAbandon = abandonAnswer(control, permitHeld);
                     }
                     frame.stopsItself = stopsItself;
-                    return w.run(frame, worker -> {
-                        if (control != null && control.isCancelled()) {
-                            throw new PyCancelledException(frame.what() + " was cancelled before it started");
-                        }
-                        return op.apply(worker, frame);
-                    });
+                    frame.token = stop; // push checks it once more, under the guard the watchdog reads frames with
+                    return w.run(frame, worker -> op.apply(worker, frame));
                 } catch (Worker.ReplayFailedException e) {
                     failure = e;
                 } finally {
@@ -399,8 +412,9 @@ public final class PythonRuntime implements AutoCloseable {
         return Limits.toNanos(timeout != null ? timeout : fallback);
     }
 
+    /** The caller's timeout (or hzpy.call-timeout), capped at hzpy.max-call-timeout: no caller runs a call longer. */
     private long timeoutNanos(Duration timeout) {
-        return timeoutNanosOf(timeout, settings.callTimeout());
+        return Math.min(timeoutNanosOf(timeout, settings.callTimeout()), maxCallTimeoutNanos);
     }
 
     /**
@@ -429,7 +443,7 @@ public final class PythonRuntime implements AutoCloseable {
      * margin). Its timeout counts from when it was made, queueing included, as with callAsync.
      */
     private <T> T handOff(String module, String function, long startNanos, long timeoutNanos, boolean takePermit,
-                          java.util.function.BiFunction<Worker, CallFrame, T> op, Worker bound) {
+                          java.util.function.BiFunction<Worker, CallFrame, T> op, Worker bound, StopToken stop) {
         AsyncCall<T>[] self = new AsyncCall[1];
         AsyncCall<T> call = new AsyncCall<>(() -> {
             Router.ThreadState mine = router.threadState();
@@ -438,11 +452,11 @@ public final class PythonRuntime implements AutoCloseable {
                 if (takePermit) {
                     self[0].takePermit();
                 }
-                return run(module, function, startNanos, timeoutNanos, false, self[0], op);
+                return run(module, function, startNanos, timeoutNanos, false, self[0], self[0].stop, op);
             } finally {
                 mine.bound = null;
             }
-        }, limiter, false);
+        }, limiter, false, stop != null ? stop : new StopToken()); // the caller's token reaches the call on our thread
         self[0] = call;
         submit(call);
         long waitNanos = Limits.saturatedAdd(Limits.saturatedAdd(timeoutNanos, Limits.STARTUP_WAIT.toNanos()),
@@ -469,29 +483,35 @@ public final class PythonRuntime implements AutoCloseable {
      * Right after the member starts no context may be ready yet. Waiting for the first one is start-up,
      * not the call's own time, so it has its own bound and is added to the call's deadline.
      *
+     * A cancellable call ({@code stop}) looks at its token every {@link Limits#CANCEL_POLL}.
+     *
      * @return how long it waited
      */
-    private long awaitFirstContext() {
+    private long awaitFirstContext(StopToken stop, String module, String function) {
         if (router.anyReady()) {
             return 0;
         }
         long t0 = System.nanoTime();
-        if (!router.awaitReady(1, t0 + Limits.STARTUP_WAIT.toNanos())) {
-            checkOpen();
-            router.throwIfStartFailed();
-            throw new PyUnavailableException("no Python context of " + name + " became ready within " + Limits.STARTUP_WAIT);
+        long end = t0 + Limits.STARTUP_WAIT.toNanos();
+        while (true) {
+            long sliceEnd = stop == null ? end : Math.min(end, System.nanoTime() + Limits.CANCEL_POLL_NANOS);
+            if (router.awaitReady(1, sliceEnd)) {
+                return System.nanoTime() - t0;
+            }
+            throwIfCancelled(stop, module, function);
+            if (sliceEnd == end || System.nanoTime() - sliceEnd < 0) { // the whole wait is over, or it ended early: a failure
+                checkOpen();
+                router.throwIfStartFailed();
+                throw new PyUnavailableException("no Python context of " + name + " became ready within " + Limits.STARTUP_WAIT);
+            }
         }
-        return System.nanoTime() - t0;
     }
 
-    /**
-     * Stops the Python call that {@code thread} is running here, as cancelling a {@link #callAsync}
-     * future does: the call fails with {@link PyCancelledException} and its context stays usable.
-     * Does nothing if the thread runs no call here.
-     */
-    public void cancelCallOn(Thread thread) {
-        for (Worker w : router.allWorkers()) {
-            w.requestStop(thread, CallFrame.Stop.CANCELLED);
+    /** The check a cancellable call makes before each step that precedes its Python. */
+    private static void throwIfCancelled(StopToken stop, String module, String function) {
+        if (stop != null && stop.isCancelled()) {
+            throw new PyCancelledException(module + (function == null ? "" : "." + function + "()")
+                    + " was cancelled by its caller before it started");
         }
     }
 
@@ -626,7 +646,7 @@ public final class PythonRuntime implements AutoCloseable {
         router.bind(w);
         try {
             Object counts = run("gc.get_count()", null, System.nanoTime(), Limits.GC_COUNT_TIMEOUT.toNanos(), false, null,
-                    (worker, frame) -> worker.gcCounts());
+                    null, (worker, frame) -> worker.gcCounts());
             return counts instanceof List<?> l ? (List<Long>) l : List.of();
         } catch (PyException e) {
             return List.of(); // taken by a call meanwhile, or closing

@@ -5,6 +5,7 @@ import com.hazelcast.logging.Logger;
 import org.hzpy.ContextRouter;
 import org.hzpy.ExecutionMode;
 import org.hzpy.PyContext;
+import org.hzpy.PyCancelledException;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 
@@ -115,7 +116,7 @@ final class Router implements ContextRouter {
             throw new IllegalArgumentException(context + " does not belong to this router");
         }
         Worker w = ws[context.index()] != null ? ws[context.index()]
-                : awaitWorker(context.index(), System.nanoTime() + Limits.BIND_WAIT.toNanos());
+                : awaitWorker(context.index(), System.nanoTime() + Limits.BIND_WAIT.toNanos(), null);
         boolean sameSlot = context instanceof Pending
                 || (context instanceof Worker && ((Worker) context).generation == ws && ((Worker) context).isRetired());
         if (w != context && !sameSlot) {
@@ -540,8 +541,12 @@ final class Router implements ContextRouter {
 
     // ------------------------------------------------------------------ entering a context
 
-    /** Enters a worker for one call; pair with {@link #exit}. */
-    Worker enter(ThreadState ts, long deadlineNanos, long timeoutMillis) {
+    /**
+     * Enters a worker for one call; pair with {@link #exit}. A call that {@code stop} can cancel
+     * (null: none) waits in slices of {@link Limits#CANCEL_POLL} and fails with
+     * {@link PyCancelledException} once cancelled.
+     */
+    Worker enter(ThreadState ts, long deadlineNanos, long timeoutMillis, StopToken stop) {
         if (ts.current != null) { // nested call on this thread: same context, no new slot
             Worker w = ts.current;
             if (mode == ExecutionMode.ISOLATED) {
@@ -551,9 +556,9 @@ final class Router implements ContextRouter {
             return w;
         }
         Worker bound = ts.bound != null ? boundWorker(ts) : null;
-        Worker w = bound != null ? enterBound(bound, deadlineNanos, timeoutMillis)
-                : mode == ExecutionMode.SHARED ? enterShared(deadlineNanos, timeoutMillis)
-                : enterAny(deadlineNanos, timeoutMillis);
+        Worker w = bound != null ? enterBound(bound, deadlineNanos, timeoutMillis, stop)
+                : mode == ExecutionMode.SHARED ? enterShared(deadlineNanos, timeoutMillis, stop)
+                : enterAny(deadlineNanos, timeoutMillis, stop);
         ts.current = w;
         ts.depth = 1;
         return w;
@@ -571,7 +576,18 @@ final class Router implements ContextRouter {
         }
     }
 
-    private Worker enterAny(long deadlineNanos, long timeoutMillis) {
+    /** The end of a wait's next slice: the deadline, or sooner for a cancellable call. */
+    private static long waitUntil(long deadlineNanos, StopToken stop) {
+        return stop == null ? deadlineNanos : Math.min(deadlineNanos, System.nanoTime() + Limits.CANCEL_POLL_NANOS);
+    }
+
+    private static void throwIfCancelled(StopToken stop) {
+        if (stop != null && stop.isCancelled()) {
+            throw new PyCancelledException("the call was cancelled by its caller while it waited for a Python context");
+        }
+    }
+
+    private Worker enterAny(long deadlineNanos, long timeoutMillis, StopToken stop) {
         while (true) {
             Worker[] ws = liveWorkers();
             int n = ws.length;
@@ -585,13 +601,14 @@ final class Router implements ContextRouter {
                     w.lock.unlock();
                 }
             }
+            throwIfCancelled(stop);
             long left = deadlineNanos - System.nanoTime();
             if (left <= 0) {
                 throw new PyTimeoutException("no Python context became free within " + timeoutMillis + " ms");
             }
             Worker wait = firstReady(ws, preferred);
             if (wait == null) {
-                awaitReady(1, deadlineNanos);
+                awaitReady(1, waitUntil(deadlineNanos, stop));
                 continue;
             }
             try {
@@ -608,10 +625,10 @@ final class Router implements ContextRouter {
         }
     }
 
-    private Worker enterShared(long deadlineNanos, long timeoutMillis) {
+    private Worker enterShared(long deadlineNanos, long timeoutMillis, StopToken stop) {
         while (true) {
-            Worker w = awaitWorker(0, deadlineNanos);
-            acquireSlot(w, deadlineNanos, timeoutMillis);
+            Worker w = awaitWorker(0, deadlineNanos, stop);
+            acquireSlot(w, deadlineNanos, timeoutMillis, stop);
             if (!w.isClosed()) {
                 return w;
             }
@@ -631,17 +648,17 @@ final class Router implements ContextRouter {
         return w;
     }
 
-    private Worker enterBound(Worker w, long deadlineNanos, long timeoutMillis) {
+    private Worker enterBound(Worker w, long deadlineNanos, long timeoutMillis, StopToken stop) {
         while (true) {
             if (w.isClosed()) {
                 if (!(w.isRetired() && w.generation == workers)) {
                     throw new PyUnavailableException("the thread is bound to " + w + ", which was stopped; unbind() or bind another");
                 }
-                w = awaitWorker(w.index, deadlineNanos); // its replacement
+                w = awaitWorker(w.index, deadlineNanos, stop); // its replacement
                 threadState.get().bound = new WeakReference<>(w);
             }
             if (mode == ExecutionMode.SHARED) {
-                acquireSlot(w, deadlineNanos, timeoutMillis);
+                acquireSlot(w, deadlineNanos, timeoutMillis, stop);
                 if (!w.isClosed()) {
                     return w;
                 }
@@ -649,8 +666,11 @@ final class Router implements ContextRouter {
                 continue;
             }
             try {
-                if (!w.lock.tryLock(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                    throw new PyTimeoutException("the bound " + w + " did not become free within " + timeoutMillis + " ms");
+                while (!w.lock.tryLock(Math.max(0, waitUntil(deadlineNanos, stop) - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                    throwIfCancelled(stop);
+                    if (deadlineNanos - System.nanoTime() <= 0) {
+                        throw new PyTimeoutException("the bound " + w + " did not become free within " + timeoutMillis + " ms");
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -663,11 +683,14 @@ final class Router implements ContextRouter {
         }
     }
 
-    private void acquireSlot(Worker w, long deadlineNanos, long timeoutMillis) {
+    private void acquireSlot(Worker w, long deadlineNanos, long timeoutMillis, StopToken stop) {
         try {
-            if (!w.slots.tryAcquire(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                throw new PyTimeoutException("none of the " + executors + " executor slots of the shared context became free within "
-                        + timeoutMillis + " ms");
+            while (!w.slots.tryAcquire(Math.max(0, waitUntil(deadlineNanos, stop) - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                throwIfCancelled(stop);
+                if (deadlineNanos - System.nanoTime() <= 0) {
+                    throw new PyTimeoutException("none of the " + executors + " executor slots of the shared context became"
+                            + " free within " + timeoutMillis + " ms");
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -675,8 +698,9 @@ final class Router implements ContextRouter {
         }
     }
 
-    private Worker awaitWorker(int index, long deadlineNanos) {
+    private Worker awaitWorker(int index, long deadlineNanos, StopToken stop) {
         while (true) {
+            throwIfCancelled(stop);
             Worker[] ws = liveWorkers();
             Worker w = ws[index];
             if (w != null && w.isReady()) {

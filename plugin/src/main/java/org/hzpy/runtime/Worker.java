@@ -452,6 +452,12 @@ final class Worker implements PyContext {
                 throw new PyTimeoutException(frame.what() + " was not started because the call it is nested in was stopped ("
                         + outer.stoppedHereOrOuter().name().toLowerCase() + ")");
             }
+            if (frame.token == null && outer != null) {
+                frame.token = outer.token; // a nested call is part of its caller's call: the same cancel stops it
+            }
+            if (frame.token != null && frame.token.isCancelled()) { // the last check before Python: a cancel that landed
+                throw new PyCancelledException(frame.what() + " was cancelled by its caller before it started"); // any earlier is never lost
+            }
             frame.outer = outer;
             running.put(frame.thread, frame);
         }
@@ -617,7 +623,7 @@ final class Worker implements PyContext {
             for (CallFrame top : running.values()) {
                 for (CallFrame f = top; f != null; f = f.outer) {
                     CallFrame.Stop why = memory ? CallFrame.Stop.MEMORY
-                            : f.requested != null ? f.requested
+                            : f.token != null && f.token.isCancelled() ? CallFrame.Stop.CANCELLED
                             : now - f.deadlineNanos >= 0 ? CallFrame.Stop.TIMEOUT : null;
                     if (why == CallFrame.Stop.TIMEOUT && f.stopsItself) {
                         if (now - f.deadlineNanos < NESTED_STOP_GRACE_NANOS) {
@@ -682,15 +688,6 @@ final class Worker implements PyContext {
             synchronized (guard) {
                 interrupting = false;
                 guard.notifyAll();
-            }
-        }
-    }
-
-    /** Asks the frame of {@code thread} here to stop for {@code why}; the watchdog acts on its next tick. */
-    void requestStop(Thread thread, CallFrame.Stop why) {
-        synchronized (guard) {
-            for (CallFrame f = running.get(thread); f != null; f = f.outer) {
-                f.requested = why;
             }
         }
     }

@@ -89,6 +89,11 @@ public final class TestMembers {
         return shared("trust-b");
     }
 
+    /** The cancellation member: one context, two threads in hzpy's executor, the test modules callable remotely. */
+    public static HazelcastInstance cancel() {
+        return shared("cancel");
+    }
+
     /** The callbacks member: one context, max-concurrent 1 (nested work must stay in its chain). */
     public static HazelcastInstance callbacks() {
         return shared("callbacks");

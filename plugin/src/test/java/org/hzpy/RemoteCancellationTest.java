@@ -1,0 +1,112 @@
+package org.hzpy;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import org.hzpy.support.Await;
+import org.hzpy.support.Invariants;
+import org.hzpy.support.PythonLog;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A caller's cancel stops the remote call it names, wherever that call is on the member (waiting
+ * for a context, or in Python), even when every thread of hzpy's executor is in a long call; a
+ * client that disconnects has its calls stopped. The member has one context and two executor threads.
+ */
+@ExtendWith(Invariants.class)
+class RemoteCancellationTest {
+    private static final Duration LONG = Duration.ofMinutes(5);
+    private static final Duration BOUND = Duration.ofSeconds(30);
+
+    private final HazelcastInstance member = TestMembers.cancel();
+    private final Py onMember = TestMembers.py(member);
+    private final Py client = Py.on(TestMembers.clientOf(member));
+
+    @Test
+    void aCancelThatLandsWhileTheCallWaitsForAContext_stopsIt_beforeItRuns() throws Exception {
+        String busyKey = UUID.randomUUID().toString();
+        String waitingKey = UUID.randomUUID().toString();
+        try (PythonLog log = PythonLog.capture()) {
+            // Given the member's one context in a long call, and a second call waiting for it (it holds its permit)
+            CompletableFuture<Object> busy = spin(client, busyKey);
+            log.await("started " + busyKey, 60);
+            CompletableFuture<Object> waiting = spin(client, waitingKey);
+            Await.until(BOUND, "the second call holds a permit", () -> onMember.semaphore().current() == 2);
+
+            // When its caller cancels it
+            waiting.cancel(true);
+
+            // Then its permit comes back while the first call still runs, and once the context is free it never starts
+            Await.until(BOUND, "the waiting call's permit is back", () -> onMember.semaphore().current() == 1);
+            busy.cancel(true);
+            Await.until(BOUND, "every permit is back", () -> onMember.semaphore().current() == 0);
+            assertThat(client.call(PyCall.of("hardening", "was_started", waitingKey).timeout(BOUND))).isEqualTo(false);
+            assertThat(log.contains("started " + waitingKey)).isFalse();
+        }
+    }
+
+    @Test
+    void aCancel_landsWhileEveryExecutorThreadIsInALongCall() throws Exception {
+        String firstKey = UUID.randomUUID().toString();
+        String secondKey = UUID.randomUUID().toString();
+        try (PythonLog log = PythonLog.capture()) {
+            // Given both threads of hzpy's executor in long calls (one in Python, one waiting for the context)
+            CompletableFuture<Object> first = spin(client, firstKey);
+            log.await("started " + firstKey, 60);
+            CompletableFuture<Object> second = spin(client, secondKey);
+            Await.until(BOUND, "both calls hold a permit", () -> onMember.semaphore().current() == 2);
+
+            // When the caller cancels the first
+            first.cancel(true);
+
+            // Then the cancel reaches the member although no executor thread is free (it travels on
+            // hzpy's control executor): the first call stops and the second gets the context
+            log.await("started " + secondKey, 30);
+            assertThat(member.getConfig().getExecutorConfigs()).containsKey(org.hzpy.cluster.HzpyPlugin.CONTROL_EXECUTOR);
+            second.cancel(true);
+            Await.until(BOUND, "every permit is back", () -> onMember.semaphore().current() == 0);
+        }
+    }
+
+    @Test
+    void aClientThatDisconnects_hasItsRunningCallsStopped_andTheirPermitsBack() throws Exception {
+        // Given a client of its own with a call that loops until it is stopped
+        HazelcastInstance own = newClient();
+        String key = UUID.randomUUID().toString();
+        try (PythonLog log = PythonLog.capture()) {
+            spin(Py.on(own), key);
+            log.await("started " + key, 60);
+            assertThat(onMember.semaphore().current()).isEqualTo(1);
+
+            // When the client goes away without cancelling it
+            own.shutdown();
+
+            // Then the member stops the call: its permit comes back and the one context serves again
+            Await.until(BOUND, "the disconnected client's permit is back", () -> onMember.semaphore().current() == 0);
+            assertThat(client.call(PyCall.of("hardening", "echo", "served").timeout(BOUND))).isEqualTo("served");
+            assertThat(client.call(PyCall.of("hardening", "was_finished", key).timeout(BOUND))).isEqualTo(false);
+        } finally {
+            own.shutdown();
+        }
+    }
+
+    private static CompletableFuture<Object> spin(Py py, String key) {
+        return py.callAsync(PyCall.of("hardening", "mark_and_spin", key).timeout(LONG)).toCompletableFuture();
+    }
+
+    private HazelcastInstance newClient() {
+        ClientConfig config = new ClientConfig();
+        config.setClusterName(member.getConfig().getClusterName());
+        config.setProperty("hazelcast.logging.type", "jdk");
+        config.getNetworkConfig().addAddress("127.0.0.1:" + member.getCluster().getLocalMember().getAddress().getPort());
+        return HazelcastClient.newHazelcastClient(config);
+    }
+}
