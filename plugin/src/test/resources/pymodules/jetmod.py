@@ -41,3 +41,9 @@ def where_all(items):
 
 def not_booleans(items):
     return [1 for _ in items]
+
+
+def sleep_all(items):
+    import time
+    time.sleep(90)
+    return items

@@ -104,6 +104,26 @@ class JetBatchLifetimeTest {
     }
 
     @Test
+    void aCancelledJob_stopsItsBatchesStillInPython() {
+        // Given a job whose batches sleep in Python for 90 s (its stage's timeout is longer)
+        Pipeline p = Pipeline.create();
+        p.readFrom(TestSources.items(List.of(1L, 2L, 3L, 4L)))
+                .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "sleep_all").batchSize(2)
+                        .timeout(Duration.ofSeconds(300))))
+                .writeTo(Sinks.noop());
+        Job job = a.getJet().newJob(p);
+        Await.until(Duration.ofSeconds(60), "a batch of the job in Python",
+                () -> TestMembers.py(a).semaphore().current() + TestMembers.py(b).semaphore().current() > 0);
+
+        // When the job is cancelled
+        job.cancel();
+
+        // Then its batches stop long before their sleep would have ended: every permit is back
+        Await.until(Duration.ofSeconds(30), "the permits of the cancelled job's batches back",
+                () -> TestMembers.py(a).semaphore().current() + TestMembers.py(b).semaphore().current() == 0);
+    }
+
+    @Test
     void aStageThatGetsNoPermitWithinItsTimeout_failsTheJob_withTheOverloadError() throws Exception {
         try (FullLimits full = new FullLimits()) {
             // Given a job whose stage may wait 2 s for a permit, under limits that stay full
