@@ -107,14 +107,20 @@ class ChaosTest {
                 limitOwnerKills += victim == limitOwner ? 1 : 0;
                 List<Integer> survivors = cluster.alive();
                 int stopped = survivors.get(random.nextInt(survivors.size()));
+                double stoppedAt = sinceMillis(killedAtMillis);
                 cluster.process(stopped).pauseFor(STOP_MILLIS);
-                report.phase("round " + round + ": stopped :" + stopped + " for 3 s; starting a replacement");
                 stops++;
+                report.phase("round " + round + ": stopped :" + stopped + " for 3 s");
+                if (!awaitProgress(load, client)) {
+                    report.violation(round, "the survivors served no load before the replacement: " + progress(load, client));
+                }
+                report.phase("round " + round + ": survivors serving; starting a replacement");
                 long joining = System.nanoTime();
                 int replacement = cluster.startReplacement(MEMBER_START_SECONDS);
                 Await.until(Duration.ofSeconds(60), "the client sees :" + replacement + " and not :" + victim,
                         () -> cluster.inClientView().contains(replacement) && !cluster.inClientView().contains(victim));
                 long joinedMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - joining);
+                double joinedAt = sinceMillis(killedAtMillis);
                 report.phase("round " + round + ": replacement :" + replacement + " ready and in the client's view");
                 awaitClusterSafe(cluster);
                 report.phase("round " + round + ": cluster safe");
@@ -137,10 +143,11 @@ class ChaosTest {
                 checkCallsToEveryMember(round, cluster, py);
                 Map<String, Integer> failures = checkFailures(round, load, victim, stopped);
                 checkJob(round, job);
-                report.round(String.format("round %d: killed :%d%s, stopped :%d for %d s, replacement :%d ready and in the"
-                                + " client's view %d s later; permits 0 %s; increments %s; max overlap %d (limit %d); failures %s",
+                report.round(String.format(java.util.Locale.ROOT, "round %d: killed :%d%s; stopped :%d for %d s from %+.1f s;"
+                                + " replacement :%d started, ready and in the client's view after %d s, at %+.1f s from the"
+                                + " SIGKILL; permits 0 %s; increments %s; max overlap %d (limit %d); failures %s",
                         round, victim, victim == limitOwner ? " (owner of the cluster limit's entry)" : "", stopped,
-                        STOP_MILLIS / 1000, replacement, joinedMillis / 1000,
+                        STOP_MILLIS / 1000, stoppedAt, replacement, joinedMillis / 1000, joinedAt,
                         toZero < 0 ? "NOT within 10 s" : toZero + " ms after the load paused", increments, overlap,
                         CLUSTER_LIMIT, failures.isEmpty() ? "none" : failures));
                 totals(load, client);
@@ -379,6 +386,10 @@ class ChaosTest {
         broken.forEach((what, texts) -> report.violation(round, texts.size() + " " + what + ", e.g. "
                 + texts.subList(0, Math.min(EXAMPLES, texts.size()))));
         return byType;
+    }
+
+    private static double sinceMillis(long wallMillis) {
+        return (System.currentTimeMillis() - wallMillis) / 1000.0;
     }
 
     private static String shorter(String text) {
