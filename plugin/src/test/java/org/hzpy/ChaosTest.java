@@ -100,6 +100,10 @@ class ChaosTest {
                 int limitOwner = cluster.ownerOf(LIMIT_KEY);
                 List<Integer> alive = cluster.alive();
                 int victim = round % 2 == 1 ? limitOwner : alive.get(random.nextInt(alive.size()));
+                Map<Integer, Integer> keyOwners = new TreeMap<>(); // which member a lost increment's key was on
+                for (int k = 0; k < ChaosLoad.KEYS; k++) {
+                    keyOwners.put(k, cluster.ownerOf(load.key(k)));
+                }
                 long killedAtMillis = System.currentTimeMillis();
                 cluster.kill(victim);
                 report.phase("round " + round + ": killed :" + victim + (victim == limitOwner ? " (the limit entry's owner)" : ""));
@@ -137,7 +141,7 @@ class ChaosTest {
 
                 // Then every promise holds
                 long toZero = checkPermitsComeBack(round, cluster, py);
-                String increments = checkIncrements(round, load, py);
+                String increments = checkIncrements(round, load, py, keyOwners);
                 int overlap = checkOverlap(round, load, callsBefore, killedAtMillis);
                 checkExecDefinedFunctions(round, cluster, load, replacement);
                 checkCallsToEveryMember(round, cluster, py);
@@ -164,7 +168,8 @@ class ChaosTest {
         totals.put("state increments acknowledged / applied / attempted", applied(load, client));
         totals.put("calls that ran / refused as overloaded", load.callsDone() + " / " + load.overloaded());
         totals.put("max calls running in Python at once vs cluster limit", maxOverlap + " vs " + CLUSTER_LIMIT);
-        totals.put("time to permits 0 after the load paused (ms, each round)", quietMillis);
+        totals.put("time to permits 0 after the load paused (ms, each round)",
+                quietMillis.stream().map(ms -> ms < 0 ? "over " + QUIET_BOUND.toMillis() : Long.toString(ms)).toList());
         totals.put("execs acknowledged / tried", load.defined().size() + " / " + load.execsTried());
         totals.put("Jet items through the Python stage (counted at least once)", ChaosJetJob.counted(client));
         totals.put("failures by type (overloads not counted)", load.failuresByType());
@@ -247,14 +252,15 @@ class ChaosTest {
     }
 
     /** No acknowledged increment lost, none applied twice: acknowledged ≤ value ≤ attempted, per key. */
-    private String checkIncrements(int round, ChaosLoad load, Py py) {
+    private String checkIncrements(int round, ChaosLoad load, Py py, Map<Integer, Integer> ownersAtTheKill) {
         long applied = 0;
         for (int k = 0; k < ChaosLoad.KEYS; k++) {
             long value = valueOf(py, load.key(k));
             applied += value;
             if (value < load.acknowledged(k)) {
                 report.violation(round, "acknowledged increments lost: " + load.key(k) + " is " + value + " after "
-                        + load.acknowledged(k) + " acknowledged");
+                        + load.acknowledged(k) + " acknowledged (its partition's owner at this round's SIGKILL: :"
+                        + ownersAtTheKill.get(k) + ")");
             }
             if (value > load.attempted(k)) {
                 report.violation(round, "increments applied more often than attempted: " + load.key(k) + " is " + value
