@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
  * into a counter ({@link #OUT} key {@code "items"}). Its source emits only while the IMap
  * {@link #CONTROL} says {@code "load" = true}, so that the suite can make the cluster quiet without
  * suspending the job. Submitted from the client; the members have these classes on their class path.
+ * Stateless and thread-safe; each {@link PausableNumbers} is used by its one source processor only.
  */
 public final class ChaosJetJob {
     public static final String CONTROL = "chaos.control";
