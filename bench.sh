@@ -6,6 +6,9 @@
 #                         docs/benchmarks.md always comes from one complete run
 #   ./bench.sh soak [S]   the overload soak (OverloadSoakTest) for S seconds (default 300) instead of
 #                         the 20 s the test suite runs; figures in plugin/target/soak.txt
+#   ./bench.sh chaos [N]  the chaos suite (ChaosTest: 3 member JVMs, SIGKILL / SIGSTOP / replacement)
+#                         for N rounds (default 10) instead of the 2 the test suite runs; writes its
+#                         figures into docs/reliability.md (section "Chaos"), also when a promise broke
 #
 # Benchmarks: P1 call overhead, P2 client call vs bare executor task, P3 throughput 1 vs 2
 # contexts, P4 functions vs CPython, P5 Jet jobs through hzpy vs hazelcast-jet-python 5.5.0,
@@ -35,6 +38,21 @@ if [ "${1:-}" = "soak" ]; then
     -Dhzpy.soak.seconds="$SECONDS_TO_SOAK"
   cat "$ROOT/plugin/target/soak.txt"
   exit 0
+fi
+
+if [ "${1:-}" = "chaos" ]; then
+  ROUNDS="${2:-10}"
+  case "$ROUNDS" in ''|*[!0-9]*|0) echo "chaos takes a number of rounds (1 or more), not '$ROUNDS'" >&2; exit 2 ;; esac
+  echo "Chaos suite, $ROUNDS rounds (JDK: $JAVA_HOME) ..."
+  rc=0
+  mvn -B -q -pl plugin verify -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false \
+    -Dhzpy.chaos.rounds="$ROUNDS" -Dhzpy.chaos.report="$ROOT/docs/reliability.md" || rc=$?
+  if [ -f "$ROOT/plugin/target/chaos.md" ]; then
+    cat "$ROOT/plugin/target/chaos.md"
+    echo "(written into docs/reliability.md)"
+  fi
+  [ "$rc" -eq 0 ] || echo "the chaos suite failed (exit $rc): a promise broke or the run did not finish; see above" >&2
+  exit "$rc"
 fi
 
 if [ $# -eq 0 ] || { [ $# -eq 1 ] && [ "$1" = "all" ]; }; then

@@ -43,13 +43,26 @@ public final class MemberProcess implements AutoCloseable {
     /** Like {@link #start(long, Class, String...)}, with this class path. */
     public static MemberProcess start(long lifetimeSeconds, String classPath, Class<?> mainClass, String... args)
             throws IOException {
+        return start(lifetimeSeconds, classPath, List.of(), mainClass, args);
+    }
+
+    /** Like {@link #start(long, String, Class, String...)}, with JVM options after the test JVM's own (e.g. {@code -Xmx768m}). */
+    public static MemberProcess start(long lifetimeSeconds, String classPath, List<String> jvmOptions, Class<?> mainClass,
+            String... args) throws IOException {
+        return start(lifetimeSeconds, classPath, arg -> true, jvmOptions, mainClass, args);
+    }
+
+    /** Like {@link #start(long, String, List, Class, String...)}, with only those of the test JVM's options that {@code inherit} accepts. */
+    public static MemberProcess start(long lifetimeSeconds, String classPath, java.util.function.Predicate<String> inherit,
+            List<String> jvmOptions, Class<?> mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!arg.startsWith("-javaagent") && !arg.startsWith("-agentlib")) {
+            if (!arg.startsWith("-javaagent") && !arg.startsWith("-agentlib") && inherit.test(arg)) {
                 command.add(arg);
             }
         }
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classPath);
         command.add(mainClass.getName());
@@ -86,6 +99,39 @@ public final class MemberProcess implements AutoCloseable {
         }
         throw new AssertionError("the member process did not print '" + prefix + "' within " + seconds + " s:\n"
                 + String.join("\n", lines));
+    }
+
+    /** The operating system's id of the process. */
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The output so far, one string. */
+    public String output() {
+        return String.join("\n", lines);
+    }
+
+    /**
+     * SIGSTOP, then SIGCONT {@code millis} later: the process freezes (every thread; its sockets stay
+     * open). A shell of its own sends both signals, so that the process is resumed — and can then see
+     * its parent gone — even if this JVM dies meanwhile. Returns once it is resumed.
+     */
+    public void pauseFor(long millis) throws IOException, InterruptedException {
+        String pid = Long.toString(process.pid());
+        Process shell = new ProcessBuilder("sh", "-c", "kill -STOP " + pid + " && sleep "
+                + String.format(java.util.Locale.ROOT, "%.3f", millis / 1000.0) + "; kill -CONT " + pid)
+                .redirectErrorStream(true).start();
+        if (!shell.waitFor(millis + 30_000, TimeUnit.MILLISECONDS)) {
+            throw new IOException("kill -STOP / -CONT " + pid + " did not end");
+        }
+        if (shell.exitValue() != 0) {
+            throw new IOException("kill -STOP / -CONT " + pid + " failed: "
+                    + new String(shell.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
     }
 
     /** SIGKILL: the member gets no chance to leave the cluster or give anything back. */
