@@ -402,7 +402,7 @@ class ChaosTest {
         return text.length() <= 240 ? text : text.substring(0, 240) + "…";
     }
 
-    /** Whether the message names the member at 127.0.0.1:{@code port}, as Hazelcast writes addresses ("[127.0.0.1]:5951"). */
+    /** Whether the message names the member at 127.0.0.1:{@code port}, as Hazelcast writes addresses ("[127.0.0.1]:6051"). */
     private static boolean names(Throwable t, int port) {
         String message = String.valueOf(t.getMessage());
         return message.matches("(?s).*127\\.0\\.0\\.1\\]?:" + port + "(?!\\d).*");

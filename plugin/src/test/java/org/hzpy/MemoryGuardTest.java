@@ -69,4 +69,20 @@ class MemoryGuardTest {
         }
         return result;
     }
+
+    @Test
+    void aMemberOnTheSerialCollector_startsWithItsGuardOn() throws Exception {
+        // Given the serial collector, whose old generation is smaller than the guard's limit (the JVM
+        // picks it by itself on machines with one CPU or under 2 GB)
+        List<String> options = List.of("-XX:+UseSerialGC", "-Xmx512m");
+
+        // When a member with the memory guard on starts there
+        try (org.hzpy.support.MemberProcess member = org.hzpy.support.MemberProcess.start(300, System.getProperty("java.class.path"),
+                arg -> !arg.startsWith("-Xmx") && !arg.startsWith("-XX:+Use"), options, org.hzpy.support.ChildMember.class,
+                "memory-guard", "0")) {
+
+            // Then it starts and serves Python
+            assertThat(member.awaitLine("READY", 240)).isEqualTo("READY");
+        }
+    }
 }

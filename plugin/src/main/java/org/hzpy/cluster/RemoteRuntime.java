@@ -159,7 +159,13 @@ public final class RemoteRuntime {
 
     /** Each member's free permits as last published; a member not in the snapshot as {@link #unknownMemberFree}. */
     private int[] freePermitsOf(List<Member> members) {
-        Map<String, Integer> free = freePermits();
+        Map<String, Integer> free = freePermits(false);
+        for (Member m : members) {
+            if (!free.containsKey(m.getUuid().toString())) { // joined since the last look: look again now (bounded)
+                free = freePermits(true);
+                break;
+            }
+        }
         int unknown = unknownMemberFree(free);
         int[] result = new int[members.size()];
         for (int k = 0; k < result.length; k++) {
@@ -199,7 +205,12 @@ public final class RemoteRuntime {
         return free.isEmpty() ? 1 : MemberLoad.UNHEALTHY;
     }
 
-    private Map<String, Integer> freePermits() {
+    /**
+     * The members' published load, read again in the background at most every
+     * {@value #LOAD_REFRESH_MILLIS} ms; {@code waitForIt}: this caller waits (at most
+     * {@link #FIRST_LOAD_WAIT}) for that read, as the first caller always does.
+     */
+    private Map<String, Integer> freePermits(boolean waitForIt) {
         long now = System.nanoTime();
         if (now - loadReadAt > TimeUnit.MILLISECONDS.toNanos(LOAD_REFRESH_MILLIS) && loadRefreshing.compareAndSet(false, true)) {
             loadReadAt = now;
@@ -217,7 +228,7 @@ public final class RemoteRuntime {
                     loadRefreshing.set(false);
                 }
             }, LOAD_READER);
-            if (!loadEverRead) { // the first calls wait for it (bounded): without it they would go to any member, ready or not
+            if (waitForIt || !loadEverRead) { // the first calls wait for it (bounded): without it they would go to any member, ready or not
                 try {
                     read.get(FIRST_LOAD_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
@@ -419,9 +430,12 @@ public final class RemoteRuntime {
     }
 
     private static PyException unavailable(Throwable t, String where) {
-        if (t instanceof MemberLeftException || t instanceof TargetNotMemberException
-                || t instanceof HazelcastInstanceNotActiveException || t instanceof RejectedExecutionException) {
-            return new PyUnavailableException("the call could not complete on " + where + ": " + t.getMessage());
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof MemberLeftException || c instanceof TargetNotMemberException
+                    || c instanceof com.hazelcast.spi.exception.TargetDisconnectedException
+                    || c instanceof HazelcastInstanceNotActiveException || c instanceof RejectedExecutionException) {
+                return new PyUnavailableException("the call could not complete on " + where + ": " + c.getMessage());
+            }
         }
         return new PyException("the call failed on its way to or from " + where + ": " + t, t);
     }

@@ -66,12 +66,16 @@ final class MemoryGuard {
             return;
         }
         for (MemoryPoolMXBean pool : heapPools) {
-            // thresholds are shared by every guard in this JVM: each keeps the lowest
-            if (pool.isCollectionUsageThresholdSupported() && lowers(pool.getCollectionUsageThreshold())) {
-                pool.setCollectionUsageThreshold(limitBytes);
+            // thresholds are shared by every guard in this JVM: each keeps the lowest. A pool smaller
+            // than the limit (the serial and parallel collectors' generations) gets its own maximum:
+            // a threshold above it is refused with an IllegalArgumentException.
+            long max = pool.getUsage() == null ? -1 : pool.getUsage().getMax();
+            long threshold = max > 0 ? Math.min(limitBytes, max) : limitBytes;
+            if (pool.isCollectionUsageThresholdSupported() && lowers(pool.getCollectionUsageThreshold(), threshold)) {
+                pool.setCollectionUsageThreshold(threshold);
             }
-            if (pool.isUsageThresholdSupported() && lowers(pool.getUsageThreshold())) {
-                pool.setUsageThreshold(limitBytes);
+            if (pool.isUsageThresholdSupported() && lowers(pool.getUsageThreshold(), threshold)) {
+                pool.setUsageThreshold(threshold);
             }
         }
         afterGcListener = (notification, handback) -> {
@@ -84,9 +88,9 @@ final class MemoryGuard {
         ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener(afterGcListener, null, null);
     }
 
-    /** Whether this guard's limit is below a pool's current threshold (0: none set). */
-    private boolean lowers(long threshold) {
-        return threshold == 0 || threshold > limitBytes;
+    /** Whether {@code mine} is below a pool's current threshold (0: none set). */
+    private static boolean lowers(long current, long mine) {
+        return current == 0 || current > mine;
     }
 
     /**

@@ -16,14 +16,14 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The chaos suite's cluster: member JVMs of their own ({@link ChaosMember}, {@code members/chaos.yaml})
- * on 127.0.0.1, ports 5951-5959, and one client in the test JVM. Every member process ends: when it
+ * on 127.0.0.1, ports 6051-6059, and one client in the test JVM. Every member process ends: when it
  * is killed, on {@link #close()}, when its lifetime is up, or when the test JVM goes. Not thread-safe:
  * one test thread drives it.
  */
 public final class ChaosCluster implements AutoCloseable {
     public static final String CLUSTER = "hzpy-chaos";
-    static final int FIRST_PORT = 5951;
-    static final int LAST_PORT = 5959;
+    static final int FIRST_PORT = 6051;
+    static final int LAST_PORT = 6059;
     /**
      * Modest members: three GraalPy members, a client and Maven share two cores. Python runs
      * interpreter-only here (the test JVM's Graal JIT options are not passed on): the suite's Python
