@@ -205,7 +205,20 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     private PyUnavailableException unanswered() {
         return new PyUnavailableException("the cluster-wide limit's store (" + store.backend() + ") did not answer a"
                 + " lease of permits within " + TimeUnit.NANOSECONDS.toMillis(leaseWaitNanos) + " ms: the member that"
-                + " owns it may be unreachable; calls on " + member.getName() + " fail until it answers");
+                + " owns it" + storeOwner() + " may be unreachable; calls on " + member.getName() + " fail until it answers");
+    }
+
+    /** Where the store's entry lives as this member sees it now, for messages: the member a caller has lost. */
+    private String storeOwner() {
+        if (!MapLimitStore.BACKEND.equals(store.backend())) {
+            return "";
+        }
+        try {
+            com.hazelcast.cluster.Member owner = member.getPartitionService().getPartition(MapLimitStore.KEY).getOwner();
+            return owner == null ? "" : " (" + owner.getAddress() + ")";
+        } catch (RuntimeException e) {
+            return "";
+        }
     }
 
     /** A new exception per caller (waiters share one answer): the lease timed out, or the store failed. */
@@ -217,7 +230,8 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         if (cause instanceof TimeoutException) {
             return unanswered();
         }
-        return new PyUnavailableException("hzpy could not lease cluster-wide permits: " + cause);
+        return new PyUnavailableException("hzpy could not lease cluster-wide permits from the member that owns them"
+                + storeOwner() + ": " + cause);
     }
 
     /** One request to the store for a block of permits, and its answer as waiters see it. */

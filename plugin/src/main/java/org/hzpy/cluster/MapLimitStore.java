@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class MapLimitStore implements LimitStore {
     static final String BACKEND = "imap-entry-processor";
-    private static final String KEY = "limit";
+    static final String KEY = "limit";
     private final IMap<String, HashMap<String, long[]>> map;
     /** Ids of this member's leases and returns (see {@link LimitOp}): a member uses one store. */
     private final AtomicLong leaseIds = new AtomicLong();

@@ -159,13 +159,12 @@ public final class RemoteRuntime {
 
     /** Each member's free permits as last published; a member not in the snapshot as {@link #unknownMemberFree}. */
     private int[] freePermitsOf(List<Member> members) {
-        Map<String, Integer> free = freePermits(false);
+        Map<String, Integer> seen = load;
+        boolean someoneNew = false;
         for (Member m : members) {
-            if (!free.containsKey(m.getUuid().toString())) { // joined since the last look: look again now (bounded)
-                free = freePermits(true);
-                break;
-            }
+            someoneNew |= !seen.containsKey(m.getUuid().toString());
         }
+        Map<String, Integer> free = freePermits(someoneNew); // joined since the last look: look again now (bounded)
         int unknown = unknownMemberFree(free);
         int[] result = new int[members.size()];
         for (int k = 0; k < result.length; k++) {
