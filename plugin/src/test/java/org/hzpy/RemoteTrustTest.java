@@ -179,6 +179,7 @@ class RemoteTrustTest {
             callHeader(out, "testmod", "echo");
             out.writeInt(1);
             out.writeObject(new Tripwire());
+            out.writeInt(0); // no keyword arguments
         });
 
         // When a client sends it

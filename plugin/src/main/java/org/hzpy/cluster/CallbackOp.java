@@ -15,6 +15,7 @@ import java.util.function.Consumer;
  * member: runs it there, on hzpy's executor (its nested Python calls are member calls there), and
  * answers its {@link PyOutcome}. Only members can send it ({@link MemberOps}); what a client sends
  * for the same is a {@link FunctionTask}, refused unless {@code hzpy.remote-callbacks} allows it.
+ * Not thread-safe: one per invocation, answered once.
  */
 public final class CallbackOp extends MemberOps.Offloaded {
     private final FunctionTask.Payload payload = new FunctionTask.Payload();

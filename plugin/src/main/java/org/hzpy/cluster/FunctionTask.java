@@ -29,7 +29,7 @@ import java.util.concurrent.TimeoutException;
  * client's: refused unless the member sets {@code hzpy.remote-callbacks: true}, and then the
  * function's nested Python calls are remote calls (remote policy, a permit each). Python on a
  * member reaches a function registered on another member through {@link CallbackOp} instead,
- * which only members can send ({@link #runOn}).
+ * which only members can send ({@link #runOn}). Not thread-safe: one per call.
  */
 public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSerializable, HazelcastInstanceAware {
     private final Payload payload = new Payload();
@@ -40,6 +40,9 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
 
     /** What a client sends to call function {@code name} with {@code args} on the member it submits it to. */
     public static FunctionTask of(String name, List<Object> args, Duration timeout) {
+        java.util.Objects.requireNonNull(name, "name");
+        java.util.Objects.requireNonNull(args, "args");
+        java.util.Objects.requireNonNull(timeout, "timeout");
         FunctionTask t = new FunctionTask();
         t.payload.set(name, args, timeout.toNanos());
         return t;
@@ -162,10 +165,10 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
         }
 
         void read(ObjectDataInput in) throws IOException {
-            name = in.readString();
-            timeoutNanos = in.readLong();
             WireValues.Refused[] unconverted = new WireValues.Refused[1];
             try {
+                name = in.readString();
+                timeoutNanos = in.readLong();
                 int n = WireValues.count(in, 1, "an argument count");
                 List<Object> read = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
@@ -175,7 +178,7 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
                 refused = unconverted[0];
             } catch (WireValues.Refused e) {
                 refused = e;
-            } catch (java.io.EOFException e) {
+            } catch (java.io.EOFException | RuntimeException e) { // ends early, or a string's length beyond its end
                 refused = new WireValues.Refused("the message ends before the values it announces", false);
             }
         }

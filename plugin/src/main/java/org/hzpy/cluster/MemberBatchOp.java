@@ -13,7 +13,7 @@ import java.util.function.Consumer;
  * The calls of a member's {@code Py.parallel} bound for another member: member code wherever it
  * lands, so they run without the remote policy (which is for clients). Only members can send it
  * ({@link MemberOps}); a client's parallel travels as a {@link PyBatchTask}. Answers one
- * {@link PyOutcome} per call, in order.
+ * {@link PyOutcome} per call, in order. Not thread-safe: one per invocation, answered once.
  */
 public final class MemberBatchOp extends MemberOps.Offloaded {
     private List<PyTask> tasks;

@@ -233,13 +233,13 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
      */
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        kind = in.readByte();
-        timeoutNanos = in.readLong();
-        callId = in.readString();
         args = List.of();
         kwargs = Map.of();
         WireValues.Refused[] unconverted = new WireValues.Refused[1];
         try {
+            kind = in.readByte();
+            timeoutNanos = in.readLong();
+            callId = in.readString();
             if (kind != CALL && kind != EVAL && kind != EXEC) {
                 throw new WireValues.Refused("a task of unknown kind " + kind, false);
             }
@@ -266,7 +266,7 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
             refused = unconverted[0];
         } catch (WireValues.Refused e) {
             refused = e;
-        } catch (java.io.EOFException e) {
+        } catch (java.io.EOFException | RuntimeException e) { // ends early, or a string's length beyond its end
             refused = new WireValues.Refused("the message ends before the values it announces", false);
         }
     }
