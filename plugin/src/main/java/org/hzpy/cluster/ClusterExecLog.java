@@ -42,7 +42,7 @@ final class ClusterExecLog {
     /** The IMap that holds the log: number → [origin member uuid, source, replay timeout nanos, exec id, HMAC]. */
     static final String MAP = "hzpy.exec-log";
     private static final ILogger LOGGER = Logger.getLogger(ClusterExecLog.class);
-    /** How long an exec waits for the other members to record it. */
+    /** How long an exec waits for the other members to record it (asked on the control executor: never behind calls). */
     private static final Duration SPREAD_WAIT = Duration.ofSeconds(30);
     /** Skipped entries are logged one by one up to this many per member, then counted only. */
     private static final int LOGGED_SKIPS = 20;
@@ -165,7 +165,7 @@ final class ClusterExecLog {
     }
 
     private void spread(long upTo) {
-        Map<Member, Future<Boolean>> sent = member.getExecutorService(HzpyPlugin.EXECUTOR)
+        Map<Member, Future<Boolean>> sent = member.getExecutorService(HzpyPlugin.CONTROL_EXECUTOR)
                 .submitToMembers(new ApplyExecLog(upTo), otherMembers());
         long deadline = System.nanoTime() + SPREAD_WAIT.toNanos();
         for (Future<Boolean> f : sent.values()) {

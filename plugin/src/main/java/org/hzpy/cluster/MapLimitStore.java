@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 
 import java.util.HashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,6 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class MapLimitStore implements LimitStore {
     static final String BACKEND = "imap-entry-processor";
     static final String KEY = "limit";
+    /** How often a lease or a return whose invocation failed is sent again (with its id: applied once). */
+    private static final int RESENDS = 5;
     private final IMap<String, HashMap<String, long[]>> map;
     /** Ids of this member's leases and returns (see {@link LimitOp}): a member uses one store. */
     private final AtomicLong leaseIds = new AtomicLong();
@@ -32,12 +35,43 @@ final class MapLimitStore implements LimitStore {
 
     @Override
     public CompletionStage<long[]> lease(String member, int n) {
-        return map.submitToKey(KEY, new LimitOp(LimitOp.LEASE, member, n, leaseIds.incrementAndGet()));
+        CompletableFuture<long[]> answer = new CompletableFuture<>();
+        send(new LimitOp(LimitOp.LEASE, member, n, leaseIds.incrementAndGet()), RESENDS, answer);
+        return answer;
     }
 
     @Override
     public void giveBack(String member, long n) {
-        map.executeOnKey(KEY, new LimitOp(LimitOp.RETURN, member, n, returnIds.incrementAndGet()));
+        CompletableFuture<long[]> answer = new CompletableFuture<>();
+        send(new LimitOp(LimitOp.RETURN, member, n, returnIds.incrementAndGet()), RESENDS, answer);
+        answer.join();
+    }
+
+    /**
+     * Sends {@code op} and, when its invocation fails (the entry's owner died, the connection broke),
+     * sends the very same op again, up to {@code left} more times: its id makes a second application
+     * a no-op that answers the first one's result. Without this, a lease applied by an owner that died
+     * before answering stayed granted in the store and unknown to the member (the chaos suite found
+     * permits stranded that way), and a lost return left the member's permits counted twice.
+     */
+    private void send(LimitOp op, int left, CompletableFuture<long[]> answer) {
+        map.submitToKey(KEY, op).whenComplete((r, e) -> {
+            if (e == null) {
+                answer.complete(r);
+            } else if (left > 0 && !(rootOf(e) instanceof com.hazelcast.core.HazelcastInstanceNotActiveException)) {
+                send(op, left - 1, answer);
+            } else {
+                answer.completeExceptionally(e);
+            }
+        });
+    }
+
+    private static Throwable rootOf(Throwable e) {
+        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        return e;
     }
 
     @Override
