@@ -1,6 +1,5 @@
 package org.hzpy;
 
-import org.hzpy.support.Await;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.PythonLog;
 import org.hzpy.support.TestMembers;
@@ -64,34 +63,6 @@ class CancellationTest {
             CompletableFuture.allOf(busy).get(1, TimeUnit.MINUTES);
             awaitTrue(() -> py.semaphore().current() == 0, "all permits released");
             assertThat(log.contains("started " + key)).isFalse();
-        }
-    }
-
-    @Test
-    void cancellingACallThatWaitsForAContext_givesItsPermitBack_whileTheContextStaysBusy() throws Exception {
-        // Given a member with one context, busy with a client's long call
-        com.hazelcast.core.HazelcastInstance member = TestMembers.cancel();
-        Py onMember = TestMembers.py(member);
-        Py client = Py.on(TestMembers.clientOf(member));
-        String busyKey = UUID.randomUUID().toString();
-        String waitingKey = UUID.randomUUID().toString();
-        try (PythonLog log = PythonLog.capture()) {
-            CompletableFuture<Object> busy = client.callAsync(PyCall.of("hardening", "mark_and_spin", busyKey)
-                    .timeout(Duration.ofMinutes(5))).toCompletableFuture();
-            log.await("started " + busyKey, 60);
-            // and a local async call waiting for that context (it holds its permit)
-            CompletableFuture<Object> waiting = onMember.callAsync(PyCall.of("hardening", "mark_and_spin", waitingKey)
-                    .timeout(Duration.ofMinutes(5))).toCompletableFuture();
-            Await.until(Duration.ofSeconds(30), "the local call holds a permit", () -> onMember.semaphore().current() == 2);
-
-            // When its caller cancels it
-            waiting.cancel(true);
-
-            // Then its permit comes back while the context is still busy, and it never runs
-            Await.until(Duration.ofSeconds(30), "the waiting call's permit is back", () -> onMember.semaphore().current() == 1);
-            busy.cancel(true);
-            Await.until(Duration.ofSeconds(30), "every permit is back", () -> onMember.semaphore().current() == 0);
-            assertThat(onMember.call(PyCall.of("hardening", "was_started", waitingKey))).isEqualTo(false);
         }
     }
 

@@ -45,10 +45,15 @@ class MaxCallTimeoutTest {
 
     @Test
     void aLocalCallAskingForACentury_isStoppedAtTheCapToo() {
+        // Given the member's own hzpy
         Py py = TestMembers.py(member);
 
-        assertThatThrownBy(() -> py.call(PyCall.of("hardening", "spin_forever").timeout(A_CENTURY)))
-                .isInstanceOf(PyTimeoutException.class).hasMessageContaining("within 2000 ms");
+        // When it calls a function that never returns, with a timeout of a century
+        var call = py.callAsync(PyCall.of("hardening", "spin_forever").timeout(A_CENTURY)).toCompletableFuture();
+
+        // Then the call is stopped at the cap as well
+        assertThatThrownBy(() -> call.get(2, TimeUnit.MINUTES)).isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(PyTimeoutException.class).hasMessageContaining("within 2000 ms");
     }
 
     @Test

@@ -34,11 +34,13 @@ class RemoteCancellationTest {
     void aCancelThatLandsWhileTheCallWaitsForAContext_stopsIt_beforeItRuns() throws Exception {
         String busyKey = UUID.randomUUID().toString();
         String waitingKey = UUID.randomUUID().toString();
+        CompletableFuture<Object> busy = null;
+        CompletableFuture<Object> waiting = null;
         try (PythonLog log = PythonLog.capture()) {
             // Given the member's one context in a long call, and a second call waiting for it (it holds its permit)
-            CompletableFuture<Object> busy = spin(client, busyKey);
+            busy = spin(client, busyKey);
             log.await("started " + busyKey, 60);
-            CompletableFuture<Object> waiting = spin(client, waitingKey);
+            waiting = spin(client, waitingKey);
             Await.until(BOUND, "the second call holds a permit", () -> onMember.semaphore().current() == 2);
 
             // When its caller cancels it
@@ -50,6 +52,8 @@ class RemoteCancellationTest {
             Await.until(BOUND, "every permit is back", () -> onMember.semaphore().current() == 0);
             assertThat(client.call(PyCall.of("hardening", "was_started", waitingKey).timeout(BOUND))).isEqualTo(false);
             assertThat(log.contains("started " + waitingKey)).isFalse();
+        } finally {
+            cancel(busy, waiting);
         }
     }
 
@@ -57,11 +61,13 @@ class RemoteCancellationTest {
     void aCancel_landsWhileEveryExecutorThreadIsInALongCall() throws Exception {
         String firstKey = UUID.randomUUID().toString();
         String secondKey = UUID.randomUUID().toString();
+        CompletableFuture<Object> first = null;
+        CompletableFuture<Object> second = null;
         try (PythonLog log = PythonLog.capture()) {
             // Given both threads of hzpy's executor in long calls (one in Python, one waiting for the context)
-            CompletableFuture<Object> first = spin(client, firstKey);
+            first = spin(client, firstKey);
             log.await("started " + firstKey, 60);
-            CompletableFuture<Object> second = spin(client, secondKey);
+            second = spin(client, secondKey);
             Await.until(BOUND, "both calls hold a permit", () -> onMember.semaphore().current() == 2);
 
             // When the caller cancels the first
@@ -73,6 +79,8 @@ class RemoteCancellationTest {
             assertThat(member.getConfig().getExecutorConfigs()).containsKey(org.hzpy.cluster.HzpyPlugin.CONTROL_EXECUTOR);
             second.cancel(true);
             Await.until(BOUND, "every permit is back", () -> onMember.semaphore().current() == 0);
+        } finally {
+            cancel(first, second);
         }
     }
 
@@ -95,6 +103,15 @@ class RemoteCancellationTest {
             assertThat(client.call(PyCall.of("hardening", "was_finished", key).timeout(BOUND))).isEqualTo(false);
         } finally {
             own.shutdown();
+        }
+    }
+
+    /** Leaves the member idle for the next test whatever this one left running. */
+    private static void cancel(CompletableFuture<?>... calls) {
+        for (CompletableFuture<?> c : calls) {
+            if (c != null) {
+                c.cancel(true);
+            }
         }
     }
 

@@ -47,10 +47,11 @@ public final class RemoteRuntime {
     private final IExecutorService control;
     private final AtomicInteger nextMember = new AtomicInteger();
     /**
-     * Call ids: unique in the cluster, cheap per call (a counter). The prefix is this caller's own
-     * UUID (its client's or member's): a member stops a caller's calls when that caller leaves.
+     * Call ids: unique in the cluster, cheap per call (a counter). They start with this caller's own
+     * UUID (its client's or member's) and a colon: a member stops a caller's calls when that caller leaves.
      */
     private final String idPrefix;
+    private static final AtomicLong INSTANCES = new AtomicLong();
     private final AtomicLong callIds = new AtomicLong();
     private static final long LOAD_REFRESH_MILLIS = 100;
     /** One daemon thread for every RemoteRuntime's load reads: they are rare and short. */
@@ -71,7 +72,8 @@ public final class RemoteRuntime {
         this.executor = instance.getExecutorService(HzpyPlugin.EXECUTOR);
         this.control = instance.getExecutorService(HzpyPlugin.CONTROL_EXECUTOR);
         UUID self = instance.getLocalEndpoint().getUuid();
-        this.idPrefix = (self != null ? self : UUID.randomUUID()) + ":";
+        // the instance number: each Py of one client has a RemoteRuntime of its own, counting from 1
+        this.idPrefix = (self != null ? self : UUID.randomUUID()) + ":" + INSTANCES.incrementAndGet() + ":";
     }
 
     public Object call(PyCall call) {
