@@ -304,9 +304,9 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
 
     /**
      * Once the member is in the cluster: the cluster's secret, the exec log, the cluster-wide limit,
-     * then its load is published and it serves remote work. A failure here is logged, never thrown
-     * (the member is already running; a throw would reach {@code newHazelcastInstance} after the
-     * node started), and the member then tells callers it cannot take calls.
+     * then its load is published and it serves remote work. Nothing a client wrote can make this
+     * fail (the exec log skips what does not verify); a setting the cluster cannot serve stops the
+     * member, with the message naming it.
      */
     private void join() {
         configureControlExecutor(); // not earlier: dynamic configuration needs the cluster's version
@@ -322,23 +322,18 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
                 runtime.useClusterLimit(clusterLimit);
             }
             serving.countDown();
-        } catch (RuntimeException e) {
-            joinFailure = e.toString();
-            instance.getUserContext().put(JOIN_FAILURE_KEY, joinFailure);
+        } catch (RuntimeException e) { // a setting the cluster cannot serve (e.g. atomic-long without CP)
+            instance.getUserContext().put(JOIN_FAILURE_KEY, e.toString());
             serving.countDown();
-            LOGGER.severe("hzpy could not join this member to the cluster's Python (it takes no remote calls): " + e, e);
+            LOGGER.severe("hzpy could not join this member to the cluster's Python; the member stops: " + e, e);
+            throw e; // reaches newHazelcastInstance, which shuts the member down: it never runs half-joined
         }
         load = new MemberLoad(instance, runtime.semaphore(), this::unhealthyBecause);
         startPrometheus();
     }
 
-    private volatile String joinFailure;
-
     private String unhealthyBecause() {
         PythonRuntime r = runtime;
-        if (joinFailure != null) {
-            return "it could not join the cluster's Python: " + joinFailure;
-        }
         return r == null ? "its hzpy runtime is closed" : r.unhealthyBecause();
     }
 

@@ -20,23 +20,14 @@ final class PermitLimiter implements PySemaphore {
 
     /** Takes a permit or throws {@link OverloadedException}; pair with {@link #release()} in a finally. */
     void acquire() {
-        while (true) {
-            int now = current.get();
-            int limit = max;
-            if (now >= limit) {
-                throw new OverloadedException(now, limit);
-            }
-            if (current.compareAndSet(now, now + 1)) {
-                PermitSource c = cluster;
-                if (c != null) {
-                    try {
-                        c.acquire();
-                    } catch (RuntimeException e) {
-                        current.decrementAndGet();
-                        throw e;
-                    }
-                }
-                return;
+        takeOwn();
+        PermitSource c = cluster;
+        if (c != null) {
+            try {
+                c.acquire();
+            } catch (RuntimeException e) {
+                current.decrementAndGet();
+                throw e;
             }
         }
     }
@@ -46,6 +37,32 @@ final class PermitLimiter implements PySemaphore {
      * cluster's when it comes (the future fails, and the member's permit goes back, if it cannot).
      */
     CompletableFuture<Void> acquireAsync() {
+        takeOwn();
+        PermitSource c = cluster;
+        if (c == null) {
+            return TAKEN;
+        }
+        CompletableFuture<Void> taken;
+        try {
+            taken = c.acquireAsync();
+        } catch (RuntimeException e) {
+            current.decrementAndGet();
+            throw e;
+        }
+        if (!taken.isDone()) {
+            taken.whenComplete((v, e) -> {
+                if (e != null) {
+                    current.decrementAndGet();
+                }
+            });
+        } else if (taken.isCompletedExceptionally()) {
+            current.decrementAndGet();
+        }
+        return taken;
+    }
+
+    /** The member's own permit, by CAS, or {@link OverloadedException}. */
+    private void takeOwn() {
         while (true) {
             int now = current.get();
             int limit = max;
@@ -53,27 +70,7 @@ final class PermitLimiter implements PySemaphore {
                 throw new OverloadedException(now, limit);
             }
             if (current.compareAndSet(now, now + 1)) {
-                PermitSource c = cluster;
-                if (c == null) {
-                    return TAKEN;
-                }
-                CompletableFuture<Void> taken;
-                try {
-                    taken = c.acquireAsync();
-                } catch (RuntimeException e) {
-                    current.decrementAndGet();
-                    throw e;
-                }
-                if (!taken.isDone()) {
-                    taken.whenComplete((v, e) -> {
-                        if (e != null) {
-                            current.decrementAndGet();
-                        }
-                    });
-                } else if (taken.isCompletedExceptionally()) {
-                    current.decrementAndGet();
-                }
-                return taken;
+                return;
             }
         }
     }
