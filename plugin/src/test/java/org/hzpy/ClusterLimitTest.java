@@ -121,6 +121,29 @@ class ClusterLimitTest {
     }
 
     @Test
+    void aLeaseAppliedButNeverAnswered_isGivenBackWhenTheMemberSettles_unlessALeaseCameSince() {
+        // Given a lease of 2 that the store applied but whose answer never reached the member (its
+        // owner died first, and the re-sends failed too): the member counts none of them
+        IMap<String, HashMap<String, long[]>> limit = a.getMap("hzpy.test-settle-" + UUID.randomUUID());
+        limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.initMax(20)); // room for whole blocks
+        limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.lease("member-1", 2, 1));
+
+        // When the member settles with a count taken before its next lease, which the store applied first
+        limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.lease("member-1", 2, 2));
+        long[] stale = limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.settle("member-1", 0, 1));
+
+        // Then nothing changes (the newer grant may be on its way to the member) ...
+        assertThat(stale[0]).isZero();
+        assertThat(limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.read())[1]).as("permits held").isEqualTo(4);
+
+        // ... and when it settles after that lease was answered (it counts those 2), the stranded 2 go back
+        long[] settled = limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.settle("member-1", 2, 2));
+        assertThat(settled[0]).as("given back").isEqualTo(2);
+        assertThat(limit.executeOnKey(ClusterLimits.KEY, ClusterLimits.read())[1]).as("permits held").isEqualTo(2);
+        limit.destroy();
+    }
+
+    @Test
     void aRetriedReturn_givesBackOnce() {
         // Given a member holding 2 permits of a limit of 6 (an IMap entry of the test's own), and a
         // return of 1 applied once

@@ -29,6 +29,8 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
     static final byte SET_MAX = 3;
     static final byte INIT_MAX = 4;
     static final byte READ = 5;
+    /** The member's record held down to what it counts itself (n), if its last lease is {@code id}. */
+    static final byte SETTLE = 6;
     /** A member's record: permits held, id of its last lease, what that lease granted, id of its last return. */
     private static final int HELD = 0;
     private static final int LEASE_ID = 1;
@@ -97,6 +99,15 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
                 mine[HELD] -= back;
                 mine[RETURN_ID] = id;
                 held -= back;
+            }
+            case SETTLE -> {
+                long[] mine = state.get(member);
+                if (mine == null || mine[LEASE_ID] != id || mine[HELD] <= n) { // nothing stranded, or a lease since
+                    return new long[] {0, held, max};
+                }
+                granted = mine[HELD] - n; // here: what goes back
+                mine[HELD] = n;
+                held -= granted;
             }
             case RECLAIM -> {
                 long[] mine = state.remove(member);

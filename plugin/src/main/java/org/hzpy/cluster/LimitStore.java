@@ -21,6 +21,18 @@ interface LimitStore {
      */
     CompletionStage<long[]> lease(String member, int n);
 
+    /**
+     * Makes the store's record of what {@code member} holds no larger than {@code leased}, what the
+     * member itself counts, provided no lease of it was applied since its last answered one. Heals
+     * permits stranded by a lease applied by an owner that died before answering, or by a return
+     * that was lost. Called from the thread that gives back; {@code leased} is read after the
+     * store notes its last lease id, and is negative while a lease is in flight (then nothing is
+     * done). Answers the permits it gave back. A store that cannot tell gives back nothing.
+     */
+    default long settle(String member, java.util.function.LongSupplier leased) {
+        return 0;
+    }
+
     /** {@code member} gives back {@code n} of the permits it holds. Called from one thread per member. */
     void giveBack(String member, long n);
 

@@ -47,6 +47,13 @@ final class MapLimitStore implements LimitStore {
         answer.join();
     }
 
+    @Override
+    public long settle(String member, java.util.function.LongSupplier leased) {
+        long lastLease = leaseIds.get(); // first: a lease sent after this has a higher id, and the op then does nothing
+        long counted = leased.getAsLong();
+        return counted < 0 ? 0 : map.executeOnKey(KEY, new LimitOp(LimitOp.SETTLE, member, counted, lastLease))[0];
+    }
+
     /**
      * Sends {@code op} and, when its invocation fails (the entry's owner died, the connection broke),
      * sends the very same op again, up to {@code left} more times: its id makes a second application

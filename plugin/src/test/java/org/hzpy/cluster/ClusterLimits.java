@@ -37,6 +37,10 @@ public final class ClusterLimits {
     }
 
     /** {held by all, max} of the limit in {@code map}. */
+    public static EntryProcessor<String, HashMap<String, long[]>, long[]> settle(String member, long counted, long lastLeaseId) {
+        return new LimitOp(LimitOp.SETTLE, member, counted, lastLeaseId);
+    }
+
     public static EntryProcessor<String, HashMap<String, long[]>, long[]> read() {
         return new LimitOp(LimitOp.READ, "", 0);
     }

@@ -131,13 +131,24 @@ public final class ChaosLoad implements AutoCloseable {
     private void execOne() {
         long n = execsTried.incrementAndGet();
         String name = "chaos_fn_" + run + "_" + n;
-        try {
-            py.exec("def " + name + "():\n    return " + n + "\n");
-            defined.add(name);
-        } catch (OverloadedException e) { // backpressure, not a failure: the next exec tries again
-            overloaded.incrementAndGet();
-        } catch (Throwable t) {
-            failed("exec " + name, t);
+        // an exec competes with 8 threads of calls for 4 permits a member: like a user, it tries again
+        // on backpressure for a while (else most execs of a round were refused, and some rounds had none)
+        long giveUp = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(EXEC_EVERY_MS);
+        while (true) {
+            try {
+                py.exec("def " + name + "():\n    return " + n + "\n");
+                defined.add(name);
+                break;
+            } catch (OverloadedException e) { // backpressure, not a failure
+                overloaded.incrementAndGet();
+                if (System.nanoTime() - giveUp > 0) {
+                    break;
+                }
+                sleep(10);
+            } catch (Throwable t) {
+                failed("exec " + name, t);
+                break;
+            }
         }
         sleep(EXEC_EVERY_MS);
     }
