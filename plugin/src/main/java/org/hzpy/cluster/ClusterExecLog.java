@@ -207,15 +207,16 @@ final class ClusterExecLog {
      * add a key to the map); numbers in between that do not verify are skipped.
      */
     synchronized void catchUp(long upTo) {
-        IMap<Object, Object> log = started();
+        started(); // a member still starting has nothing to catch up with yet: it says so
         if (upTo <= appliedUpTo || verified(upTo, read(upTo)) == null) {
             return;
         }
         while (appliedUpTo < upTo) {
             long n = appliedUpTo + 1;
-            Entry entry = verified(n, read(n));
+            Object value = read(n);
+            Entry entry = verified(n, value);
             if (entry == null) {
-                skip(n, log);
+                skip(n, value);
             } else if (appliedIds.add(entry.id()) && !self.toString().equals(entry.origin())) {
                 runtime.appendExec(entry.source(), entry.timeoutNanos());
             }
@@ -242,10 +243,9 @@ final class ClusterExecLog {
         return trust.verify(mac, e.fields(n)) ? e : null;
     }
 
-    private void skip(long n, IMap<Object, Object> log) {
+    private void skip(long n, Object value) {
         skipped++;
         if (skipped <= LOGGED_SKIPS) {
-            Object value = read(n);
             LOGGER.warning("hzpy: exec log entry " + n + " skipped: " + (value == null ? "it is missing"
                     : "it was not written by a member of this cluster (" + (value instanceof Throwable t ? "unreadable: " + t
                     : value.getClass().getName()) + ")") + (skipped == LOGGED_SKIPS ? "; further skips are counted only" : ""));

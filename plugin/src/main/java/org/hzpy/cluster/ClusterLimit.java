@@ -13,7 +13,6 @@ import org.hzpy.runtime.PermitSource;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -226,10 +225,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
 
     /** A new exception per caller (waiters share one answer): the lease timed out, or the store failed. */
     private PyUnavailableException failure(Throwable error) {
-        Throwable cause = error;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
+        Throwable cause = PyTask.unwrapped(error);
         if (cause instanceof TimeoutException) {
             return unanswered();
         }

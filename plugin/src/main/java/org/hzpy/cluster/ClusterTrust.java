@@ -43,8 +43,7 @@ final class ClusterTrust {
     void start(Duration bound) {
         long deadline = System.nanoTime() + bound.toNanos();
         while (secret == null) {
-            Member oldest = oldestOther();
-            if (oldest == null || isOldest()) {
+            if (isOldest()) { // alone, too
                 secretForRequest();
                 break;
             }
@@ -127,15 +126,6 @@ final class ClusterTrust {
             return m.localMember();
         }
         return true;
-    }
-
-    private Member oldestOther() {
-        for (Member m : member.getCluster().getMembers()) {
-            if (!m.localMember()) {
-                return m;
-            }
-        }
-        return null;
     }
 
     private static void sleep() {

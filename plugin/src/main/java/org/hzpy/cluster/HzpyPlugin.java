@@ -58,10 +58,10 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     /** How long a joining member looks for the cluster's secret before it makes its own. */
     private static final java.time.Duration TRUST_WAIT = java.time.Duration.ofSeconds(60);
     /** hzpy's own maps: configured by hzpy, whatever {@code map: default} says. */
-    private static final java.util.List<String> OWN_MAPS = java.util.List.of(ClusterExecLog.MAP, LimitStore.NAME,
-            "hzpy.cluster-info", MemberLoad.MAP);
     /** Where members tell clients what they need to know of their settings (the state map's name). */
     private static final String CLUSTER_INFO_MAP = "hzpy.cluster-info";
+    private static final java.util.List<String> OWN_MAPS = java.util.List.of(ClusterExecLog.MAP, LimitStore.NAME,
+            CLUSTER_INFO_MAP, MemberLoad.MAP);
     /** How long a client's state operations wait for an answer. */
     private static final java.time.Duration CLIENT_STATE_WAIT = java.time.Duration.ofSeconds(30);
 

@@ -65,7 +65,7 @@ final class MapLimitStore implements LimitStore {
         map.submitToKey(KEY, op).whenComplete((r, e) -> {
             if (e == null) {
                 answer.complete(r);
-            } else if (left > 0 && !(rootOf(e) instanceof com.hazelcast.core.HazelcastInstanceNotActiveException)) {
+            } else if (left > 0 && !(PyTask.unwrapped(e) instanceof com.hazelcast.core.HazelcastInstanceNotActiveException)) {
                 send(op, left - 1, answer);
             } else {
                 answer.completeExceptionally(e);
@@ -73,13 +73,6 @@ final class MapLimitStore implements LimitStore {
         });
     }
 
-    private static Throwable rootOf(Throwable e) {
-        while ((e instanceof java.util.concurrent.CompletionException || e instanceof java.util.concurrent.ExecutionException)
-                && e.getCause() != null) {
-            e = e.getCause();
-        }
-        return e;
-    }
 
     @Override
     public void reclaim(String member) {

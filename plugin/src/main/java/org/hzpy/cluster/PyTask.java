@@ -176,11 +176,17 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
 
     /** {@code t} (unwrapped) as the hzpy exception an outcome carries. */
     static PyException asPyException(Throwable t, String what) {
+        Throwable cause = unwrapped(t);
+        return cause instanceof PyException p ? p : new PyException(what + " was refused by the member: " + cause);
+    }
+
+    /** {@code t} without the CompletionException / ExecutionException wrappers of futures. */
+    static Throwable unwrapped(Throwable t) {
         while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
                 && t.getCause() != null) {
             t = t.getCause();
         }
-        return t instanceof PyException p ? p : new PyException(what + " was refused by the member: " + t);
+        return t;
     }
 
     @Override

@@ -161,16 +161,18 @@ public final class RemoteRuntime {
 
     /** Each member's free permits as last published; a member not in the snapshot as {@link #unknownMemberFree}. */
     private int[] freePermitsOf(List<Member> members) {
+        String[] ids = new String[members.size()];
         Map<String, Integer> seen = load;
         boolean someoneNew = false;
-        for (Member m : members) {
-            someoneNew |= !seen.containsKey(m.getUuid().toString());
+        for (int k = 0; k < ids.length; k++) {
+            ids[k] = members.get(k).getUuid().toString();
+            someoneNew |= !seen.containsKey(ids[k]);
         }
         Map<String, Integer> free = freePermits(someoneNew); // joined since the last look: look again now (bounded)
         int unknown = unknownMemberFree(free);
-        int[] result = new int[members.size()];
-        for (int k = 0; k < result.length; k++) {
-            result[k] = free.getOrDefault(members.get(k).getUuid().toString(), unknown);
+        int[] result = new int[ids.length];
+        for (int k = 0; k < ids.length; k++) {
+            result[k] = free.getOrDefault(ids[k], unknown);
         }
         return result;
     }
