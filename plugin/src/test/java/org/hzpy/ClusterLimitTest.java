@@ -213,17 +213,25 @@ class ClusterLimitTest {
     void fullClusterLimit_refusesTheNextCallAnywhere_withItsFigures() throws Exception {
         // Given the cluster's 6 permits held: 3 calls on each member
         awaitClusterPermitsAtMost(0, 10); // earlier tests' idle leases are back
+        CountDownLatch release = holdingGate();
         List<CompletableFuture<Object>> held = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "a")).toCompletableFuture());
-            held.add(onB.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "b")).toCompletableFuture());
-        }
-        awaitClusterPermitsAtLeast(6, 10); // callAsync returns before a permit it must lease has come
+        OverloadedException onAToo;
+        OverloadedException onBToo;
+        OverloadedException fromClient;
+        try {
+            for (int i = 0; i < 3; i++) {
+                held.add(onA.callAsync(PyCall.of("callbackmod", "call", "limit_gate", "a")).toCompletableFuture());
+                held.add(onB.callAsync(PyCall.of("callbackmod", "call", "limit_gate", "b")).toCompletableFuture());
+            }
+            awaitClusterPermitsAtLeast(6, 10); // callAsync returns before a permit it must lease has come
 
-        // When one more call is made, on either member or from a client
-        OverloadedException onAToo = catchThrowableOfType(OverloadedException.class, () -> onA.call("testmod", "echo", 1));
-        OverloadedException onBToo = catchThrowableOfType(OverloadedException.class, () -> onB.call("testmod", "echo", 1));
-        OverloadedException fromClient = catchThrowableOfType(OverloadedException.class, () -> client.call("testmod", "echo", 1));
+            // When one more call is made, on either member or from a client
+            onAToo = catchThrowableOfType(OverloadedException.class, () -> onA.call("testmod", "echo", 1));
+            onBToo = catchThrowableOfType(OverloadedException.class, () -> onB.call("testmod", "echo", 1));
+            fromClient = catchThrowableOfType(OverloadedException.class, () -> client.call("testmod", "echo", 1));
+        } finally {
+            release.countDown();
+        }
 
         // Then each is refused at once with the cluster's figures, and the held calls finish
         for (OverloadedException e : List.of(onAToo, onBToo, fromClient)) {
@@ -238,8 +246,11 @@ class ClusterLimitTest {
 
     @Test
     void limitChangedAtRunTimeByAClient_holdsOnEveryMember() throws Exception {
-        // Given no cluster permit held, and a client that lowers the limit to 2
+        // Given no cluster permit held, a client that lowers the limit to 2, and a Java function on
+        // each member that holds its Python caller until the test lets it go (not a sleep: a slow
+        // machine must not end the held calls before the third one is tried)
         awaitClusterPermitsAtMost(0, 10);
+        CountDownLatch release = holdingGate();
         client.semaphore().setMaxConcurrent(2);
         List<CompletableFuture<Object>> held = new ArrayList<>();
         try {
@@ -247,8 +258,8 @@ class ClusterLimitTest {
             assertThat(onB.clusterSemaphore().maxConcurrent()).isEqualTo(2);
 
             // When one call runs on each member
-            held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "a")).toCompletableFuture());
-            held.add(onB.callAsync(PyCall.of("testmod", "sleep_then", 1.5, "b")).toCompletableFuture());
+            held.add(onA.callAsync(PyCall.of("callbackmod", "call", "limit_gate", "a")).toCompletableFuture());
+            held.add(onB.callAsync(PyCall.of("callbackmod", "call", "limit_gate", "b")).toCompletableFuture());
             awaitClusterPermitsAtLeast(2, 10);
 
             // Then a third is refused on either member with the new figures
@@ -259,11 +270,25 @@ class ClusterLimitTest {
                 assertThat(e.max()).isEqualTo(2);
             }
         } finally {
+            release.countDown();
             client.semaphore().setMaxConcurrent(6);
         }
         for (CompletableFuture<Object> h : held) {
             assertThat(h.get(1, TimeUnit.MINUTES)).isIn("a", "b");
         }
+    }
+
+    /**
+     * Registers {@code limit_gate} on both members: a Java function that holds its Python caller
+     * (and so the call's permit) until the latch it answers is counted down, then answers its
+     * argument. Not a sleep: a slow machine must not end held calls before the test has looked.
+     */
+    private CountDownLatch holdingGate() {
+        CountDownLatch release = new CountDownLatch(1);
+        for (Py py : List.of(onA, onB)) {
+            py.registerFunction("limit_gate", args -> release.await(1, TimeUnit.MINUTES) ? args.get(0) : "not released");
+        }
+        return release;
     }
 
     @Test
