@@ -296,12 +296,17 @@ class ClusterLimitTest {
         // Given all 6 permits used on member a (once earlier tests' idle leases are back), then given
         // back as its calls end
         awaitClusterPermitsAtMost(0, 10);
+        CountDownLatch release = holdingGate();
         List<CompletableFuture<Object>> held = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-            held.add(onA.callAsync(PyCall.of("testmod", "sleep_then", 0.5, i)).toCompletableFuture());
+        try {
+            for (int i = 0; i < 6; i++) {
+                held.add(onA.callAsync(PyCall.of("callbackmod", "call", "limit_gate", i)).toCompletableFuture());
+            }
+            awaitClusterPermitsAtLeast(6, 10);
+            assertThat(catchThrowableOfType(OverloadedException.class, () -> onB.call("testmod", "echo", 1))).isNotNull();
+        } finally {
+            release.countDown();
         }
-        awaitClusterPermitsAtLeast(6, 10);
-        assertThat(catchThrowableOfType(OverloadedException.class, () -> onB.call("testmod", "echo", 1))).isNotNull();
         CompletableFuture.allOf(held.toArray(new CompletableFuture[0])).get(1, TimeUnit.MINUTES);
         long finished = System.nanoTime();
 

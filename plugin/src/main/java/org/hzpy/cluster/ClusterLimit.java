@@ -19,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The cluster-wide limit on running Python calls, kept in a {@link LimitStore} (an IAtomicLong where
@@ -46,6 +47,8 @@ final class ClusterLimit implements PermitSource, PySemaphore {
      * loaded 2-core machine has taken over 1 s (a client call then failed in MetricsTest).
      */
     static final Duration LEASE_WAIT = Duration.ofSeconds(5);
+    /** How long stop() waits for a store operation the returner has begun (a re-sent return takes a few). */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
     private static final CompletableFuture<Void> TAKEN = CompletableFuture.completedFuture(null);
 
     private final LimitStore store;
@@ -279,7 +282,12 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         long lastEpoch = -1;
         while (running) {
             try {
-                Thread.sleep(IDLE_MILLIS);
+                // parked, not slept: stop() wakes it without an interrupt, which would cut a
+                // store operation in two (the IAtomicLong store's return is two operations)
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(IDLE_MILLIS));
+                if (!running) {
+                    return;
+                }
                 long s = state.get();
                 long epoch = s & EPOCH_MASK;
                 if (epoch != lastEpoch) {
@@ -291,8 +299,6 @@ final class ClusterLimit implements PermitSource, PySemaphore {
                     store.giveBack(self, spare);
                 }
                 settleNowAndThen();
-            } catch (InterruptedException e) {
-                return;
             } catch (RuntimeException e) {
                 if (running) {
                     LOGGER.warning("hzpy could not return idle cluster permits: " + e);
@@ -319,10 +325,22 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         }
     }
 
-    /** On shutdown: the permits this member holds go back at once. */
+    /**
+     * On shutdown: the permits this member holds go back at once. Waits (bounded) for a return the
+     * returner has begun: cut short, it would leave the store counting permits nobody holds.
+     */
     void stop() {
         running = false;
-        returner.interrupt();
+        LockSupport.unpark(returner);
+        try {
+            returner.join(STOP_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (returner.isAlive()) {
+            LOGGER.warning("hzpy's cluster-limit returner did not end within " + STOP_WAIT + "; interrupting it");
+            returner.interrupt();
+        }
         try {
             member.getCluster().removeMembershipListener(membershipListener);
             store.reclaim(self);

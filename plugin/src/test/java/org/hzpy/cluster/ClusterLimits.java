@@ -65,41 +65,11 @@ public final class ClusterLimits {
         private HeldLeases(HazelcastInstance member, int max, Duration leaseWait) {
             this.member = member;
             LimitStore real = new MapLimitStore(member, mapName);
-            LimitStore held = new LimitStore() {
+            LimitStore held = new DelegatingStore(real) {
                 @Override
                 public CompletionStage<long[]> lease(String m, int n) {
                     asked.incrementAndGet();
                     return gate.thenCompose(v -> real.lease(m, n));
-                }
-
-                @Override
-                public void giveBack(String m, long n) {
-                    real.giveBack(m, n);
-                }
-
-                @Override
-                public void reclaim(String m) {
-                    real.reclaim(m);
-                }
-
-                @Override
-                public void initMax(int n) {
-                    real.initMax(n);
-                }
-
-                @Override
-                public void setMax(int n) {
-                    real.setMax(n);
-                }
-
-                @Override
-                public long[] read() {
-                    return real.read();
-                }
-
-                @Override
-                public String backend() {
-                    return real.backend();
                 }
             };
             limit = new ClusterLimit(member, held, max, leaseWait);
@@ -126,6 +96,50 @@ public final class ClusterLimits {
             runtime().useClusterLimit((ClusterLimit) HzpyPlugin.clusterSemaphore(member, false));
             limit.stop();
             member.getMap(mapName).destroy();
+        }
+    }
+
+    /** A store that passes everything to another. */
+    static class DelegatingStore implements LimitStore {
+        private final LimitStore real;
+
+        DelegatingStore(LimitStore real) {
+            this.real = real;
+        }
+
+        @Override
+        public CompletionStage<long[]> lease(String m, int n) {
+            return real.lease(m, n);
+        }
+
+        @Override
+        public void giveBack(String m, long n) {
+            real.giveBack(m, n);
+        }
+
+        @Override
+        public void reclaim(String m) {
+            real.reclaim(m);
+        }
+
+        @Override
+        public void initMax(int n) {
+            real.initMax(n);
+        }
+
+        @Override
+        public void setMax(int n) {
+            real.setMax(n);
+        }
+
+        @Override
+        public long[] read() {
+            return real.read();
+        }
+
+        @Override
+        public String backend() {
+            return real.backend();
         }
     }
 }
