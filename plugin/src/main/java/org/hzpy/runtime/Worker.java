@@ -6,6 +6,7 @@ import org.graalvm.polyglot.Context;
 import org.graalvm.polyglot.PolyglotException;
 import org.graalvm.polyglot.Value;
 import org.hzpy.PyContext;
+import org.hzpy.PySandboxException;
 import org.hzpy.PyUnavailableException;
 
 import java.io.IOException;
@@ -54,6 +55,7 @@ final class Worker implements PyContext {
     private final Value trainJson;
     private final Value warmImports;
     private final Value gcCounts;
+    private final Value forgetDeniedImports;
 
     private volatile boolean ready;
     private volatile boolean warm;
@@ -86,6 +88,7 @@ final class Worker implements PyContext {
         warmImports = helpers.getMember("warm_imports");
         trainJson = helpers.getMember("train_json");
         gcCounts = helpers.getMember("gc_counts");
+        forgetDeniedImports = helpers.getMember("forget_denied_imports");
         helpers.getMember("install_hzpy").execute(new HostBridge(hostFunctions, conversions, frames));
     }
 
@@ -222,12 +225,29 @@ final class Worker implements PyContext {
             }
             return result;
         } catch (PolyglotException e) {
-            throw failures.translate(e, frame);
+            RuntimeException failure = failures.translate(e, frame);
+            if (failure instanceof PySandboxException && frame.outer == null) {
+                forgetDeniedImports();
+            }
+            throw failure;
         } finally {
             frames.pop(frame);
             if (frame.stopped != null) {
                 Thread.interrupted(); // set by the watchdog's interrupt, not by the caller
             }
+        }
+    }
+
+    /**
+     * A sandbox denial skips Python's finally blocks: an import it interrupted would stay
+     * half-initialized (later imports of it fail as plain errors, or wait on its lock). Undone here,
+     * inside the frame, so the next attempt is denied again as such.
+     */
+    private void forgetDeniedImports() {
+        try {
+            forgetDeniedImports.execute();
+        } catch (PolyglotException e) {
+            // the denial is what the caller hears about; a failed clean-up leaves the context as it was
         }
     }
 
