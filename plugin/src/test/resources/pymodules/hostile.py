@@ -347,3 +347,18 @@ def odd_keys():
 def huge_list_allocation():
     return [0] * (10 ** 12)
 
+
+
+def raise_unnamed_module_error():
+    """An exception class whose __module__ is None (some generated classes): CPython prints its bare name."""
+    class Unnamed(Exception):
+        pass
+    Unnamed.__module__ = None
+    raise Unnamed("no module")
+
+
+def start_process():
+    import multiprocessing
+    p = multiprocessing.Process(target=print)
+    p.start()
+    p.join()

@@ -33,6 +33,18 @@ class ErrorTest {
     }
 
     @Test
+    void exceptionClassWithoutAModule_isNamedAsCPythonPrintsIt() {
+        // Given an exception class whose __module__ is None
+        // When a call raises it
+        PythonException e = catchThrowableOfType(PythonException.class, () -> py.call("hostile", "raise_unnamed_module_error"));
+
+        // Then it is named as CPython's traceback names it ("<unknown>." and its qualified name), and its traceback agrees
+        assertThat(e.pythonType()).isEqualTo("<unknown>.raise_unnamed_module_error.<locals>.Unnamed");
+        assertThat(e.message()).isEqualTo("no module");
+        assertThat(e.traceback()).endsWith("\n<unknown>.raise_unnamed_module_error.<locals>.Unnamed: no module\n");
+    }
+
+    @Test
     void syntaxError_inExec_saysWhere() {
         PythonException e = catchThrowableOfType(PythonException.class, () -> py.exec("def broken(:\n    pass"));
         assertThat(e.pythonType()).isEqualTo("SyntaxError");

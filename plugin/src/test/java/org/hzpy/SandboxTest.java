@@ -10,6 +10,7 @@ import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 /** The default (strict) sandbox: least host access that still runs Python and imports the module path. */
@@ -77,6 +78,29 @@ class SandboxTest {
                 .isInstanceOf(PySandboxException.class)
                 .hasMessageContaining("Process creation is not allowed")
                 .hasMessageContaining("hzpy.sandbox=trusted");
+    }
+
+    @Test
+    void multiprocessing_isDenied_withASandboxError_everyTimeItIsTried() throws Exception {
+        // Given a context where Python already tried multiprocessing (the import itself is denied,
+        // and a denial skips Python's finally blocks: the import stayed half-done)
+        TestMembers.inContext(py, 0, () -> catchThrowableOfType(PySandboxException.class,
+                () -> py.call("hostile", "start_process")));
+
+        // When Python tries it again there, from another thread (the half-done import held its module lock)
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        Throwable again;
+        try {
+            again = other.submit(() -> TestMembers.inContext(py, 0, () -> catchThrowable(() -> py.call("hostile", "start_process"))))
+                    .get(2, java.util.concurrent.TimeUnit.MINUTES);
+        } finally {
+            other.shutdownNow();
+        }
+
+        // Then it is denied again, as a denial (not a half-imported module's AttributeError, nor a wait on its lock)
+        assertThat(again).isInstanceOf(PySandboxException.class).hasMessageContaining("hzpy.sandbox=trusted");
+        // and the context imports what it may
+        assertThat(TestMembers.inContext(py, 0, () -> py.eval("__import__('fractions').Fraction(3, 6).numerator"))).isEqualTo(1L);
     }
 
     @Test

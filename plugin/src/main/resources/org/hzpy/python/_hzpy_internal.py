@@ -180,9 +180,34 @@ def check_syntax(source):
 
 def type_name(x):
     t = type(x)
-    if t.__module__ == "builtins":
+    module = t.__module__
+    if module == "builtins":
         return t.__qualname__
-    return t.__module__ + "." + t.__qualname__
+    if not isinstance(module, str):  # e.g. __module__ = None: named as CPython's traceback names it
+        module = "<unknown>"
+    return module + "." + t.__qualname__
+
+
+def forget_denied_imports():
+    """A host denial (the sandbox's SecurityException) unwinds through Python without running its
+    finally blocks: an import it hit stays in sys.modules half-initialized, its module lock held by
+    this thread, and every later import of it fails (or waits on the lock). Java calls this after a
+    denial in an outermost call (no import of this thread is legitimately in progress then)."""
+    import _thread
+    import importlib._bootstrap as bootstrap
+    me = _thread.get_ident()
+    for name, module in list(sys.modules.items()):
+        spec = getattr(module, "__spec__", None)
+        if spec is not None and getattr(spec, "_initializing", False) is True:
+            ref = bootstrap._module_locks.get(name)
+            lock = ref() if ref is not None else None
+            if lock is None or getattr(lock, "owner", None) == me:
+                sys.modules.pop(name, None)
+                spec._initializing = False
+    for ref in list(bootstrap._module_locks.values()):
+        lock = ref()
+        while lock is not None and getattr(lock, "owner", None) == me and getattr(lock, "count", None):
+            lock.release()
 
 
 def describe(exc):
