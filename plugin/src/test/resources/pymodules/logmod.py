@@ -21,3 +21,10 @@ def flood(n, tag):
     for i in range(n):
         print(tag, i)
     return n
+
+
+def log_each(prefix, n, message):
+    """Logs one record under each of n logger names prefix.0 .. prefix.(n-1)."""
+    for i in range(n):
+        logging.getLogger("%s.%d" % (prefix, i)).warning(message)
+    return n

@@ -6,13 +6,19 @@ package org.hzpy;
  *
  * @param execReplays        exec entries applied by contexts other than the one that ran them first
  * @param execReplayFailures replays that failed or timed out; each discarded its context
- * @param contextRestarts    contexts started afresh in place of a discarded one
+ * @param contextRestarts    contexts started afresh in place of a discarded one (abandoned ones included)
  * @param memoryGuardTrips   times the memory guard stopped Python because the heap was over its limit
  * @param memoryGuardTripped whether the memory guard is refusing calls right now
  * @param contextsAbandoned  contexts given up because a call in them ignored its interrupt for longer
  *                           than {@code hzpy.abandon-after}; each was replaced, and its thread may stay
- *                           busy until the operation returns
+ *                           busy until the operation returns (each abandonment is also one of the
+ *                           {@code contextRestarts})
+ * @param memoryGuardGcs     garbage collections the memory guard asked for (at most one per trip, and one
+ *                           on a heap-usage alarm while Python runs, at most every 2 s): never a loop
+ * @param callsRefusedBecause why the member refuses every call now — its runtime is closed, no context
+ *                           could start, or its memory guard is tripped (the sentence says which, with
+ *                           the figures) — or null while it takes calls
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
-                      boolean memoryGuardTripped, long contextsAbandoned) {
+                      boolean memoryGuardTripped, long contextsAbandoned, long memoryGuardGcs, String callsRefusedBecause) {
 }

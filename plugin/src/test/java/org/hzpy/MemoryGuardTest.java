@@ -71,6 +71,39 @@ class MemoryGuardTest {
     }
 
     @Test
+    void theMembersOwnDataOverTheLimit_neitherStopsPythonNorMakesTheGuardCollectInALoop() throws Exception {
+        // Given a member in its own JVM (512 MB heap, G1, hzpy.memory-guard: 75%) whose IMap data
+        // fills the heap past 80% while no Python runs
+        try (org.hzpy.support.MemberProcess member = org.hzpy.support.MemberProcess.start(300, System.getProperty("java.class.path"),
+                arg -> !arg.startsWith("-Xmx") && !arg.startsWith("-XX:+Use"), List.of("-XX:+UseG1GC", "-Xmx512m"),
+                org.hzpy.support.DataHeavyMember.class)) {
+            // When it sits idle for 6 s, then Python that allocates little is called
+            String refusing = member.awaitLine("REFUSING ", 240);
+
+            // Then the guard asked for no collection, the JVM ran at most one full one, and the call was
+            // served: the member's data is not Python's doing
+            Map<String, String> result = results(member.output(), List.of("FILLED", "IDLE_FULL_GCS", "IDLE_GUARD_GCS", "CALL", "ENTRIES"));
+            System.out.println("DataHeavyMember " + result); // the figures, for the record
+            assertThat(result.get("CALL")).as(member.output()).isEqualTo("served");
+            assertThat(refusing).isEqualTo("REFUSING null");
+            assertThat(result.get("IDLE_GUARD_GCS")).as(member.output()).isEqualTo("0");
+            assertThat(Long.parseLong(result.get("IDLE_FULL_GCS"))).as(member.output()).isLessThanOrEqualTo(1);
+        }
+    }
+
+    private static Map<String, String> results(String output, List<String> keys) {
+        Map<String, String> result = new HashMap<>();
+        for (String line : output.split("\n")) {
+            for (String key : keys) {
+                if (line.startsWith(key + " ")) {
+                    result.put(key, line.substring(key.length() + 1).trim());
+                }
+            }
+        }
+        return result;
+    }
+
+    @Test
     void aMemberOnTheSerialCollector_startsWithItsGuardOn() throws Exception {
         // Given the serial collector, whose old generation is smaller than the guard's limit (the JVM
         // picks it by itself on machines with one CPU or under 2 GB)

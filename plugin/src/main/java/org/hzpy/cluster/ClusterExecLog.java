@@ -123,14 +123,14 @@ final class ClusterExecLog {
      * Runs {@code source} here (a failure throws and records nothing), records it in the cluster's
      * log and waits (bounded) until every other member has it in its own log.
      */
-    void exec(String source, Duration timeout) {
+    void exec(String source, Duration timeout, org.hzpy.runtime.CallStats.Origin origin) {
         IMap<Object, Object> log = started();
         if (log.size() >= limit) {
             throw new PyResourceException("the cluster's exec log is full: " + log.size() + " entries (hzpy.exec-log-limit="
                     + limit + "); restart the cluster, or raise the limit, to define more");
         }
         long timeoutNanos = runtime.timeoutNanosOf(timeout);
-        runtime.exec(source, timeout);
+        runtime.exec(origin, source, timeout);
         long n = record(source, timeoutNanos, UUID.randomUUID().toString());
         catchUp(n);
         spread(n);

@@ -162,7 +162,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
      * exec log, which every other member (now or joining later) applies. Used by {@link org.hzpy.Py#exec}.
      */
     public static void exec(HazelcastInstance member, String code, java.time.Duration timeout) {
-        execLogOf(member).exec(code, timeout);
+        execLogOf(member).exec(code, timeout, org.hzpy.runtime.CallStats.Origin.MEMBER);
     }
 
     /**

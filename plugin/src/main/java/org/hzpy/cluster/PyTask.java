@@ -5,7 +5,6 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.Py;
 import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
@@ -116,7 +115,6 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
                 throw refused.asPyException(describe());
             }
             HzpyPlugin.servingRuntimeOf(member); // a member still joining serves nothing remote yet
-            Py py = Py.on(member);
             RemotePolicy policy = HzpyPlugin.policyOf(member);
             switch (kind) {
                 case CALL -> {
@@ -132,7 +130,7 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
                 }
                 default -> {
                     policy.checkEval("exec()");
-                    py.exec(code, timeout());
+                    HzpyPlugin.execLogOf(member).exec(code, timeout(), CallStats.Origin.REMOTE); // as Py.exec, counted as remote
                     return PyOutcome.value(null, servedBy);
                 }
             }

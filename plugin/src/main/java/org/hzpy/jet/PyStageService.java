@@ -177,6 +177,7 @@ final class PyStageService {
                                long backoff, OverloadedException overloaded) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
+            runtime.callStats().jetBatchGaveUp(CallStats.Kind.CALL, deadline - permitWaitNanos); // its refused attempts were not counted
             result.completeExceptionally(new PyStageException(config, "found no free permit within its timeout of "
                     + describe(Duration.ofNanos(permitWaitNanos)) + ": raise hzpy.max-concurrent (or hzpy.cluster-max-concurrent)"
                     + " in the members' hazelcast.yaml, run less at once, or give the stage a longer PyStageConfig.timeout", overloaded));

@@ -9,6 +9,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import org.hzpy.Py;
 import org.hzpy.PySemaphore;
+import org.hzpy.PyStats;
 import org.hzpy.PyUnavailableException;
 import org.hzpy.cluster.HzpyPlugin;
 import org.hzpy.runtime.CallStats;
@@ -27,19 +28,25 @@ import java.util.function.ToDoubleFunction;
  * cancelled, overloaded, conversion, sandbox, unavailable);</li>
  * <li>{@code hzpy.permits.in.use}, {@code hzpy.permits.max} — gauges, {@code scope} member, and
  * cluster where the cluster-wide limit is on;</li>
- * <li>{@code hzpy.contexts} — gauge per {@code state} (busy, idle, starting);
- * {@code hzpy.context.restarts}, {@code hzpy.exec.replays}, {@code hzpy.memory.guard.trips},
- * {@code hzpy.python.output.dropped} — counters;</li>
+ * <li>{@code hzpy.contexts} — gauge per {@code state} (busy, idle, starting), the three from one
+ * reading per scrape; {@code hzpy.context.restarts} (abandoned contexts included, once each),
+ * {@code hzpy.exec.replays}, {@code hzpy.memory.guard.trips}, {@code hzpy.memory.guard.gcs}
+ * (collections the guard asked for), {@code hzpy.python.output.dropped}, {@code hzpy.jet.batches.refused}
+ * (attempts of Jet batches refused for want of a permit and tried again: not calls) — counters;</li>
+ * <li>{@code hzpy.refusing} — per {@code reason} (memory, closed, no_context): 1 while the member
+ * refuses every call for that reason ({@code py.stats().callsRefusedBecause()} says it in words);</li>
  * <li>{@code hzpy.memory.heap.live} (bytes live in the JVM heap after the last collection: hzpy's
  * contexts live in the member's heap and cannot be told apart from it),
- * {@code hzpy.memory.guard.limit} (bytes; absent when the guard is off),
- * {@code hzpy.memory.guard.tripped} (1 or 0);</li>
- * <li>{@code hzpy.jit.active} — 1 or 0.</li>
+ * {@code hzpy.memory.heap.idle.live} (the same, last seen with no Python call running: running calls
+ * hold at most the difference), {@code hzpy.memory.guard.limit} (bytes), both absent when the guard
+ * is off, {@code hzpy.memory.guard.tripped} (1 or 0);</li>
+ * <li>{@code hzpy.jit.active} — 1 or 0, NaN until the engine exists (a scrape never waits for it).</li>
  * </ul>
  *
  * Calls are counted from the first binding on (striped adders, a few nanoseconds a call), and the
- * meters read them when the registry asks; with {@link #percentiles}, {@code hzpy.calls} is a
- * timer that each call records into. Thread-safe once built.
+ * meters read them when the registry asks, without running Python or waiting; with
+ * {@link #percentiles}, {@code hzpy.calls} is a timer that each call records into (once, however
+ * often it is bound to the same registry). Thread-safe once built.
  */
 public final class HzpyMetrics implements MeterBinder {
     private static final String CALLS = "hzpy.calls";
@@ -68,6 +75,11 @@ public final class HzpyMetrics implements MeterBinder {
             throw new IllegalArgumentException("hzpy's meters are a member's: bind HzpyMetrics on each member (this Py is on a client)");
         }
         return new HzpyMetrics(py, HzpyPlugin.runtimeOf(py.instance()), Tags.empty(), new double[0]);
+    }
+
+    /** The meters of a runtime of its own, without a member (tests): no cluster scope. */
+    static HzpyMetrics of(PythonRuntime runtime) {
+        return new HzpyMetrics(null, Objects.requireNonNull(runtime, "runtime"), Tags.empty(), new double[0]);
     }
 
     /** These tags on every meter as well (for example the member's name). */
@@ -109,6 +121,9 @@ public final class HzpyMetrics implements MeterBinder {
     }
 
     private void bindTimers(MeterRegistry registry, CallStats stats) {
+        if (registry.find(CALLS).tags(callTags(CallStats.Kind.CALL, CallStats.Origin.MEMBER, CallStats.Outcome.OK)).timer() != null) {
+            return; // bound before: its timers are fed already, and a second listener would record every call twice
+        }
         io.micrometer.core.instrument.Timer[] timers = new io.micrometer.core.instrument.Timer[CallStats.CELLS];
         CallStats.forEachCell((kind, origin, outcome) -> timers[CallStats.cell(kind, origin, outcome)] =
                 io.micrometer.core.instrument.Timer.builder(CALLS).description(CALLS_DESCRIPTION).publishPercentiles(percentiles)
@@ -129,17 +144,28 @@ public final class HzpyMetrics implements MeterBinder {
     }
 
     private void bindGauges(MeterRegistry registry) {
-        permits(registry, "member", py.semaphore());
+        permits(registry, "member", runtime.semaphore());
         try {
-            permits(registry, "cluster", py.clusterSemaphore());
+            if (py != null) {
+                permits(registry, "cluster", py.clusterSemaphore());
+            }
         } catch (PyUnavailableException e) {
             // the cluster-wide limit is off on this member: no cluster scope
         }
-        contexts(registry, "busy", r -> r.contextStates().busy());
-        contexts(registry, "idle", r -> r.contextStates().idle());
-        contexts(registry, "starting", r -> r.contextStates().starting());
-        counter(registry, "hzpy.context.restarts", "Python contexts started afresh in place of a broken or stuck one",
-                r -> r.stats().contextRestarts() + r.stats().contextsAbandoned());
+        ScrapeSnapshot<PythonRuntime.ContextStates> states = new ScrapeSnapshot<>(runtime::contextStates);
+        contexts(registry, "busy", r -> states.readFor("busy").busy());
+        contexts(registry, "idle", r -> states.readFor("idle").idle());
+        contexts(registry, "starting", r -> states.readFor("starting").starting());
+        counter(registry, "hzpy.context.restarts", "Python contexts started afresh in place of a broken, stuck or abandoned one",
+                r -> r.stats().contextRestarts()); // abandonments are restarts already
+        for (String reason : new String[] {"memory", "closed", "no_context"}) {
+            Gauge.builder("hzpy.refusing", runtime, r -> reason.equals(refusalReason(r)) ? 1 : 0)
+                    .description("1 while the member refuses every Python call for this reason").tags(tags).tag("reason", reason)
+                    .register(registry);
+        }
+        counter(registry, "hzpy.memory.guard.gcs", "garbage collections the memory guard asked for", r -> r.stats().memoryGuardGcs());
+        counter(registry, "hzpy.jet.batches.refused", "attempts of Jet batches refused for want of a permit (tried again after a pause)",
+                r -> r.callStats().jetRefusals());
         counter(registry, "hzpy.exec.replays", "exec code replayed by a context that had not run it yet", r -> r.stats().execReplays());
         counter(registry, "hzpy.memory.guard.trips", "times the memory guard stopped Python calls", r -> r.stats().memoryGuardTrips());
         counter(registry, "hzpy.python.output.dropped", "lines of Python output and logging records dropped: more than the member's log takes a second",
@@ -149,11 +175,26 @@ public final class HzpyMetrics implements MeterBinder {
         if (runtime.memoryGuardLimitBytes() != Long.MAX_VALUE) {
             Gauge.builder("hzpy.memory.guard.limit", runtime, PythonRuntime::memoryGuardLimitBytes).baseUnit("bytes")
                     .description("live heap past which the memory guard stops Python calls").tags(tags).register(registry);
+            Gauge.builder("hzpy.memory.heap.idle.live", runtime, r -> r.heapIdleLiveBytes() < 0 ? Double.NaN : r.heapIdleLiveBytes())
+                    .baseUnit("bytes").description("JVM heap live after collection as last seen with no Python call running")
+                    .tags(tags).register(registry);
         }
         Gauge.builder("hzpy.memory.guard.tripped", runtime, r -> r.stats().memoryGuardTripped() ? 1 : 0)
                 .description("1 while the memory guard refuses Python calls").tags(tags).register(registry);
-        Gauge.builder("hzpy.jit.active", runtime, r -> r.jitActive() ? 1 : 0)
+        Gauge.builder("hzpy.jit.active", runtime, r -> r.jitActiveIfKnown().map(on -> on ? 1.0 : 0.0).orElse(Double.NaN))
                 .description("1 if GraalPy runs with the Graal JIT, 0 if interpreter-only").tags(tags).register(registry);
+    }
+
+    /** Why every call is refused now (closed, memory, no_context), or null: from the runtime's own answer, never waiting. */
+    private static String refusalReason(PythonRuntime r) {
+        if (r.isClosed()) {
+            return "closed";
+        }
+        PyStats stats = r.stats();
+        if (stats.memoryGuardTripped()) {
+            return "memory";
+        }
+        return stats.callsRefusedBecause() == null ? null : "no_context";
     }
 
     private void permits(MeterRegistry registry, String scope, PySemaphore semaphore) {

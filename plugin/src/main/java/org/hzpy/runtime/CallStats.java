@@ -88,6 +88,7 @@ public final class CallStats {
     }
 
     private final LongAdder[] counts = new LongAdder[CELLS];
+    private final LongAdder jetRefusals = new LongAdder();
     private final LongAdder[] nanos = new LongAdder[counts.length];
     private volatile boolean enabled;
     private volatile Listener[] listeners = {};
@@ -132,8 +133,31 @@ public final class CallStats {
         if (!enabled) {
             return;
         }
-        long took = System.nanoTime() - startNanos;
         Outcome outcome = Outcome.of(error);
+        if (origin == Origin.JET && outcome == Outcome.OVERLOADED) {
+            // a Jet stage tries a refused batch again after a pause: one batch, counted once when it ends (jetBatchGaveUp)
+            jetRefusals.increment();
+            return;
+        }
+        add(kind, origin, outcome, System.nanoTime() - startNanos);
+    }
+
+    /**
+     * A Jet stage gave up on a batch that found no free permit within its timeout, counting from
+     * {@code firstAttemptNanos}: the batch's one {@link Outcome#OVERLOADED}.
+     */
+    public void jetBatchGaveUp(Kind kind, long firstAttemptNanos) {
+        if (enabled) {
+            add(kind, Origin.JET, Outcome.OVERLOADED, System.nanoTime() - firstAttemptNanos);
+        }
+    }
+
+    /** Attempts of Jet batches refused for want of a permit (each tried again after a pause, or given up). */
+    public long jetRefusals() {
+        return jetRefusals.sum();
+    }
+
+    private void add(Kind kind, Origin origin, Outcome outcome, long took) {
         int i = cell(kind, origin, outcome);
         counts[i].increment();
         nanos[i].add(took);

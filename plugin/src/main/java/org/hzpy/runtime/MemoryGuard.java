@@ -3,6 +3,7 @@ package org.hzpy.runtime;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
@@ -19,28 +20,48 @@ import javax.management.NotificationListener;
 /**
  * Watches the member's heap for the watchdog: GraalPy CE has no per-context heap limit, so a
  * Python loop that keeps allocating would otherwise run the whole member out of memory. The
- * guard trips when the heap still in use after the last garbage collection passes the limit
- * ({@code hzpy.memory-guard}, a fraction of the maximum heap): the runtime then interrupts the
- * running Python calls and refuses new ones until the heap is back under the limit.
+ * guard trips when the heap still in use after the last garbage collection passes its threshold
+ * while Python runs: the runtime then interrupts the running Python calls and refuses new ones
+ * until the running calls have ended and one collection showed where the heap stands.
  *
- * <p>It reads the heap after collection, not the heap in use, because the latter is full of
- * garbage just before every collection. It cannot tell which context holds the memory, nor stop
- * Java code from allocating; a Python global that keeps the memory keeps the guard tripped.
+ * <p>What it can measure: the JVM's heap live after a collection, and the same figure as last seen
+ * with no Python call running (the <em>idle</em> live heap: the member's own data, hzpy's contexts
+ * and their module globals). The difference bounds what running calls hold. What it cannot: which
+ * context, or which of the member's objects, holds memory (GraalPy CE has no per-context heap
+ * accounting), nor stop Java code from allocating.
+ *
+ * <p>So the threshold is {@code hzpy.memory-guard} (a fraction of the maximum heap) while the idle
+ * live heap is under it; when the member's own data alone is over it (large IMaps), running
+ * calls may grow the live heap by half of what is left above the idle figure before the guard
+ * trips: the member's data never makes the guard refuse calls by itself, and Python still cannot
+ * take the last of the heap. A trip ends once no call runs and a collection has shown the heap:
+ * under the limit, or still over it without any Python call running (then the running calls were
+ * not the cause; the guard says so and takes calls again). It asks for at most one collection per
+ * trip, and for one on a heap-usage alarm only while Python runs and at most every
+ * {@link #CONFIRM_GC_NANOS}: never a collection loop.
+ *
+ * <p>Thread-safety: {@link #check} runs on the watchdog thread only; the readers and the GC
+ * notification listener may run on any thread (volatile fields, one monitor for the GC requests).
  */
 final class MemoryGuard {
     private static final ILogger LOGGER = Logger.getLogger(MemoryGuard.class);
-    /** While tripped with no Python running, ask for a collection this often to see whether memory came back. */
-    private static final long RECHECK_GC_NANOS = TimeUnit.SECONDS.toNanos(2);
+    /** At most one collection this often on a heap-usage alarm (off the notifying thread). */
+    private static final long CONFIRM_GC_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final double fraction;
     private final long maxHeap;
     private final long limitBytes;
     private final List<MemoryPoolMXBean> heapPools;
+    private final List<GarbageCollectorMXBean> collectors;
     private final AtomicLong trips = new AtomicLong();
+    private final AtomicLong requestedGcs = new AtomicLong();
     private volatile boolean tripped;
+    private volatile boolean pythonRunning;
     private volatile long lastLiveBytes;
-    private long trippedIdleSince;
-    private long lastRequestedGc;
+    /** Live heap after collection as last seen with no Python call running; -1 until seen. */
+    private volatile long idleLiveBytes = -1;
+    /** While tripped: the collections counted when the last call ended (-1: calls still run). */
+    private long collectionsWhenIdle = -1;
     private NotificationListener afterGcListener;
     private long lastConfirmGc;
 
@@ -52,14 +73,15 @@ final class MemoryGuard {
         this.heapPools = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP && p.isValid())
                 .collect(Collectors.toList());
+        this.collectors = ManagementFactory.getGarbageCollectorMXBeans();
     }
 
     /**
      * Calls {@code wake} right after any garbage collection that leaves a heap pool over the limit
      * (a collection-usage threshold notification), so the watchdog checks at once instead of on its
      * next tick: a fast allocating loop can fill the last quarter of a heap in a fraction of a second.
-     * When the heap in use (garbage included) passes the limit, asks for a collection to find out
-     * whether it is live.
+     * When the heap in use (garbage included) passes the limit while Python runs, asks for a
+     * collection to find out whether it is live.
      */
     void wakeAfterGcOverLimit(Runnable wake) {
         if (fraction <= 0) {
@@ -96,20 +118,28 @@ final class MemoryGuard {
     /**
      * The heap in use (garbage included) passed the limit. Large allocations (a 1 MB bytearray is
      * a humongous object in G1) can fill the old generation with no collection in between, so the
-     * reading after the last GC may lag far behind: ask for one now (at most every
-     * {@code RECHECK_GC_NANOS}, off the notifying thread), whose result the guard then sees.
+     * reading after the last GC may lag far behind: ask for one now, off the notifying thread —
+     * only while Python runs (else Python cannot be the cause) and at most every {@code CONFIRM_GC_NANOS}.
      */
     private void confirmWithGc() {
+        if (!pythonRunning) {
+            return;
+        }
         long now = System.nanoTime();
         synchronized (this) {
-            if (lastConfirmGc != 0 && now - lastConfirmGc < RECHECK_GC_NANOS) {
+            if (lastConfirmGc != 0 && now - lastConfirmGc < CONFIRM_GC_NANOS) {
                 return;
             }
             lastConfirmGc = now;
         }
-        Thread gc = new Thread(System::gc, "hzpy-memory-guard-gc");
+        Thread gc = new Thread(this::requestGc, "hzpy-memory-guard-gc");
         gc.setDaemon(true);
         gc.start();
+    }
+
+    private void requestGc() {
+        requestedGcs.incrementAndGet();
+        System.gc();
     }
 
     void close() {
@@ -127,40 +157,77 @@ final class MemoryGuard {
     }
 
     /**
-     * Called on every watchdog tick. True while the heap in use after collection is over the
-     * limit. {@code pythonRunning} tells whether any Python call still runs (when none does, the
-     * guard asks for a collection now and then, so an idle member does not stay tripped on garbage).
+     * Called on every watchdog tick (one thread). True while running Python calls must stop: the
+     * guard is tripped. {@code pythonRunning} tells whether any Python call runs now.
      */
     boolean check(boolean pythonRunning) {
         if (fraction <= 0) {
             return false;
         }
+        this.pythonRunning = pythonRunning;
         long live = liveAfterLastGc();
         lastLiveBytes = live;
-        boolean over = live > limitBytes;
-        if (over && tripped) {
-            // the heap in use now is an upper bound of what is live: below the limit means the memory came back
-            over = heapUsedNow() > limitBytes;
-        }
-        long now = System.nanoTime();
-        if (over && !tripped) {
-            trips.incrementAndGet();
-            trippedIdleSince = 0;
-            LOGGER.warning("hzpy memory guard tripped: " + describe() + "; interrupting running Python calls"
-                    + " and refusing new ones until the heap is back under the limit");
-        } else if (!over && tripped) {
-            LOGGER.info("hzpy memory guard: the heap is back under the limit (" + mb(live) + " MB live after GC)");
-        }
-        tripped = over;
-        if (over && !pythonRunning) {
-            if (trippedIdleSince == 0) {
-                trippedIdleSince = now;
-            } else if (now - lastRequestedGc > RECHECK_GC_NANOS) {
-                lastRequestedGc = now;
-                System.gc(); // confirms whether the interrupted calls' memory is garbage now
+        if (!tripped) {
+            if (!pythonRunning) {
+                idleLiveBytes = live; // the heap without running calls follows the member's data
+                return false;
             }
+            if (live <= tripThreshold()) {
+                return false;
+            }
+            trips.incrementAndGet();
+            collectionsWhenIdle = -1;
+            tripped = true;
+            LOGGER.warning("hzpy memory guard tripped: " + describe() + "; interrupting running Python calls"
+                    + " and refusing new ones until they have stopped and a collection has shown the heap");
+            return true;
         }
-        return over;
+        if (pythonRunning) { // the interrupted calls are still unwinding
+            collectionsWhenIdle = -1;
+            return true;
+        }
+        long used = heapUsedNow(); // an upper bound of what is live: under the limit means the memory came back
+        if (used <= limitBytes || live <= limitBytes && collectionsWhenIdle >= 0 && collections() > collectionsWhenIdle) {
+            untrip("the heap is back under the limit (" + mb(Math.min(used, live)) + " MB live)", Math.min(used, live));
+            return false;
+        }
+        if (collectionsWhenIdle < 0) { // the calls just ended: one collection tells whether their memory is garbage
+            collectionsWhenIdle = collections();
+            requestGc();
+            return true;
+        }
+        if (collections() > collectionsWhenIdle) { // collected with no call running, and still over the limit
+            untrip("the heap stays over the limit with no Python call running (" + mb(live) + " MB live after GC):"
+                    + " the running calls were not the cause (the member's own data, or Python module globals,"
+                    + " hold it); taking calls again, which may grow the live heap by half of what is left", live);
+            return false;
+        }
+        return true;
+    }
+
+    private void untrip(String why, long idleLive) {
+        idleLiveBytes = idleLive;
+        tripped = false;
+        collectionsWhenIdle = -1;
+        LOGGER.warning("hzpy memory guard: " + why);
+    }
+
+    /**
+     * The live heap past which running Python trips the guard: the limit, or, when what is live with
+     * no call running is over the limit already, that plus half of the heap left above it.
+     */
+    long tripThreshold() {
+        long idle = idleLiveBytes;
+        return idle <= limitBytes ? limitBytes : idle + (maxHeap - idle) / 2;
+    }
+
+    /** Collections so far, all collectors (a {@code System.gc()} counts at least one). */
+    private long collections() {
+        long n = 0;
+        for (GarbageCollectorMXBean c : collectors) {
+            n += Math.max(0, c.getCollectionCount());
+        }
+        return n;
     }
 
     boolean isTripped() {
@@ -171,8 +238,18 @@ final class MemoryGuard {
         return trips.get();
     }
 
+    /** Collections the guard asked for (System.gc()) since it started. */
+    long requestedGcs() {
+        return requestedGcs.get();
+    }
+
     long limitBytes() {
         return limitBytes;
+    }
+
+    /** Live heap after collection as last seen with no Python call running (-1: not yet seen; the guard is off). */
+    long idleLiveBytes() {
+        return idleLiveBytes;
     }
 
     /** Heap in use after the last collection (all heap pools). */
@@ -195,8 +272,12 @@ final class MemoryGuard {
         if (fraction <= 0) {
             return "the memory guard is off (hzpy.memory-guard=off)";
         }
+        long idle = idleLiveBytes;
         return "the heap in use after garbage collection (" + mb(lastLiveBytes) + " MB) is over hzpy.memory-guard="
-                + Math.round(fraction * 100) + "% of the maximum heap (" + mb(limitBytes) + " of " + mb(maxHeap) + " MB)";
+                + Math.round(fraction * 100) + "% of the maximum heap (" + mb(limitBytes) + " of " + mb(maxHeap) + " MB)"
+                + (idle > limitBytes ? " and over " + mb(tripThreshold()) + " MB (" + mb(idle)
+                + " MB live with no Python running, plus half of the rest)" : "")
+                + " while Python ran";
     }
 
     private static long mb(long bytes) {

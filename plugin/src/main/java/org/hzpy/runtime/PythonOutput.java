@@ -12,8 +12,10 @@ import java.util.logging.Level;
  * Python's stdout or stderr, written line by line to the member's log
  * ({@code hzpy.python.stdout} / {@code hzpy.python.stderr}) instead of the JVM's own streams:
  * a full or closed console pipe could otherwise block a Python thread in host I/O, where no
- * interrupt reaches it. Lines longer than {@link #MAX_LINE} are cut; lines beyond the member's
- * rate ({@link PythonLog}) are dropped and counted. Thread-safe.
+ * interrupt reaches it. The monitor guards only the line being built: a finished line is handed to
+ * {@link PythonLog}'s writer thread, so a slow log handler never holds a Python thread (nor one
+ * waiting for this monitor). Lines longer than {@link #MAX_LINE} are cut; lines beyond the member's
+ * rate or its queue ({@link PythonLog}) are dropped and counted. Thread-safe.
  */
 final class PythonOutput extends OutputStream {
     static final int MAX_LINE = 8192;
@@ -57,8 +59,6 @@ final class PythonOutput extends OutputStream {
         String text = line.toString(StandardCharsets.UTF_8) + (truncated ? " [line cut at " + MAX_LINE + " bytes]" : "");
         line.reset();
         truncated = false;
-        if (logger.isLoggable(level) && log.admit()) {
-            logger.log(level, text);
-        }
+        log.write(logger, level, text); // handed to the log's writer: never waits for the log here
     }
 }

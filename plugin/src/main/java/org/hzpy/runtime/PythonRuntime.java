@@ -244,9 +244,14 @@ public final class PythonRuntime implements AutoCloseable {
      * once. A context replays it under the same timeout, never under a caller's.
      */
     public void exec(String source, Duration timeout) {
+        exec(CallStats.Origin.MEMBER, source, timeout);
+    }
+
+    /** {@link #exec(String, Duration)} on behalf of {@code origin} (what the call meters say). */
+    public void exec(CallStats.Origin origin, String source, Duration timeout) {
         long timeoutNanos = timeoutNanos(timeout);
         long start = System.nanoTime();
-        counted(CallStats.Kind.EXEC, CallStats.Origin.MEMBER, start, () -> run("exec()", null, start, timeoutNanos, true, null,
+        counted(CallStats.Kind.EXEC, origin, start, () -> run("exec()", null, start, timeoutNanos, true, null,
                 null, (w, f) -> {
                     lockExec(start + timeoutNanos);
                     try {
@@ -640,7 +645,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private List<Long> gcCountsIn(PyContext context) {
-        if (!(context instanceof Worker w) || !w.isReady() || w.busy()) {
+        if (!(context instanceof Worker w) || !w.isReady() || w.busy() || w.isBehind(execLog) || w.scopesBehind(scopes)) { // never replay for a reading
             return List.of();
         }
         router.bind(w);
@@ -671,6 +676,16 @@ public final class PythonRuntime implements AutoCloseable {
         return memoryGuard.limitBytes();
     }
 
+    /** The live heap last seen with no Python call running (-1: not yet, or the guard is off): running calls hold at most the rest. */
+    public long heapIdleLiveBytes() {
+        return memoryGuard.idleLiveBytes();
+    }
+
+    /** Whether GraalPy runs with the Graal JIT; empty while the engine is still being made (never waits: for meters). */
+    public java.util.Optional<Boolean> jitActiveIfKnown() {
+        return factory.isDone() && !factory.isCompletedExceptionally() ? java.util.Optional.of(factory.join().jitActive()) : java.util.Optional.empty();
+    }
+
     /** How many calls ended how, and their time: what the call meters read. */
     public CallStats callStats() {
         return callStats;
@@ -678,7 +693,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     public PyStats stats() {
         return new PyStats(router.replays(), router.replayFailures(), router.restarts(), memoryGuard.trips(),
-                memoryGuard.isTripped(), router.abandoned());
+                memoryGuard.isTripped(), router.abandoned(), memoryGuard.requestedGcs(), unhealthyBecause());
     }
 
     @Override

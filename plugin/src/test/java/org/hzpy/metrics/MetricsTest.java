@@ -64,6 +64,7 @@ class MetricsTest {
         double timedOut = calls(registry, "call", "member", "timeout");
         double refused = calls(registry, "call", "member", "overloaded");
         double evals = calls(registry, "eval", "member", "ok");
+        double timedOutMillis = callsTimer(registry, "call", "member", "timeout").totalTime(java.util.concurrent.TimeUnit.MILLISECONDS);
 
         // When calls succeed, fail, time out and are refused
         py.call("testmod", "echo", 1);
@@ -82,8 +83,12 @@ class MetricsTest {
         assertThat(calls(registry, "call", "member", "timeout") - timedOut).isEqualTo(1);
         assertThat(calls(registry, "call", "member", "overloaded") - refused).isEqualTo(1);
         assertThat(calls(registry, "eval", "member", "ok") - evals).isEqualTo(1);
-        FunctionTimer timeouts = registry.find("hzpy.calls").tags("outcome", "timeout", "origin", "member", "kind", "call").functionTimer();
-        assertThat(timeouts.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)).isGreaterThanOrEqualTo(200);
+        assertThat(callsTimer(registry, "call", "member", "timeout").totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)
+                - timedOutMillis).as("the time of this test's one timeout").isGreaterThanOrEqualTo(200);
+    }
+
+    private static FunctionTimer callsTimer(SimpleMeterRegistry registry, String kind, String origin, String outcome) {
+        return registry.find("hzpy.calls").tags("kind", kind, "origin", origin, "outcome", outcome).functionTimer();
     }
 
     @Test
@@ -120,6 +125,12 @@ class MetricsTest {
     @Test
     void memoryStats_fromAMemberAndFromAClient_coverEveryMember() {
         HazelcastInstance a = TestMembers.clusterA();
+        for (HazelcastInstance m : List.of(a, TestMembers.clusterB())) { // each context caught up on execs (a reading skips one behind)
+            Py p = TestMembers.py(m);
+            for (int i = 0; i < p.contexts().numContexts(); i++) {
+                TestMembers.inContext(p, i, () -> p.call("testmod", "echo", 0));
+            }
+        }
         List<String> addresses = a.getCluster().getMembers().stream().map(m -> m.getAddress().toString()).sorted().toList();
 
         for (Py asker : List.of(TestMembers.py(a), Py.on(TestMembers.clientOf(a)))) {
@@ -207,11 +218,198 @@ class MetricsTest {
     }
 
     @Test
-    void withoutTheSetting_thereIsNoEndpointAndNoThread() {
-        Py other = TestMembers.py(TestMembers.isolated()); // a member whose hazelcast.yaml does not set it
+    void withoutTheSetting_thereIsNoEndpointAndNoThread() throws Exception {
+        // Given a member whose endpoint has served a request (its thread starts on the first one)
+        HttpResponse<Void> scraped = HttpClient.newHttpClient().send(HttpRequest.newBuilder(py.prometheusEndpoint().orElseThrow())
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.discarding());
+        assertThat(scraped.statusCode()).isEqualTo(200);
 
+        // When another member's hazelcast.yaml does not set hzpy.metrics.prometheus-port
+        Py other = TestMembers.py(TestMembers.isolated());
+
+        // Then it has no endpoint, and the only endpoint thread in this JVM is the first member's
         assertThat(other.prometheusEndpoint()).isEmpty();
         assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-                .filteredOn(n -> n.startsWith("hzpy-metrics-")).allMatch(n -> n.equals("hzpy-metrics-" + member.getName()));
+                .filteredOn(n -> n.startsWith("hzpy-metrics-")).containsExactly("hzpy-metrics-" + member.getName());
+    }
+
+    private static double counter(SimpleMeterRegistry registry, String name) {
+        io.micrometer.core.instrument.FunctionCounter c = registry.find(name).functionCounter();
+        assertThat(c).as(name).isNotNull();
+        return c.count();
+    }
+
+    @Test
+    void anAbandonedContext_countsAsOneRestart() {
+        // Given the meters of a member with hzpy.abandon-after: 1s
+        Py runaway = TestMembers.py(TestMembers.runaway());
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        HzpyMetrics.of(runaway).bindTo(registry);
+        double restarts = counter(registry, "hzpy.context.restarts");
+        long abandoned = runaway.stats().contextsAbandoned();
+
+        // When a call stuck in a builtin that ignores its interrupt (3 ** 40,000,000, ~5 s) is abandoned
+        catchThrowableOfType(PyTimeoutException.class,
+                () -> runaway.call(PyCall.of("hardening", "huge_power", 40_000_000).timeout(Duration.ofMillis(500))));
+
+        // Then its context was restarted once, and counted once
+        assertThat(runaway.stats().contextsAbandoned()).isEqualTo(abandoned + 1);
+        assertThat(counter(registry, "hzpy.context.restarts") - restarts).isEqualTo(1);
+    }
+
+    @Test
+    void percentilesBoundTwiceToARegistry_recordEachCallOnce() {
+        // Given the meters with percentiles bound twice to the same registry
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        HzpyMetrics.of(py).percentiles(0.5).bindTo(registry);
+        HzpyMetrics.of(py).percentiles(0.5).bindTo(registry);
+        io.micrometer.core.instrument.Timer timer = registry.find("hzpy.calls")
+                .tags("kind", "call", "origin", "member", "outcome", "ok").timer();
+        long before = timer.count();
+
+        // When 3 calls succeed
+        for (int i = 0; i < 3; i++) {
+            py.call("testmod", "echo", i);
+        }
+
+        // Then the timer counts 3
+        assertThat(timer.count() - before).isEqualTo(3);
+    }
+
+    @Test
+    void anExecFromAClient_isCountedAsRemote() {
+        // Given the meters of both members of the 2-member cluster
+        List<HazelcastInstance> members = List.of(TestMembers.clusterA(), TestMembers.clusterB());
+        List<SimpleMeterRegistry> registries = members.stream().map(m -> {
+            SimpleMeterRegistry r = new SimpleMeterRegistry();
+            HzpyMetrics.of(TestMembers.py(m)).bindTo(r);
+            return r;
+        }).toList();
+        java.util.function.ToDoubleFunction<String> execsFrom = origin ->
+                registries.stream().mapToDouble(r -> calls(r, "exec", origin, "ok")).sum();
+        double member0 = execsFrom.applyAsDouble("member");
+        double remote0 = execsFrom.applyAsDouble("remote");
+
+        // When a client runs exec
+        Py.on(TestMembers.clientOf(members.get(0))).exec("metrics_test_remote_exec = 1");
+
+        // Then the member that ran it counts it as remote
+        assertThat(execsFrom.applyAsDouble("remote") - remote0).isEqualTo(1);
+        assertThat(execsFrom.applyAsDouble("member") - member0).isZero();
+    }
+
+    @Test
+    void aJetBatchRetriedForWantOfAPermit_isNotCountedAsAnOverloadedCall() {
+        // Given the meters, and both of the member's permits (max-concurrent 2) held by 3 s calls
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        HzpyMetrics.of(py).bindTo(registry);
+        double overloaded = calls(registry, "call", "jet", "overloaded");
+        double ok = calls(registry, "call", "jet", "ok");
+        double refusals = counter(registry, "hzpy.jet.batches.refused");
+        List<CompletableFuture<Object>> holders = List.of(
+                py.callAsync(PyCall.of("testmod", "sleep_then", 60.0, 1).timeout(Duration.ofSeconds(90))).toCompletableFuture(),
+                py.callAsync(PyCall.of("testmod", "sleep_then", 60.0, 2).timeout(Duration.ofSeconds(90))).toCompletableFuture());
+        Await.until(Duration.ofSeconds(30), "both permits held", () -> py.semaphore().current() == 2);
+
+        // When a Jet job's one batch is refused, tried again after pauses, and runs once the permits are back
+        com.hazelcast.jet.pipeline.Pipeline p = com.hazelcast.jet.pipeline.Pipeline.create();
+        p.readFrom(com.hazelcast.jet.pipeline.test.TestSources.items(1L, 2L, 3L, 4L))
+                .apply(org.hzpy.jet.PyTransforms.<Long, Long>mapUsingPythonBatch(org.hzpy.jet.PyStageConfig.of("jetmod", "double_all")
+                        .batchSize(4).concurrentBatches(1).timeout(Duration.ofMinutes(2))))
+                .writeTo(com.hazelcast.jet.pipeline.Sinks.noop());
+        com.hazelcast.jet.Job job = member.getJet().newJob(p);
+        try {
+            Await.until(Duration.ofMinutes(2), "the batch refused twice",
+                    () -> counter(registry, "hzpy.jet.batches.refused") - refusals >= 2);
+        } finally {
+            holders.forEach(h -> h.cancel(true)); // the permits come back
+        }
+        job.join();
+
+        // Then the batch was refused at least once, and no refusal counted as an overloaded call
+        assertThat(counter(registry, "hzpy.jet.batches.refused") - refusals).as("refused attempts").isPositive();
+        assertThat(calls(registry, "call", "jet", "overloaded") - overloaded).isZero();
+        assertThat(calls(registry, "call", "jet", "ok") - ok).isPositive();
+    }
+
+    @Test
+    void theThreeContextGauges_readOneSnapshotInAScrape() {
+        // Given the meters of a member with 2 idle contexts, and a scrape that has read the busy gauge
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        HzpyMetrics.of(py).bindTo(registry);
+        org.hzpy.runtime.PythonRuntime runtime = org.hzpy.cluster.HzpyPlugin.runtimeOf(member);
+        Await.until(Duration.ofSeconds(30), "both contexts idle", () -> runtime.contextStates().idle() == 2);
+        double busy = gauge(registry, "hzpy.contexts", "state", "busy");
+
+        // When a call starts before the scrape reads the other two
+        CompletableFuture<Object> running = py.callAsync(PyCall.of("testmod", "sleep_then", 1.0, 1)).toCompletableFuture();
+        try {
+            Await.until(Duration.ofSeconds(30), "a busy context", () -> runtime.contextStates().busy() == 1);
+            double idle = gauge(registry, "hzpy.contexts", "state", "idle");
+            double starting = gauge(registry, "hzpy.contexts", "state", "starting");
+
+            // Then the three add up to the member's contexts
+            assertThat(busy + idle + starting).isEqualTo(2);
+        } finally {
+            running.join();
+        }
+    }
+
+    @Test
+    void gcCounts_skipAContextBehindOnExec_insteadOfReplayingForAReading() {
+        // Given a context that has not yet applied an exec another context ran
+        py.exec("metrics_test_gc_probe = 1");
+        long replays = py.stats().execReplays();
+
+        // When the gc counts of every context are read
+        List<List<Long>> counts = org.hzpy.cluster.HzpyPlugin.runtimeOf(member).gcCountsPerContext();
+
+        // Then the behind context is skipped (an empty list), not caught up: that replay could take the exec's whole timeout
+        assertThat(py.stats().execReplays()).isEqualTo(replays);
+        assertThat(counts).hasSize(2).anySatisfy(c -> assertThat(c).isEmpty());
+    }
+
+    @Test
+    void theJitGauge_neverWaitsForTheEngine() {
+        // Given a runtime of its own whose engine is still being made
+        java.util.Properties settings = new java.util.Properties();
+        settings.setProperty("hzpy.contexts", "1");
+        settings.setProperty("hzpy.prewarm", "false");
+        org.hzpy.runtime.PythonRuntime fresh = org.hzpy.runtime.PythonRuntime.start(org.hzpy.HzpySettings.fromProperties(settings),
+                "hzpy-metrics-fresh");
+        try {
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            HzpyMetrics.of(fresh).bindTo(registry);
+
+            // When the jit gauge is read at once
+            double jit = registry.find("hzpy.jit.active").gauge().value();
+
+            // Then it answers without waiting: unknown (NaN) until the engine exists, then 1
+            assertThat(jit).isNaN();
+            Await.until(Duration.ofMinutes(2), "the engine", () -> registry.find("hzpy.jit.active").gauge().value() == 1);
+        } finally {
+            fresh.close();
+        }
+    }
+
+    @Test
+    void whyAllCallsAreRefused_isInTheStatsAndAMeter() {
+        // Given the meters of a runtime of its own
+        java.util.Properties settings = new java.util.Properties();
+        settings.setProperty("hzpy.contexts", "1");
+        org.hzpy.runtime.PythonRuntime runtime = org.hzpy.runtime.PythonRuntime.start(org.hzpy.HzpySettings.fromProperties(settings),
+                "hzpy-metrics-closing");
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        HzpyMetrics.of(runtime).bindTo(registry);
+        assertThat(gauge(registry, "hzpy.refusing", "reason", "closed")).isZero();
+
+        // When it closes
+        runtime.close();
+
+        // Then its stats and the meter say why it refuses every call
+        assertThat(runtime.stats().callsRefusedBecause()).contains("closed");
+        assertThat(gauge(registry, "hzpy.refusing", "reason", "closed")).isEqualTo(1);
+        assertThat(gauge(registry, "hzpy.refusing", "reason", "memory")).isZero();
+        assertThat(py.stats().callsRefusedBecause()).as("a member that serves").isNull();
     }
 }
