@@ -12,7 +12,9 @@ package org.hzpy;
  * @param contextsAbandoned  contexts given up because a call in them ignored its interrupt for longer
  *                           than {@code hzpy.abandon-after}; each was replaced, and its thread may stay
  *                           busy until the operation returns
+ * @param jsonDecoders       the scanner json.loads uses in each context, by index: "native" or "python"
+ *                           ({@code hzpy.json-decoder}; with auto, "python" once trained), "starting"
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
-                      boolean memoryGuardTripped, long contextsAbandoned) {
+                      boolean memoryGuardTripped, long contextsAbandoned, java.util.List<String> jsonDecoders) {
 }

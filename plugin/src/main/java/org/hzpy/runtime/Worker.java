@@ -15,10 +15,6 @@ import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 import org.hzpy.PythonException;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -42,8 +38,6 @@ import java.util.regex.Pattern;
  */
 final class Worker implements PyContext {
     private static final ILogger LOGGER = Logger.getLogger(Worker.class);
-    private static final String HELPERS_RESOURCE = "/org/hzpy/python/_hzpy_internal.py";
-    private static final String HELPERS_SOURCE = readResource(HELPERS_RESOURCE);
     private static final int WARM_UP_CALLS_PER_SLICE = 100;
     private static final int MAX_CALL_SITES = 1024;
 
@@ -75,6 +69,9 @@ final class Worker implements PyContext {
     private final Value warmImports;
     private final Value syncScopes;
     private final Value gcCounts;
+    private final Value useJsonDecoder;
+    /** The scanner json.loads uses here: "native" or "python" (hzpy.json-decoder, or json's training). */
+    private volatile String jsonDecoder = "native";
 
     /** Frames of the calls running in this context, per thread; guarded by {@link #guard}. */
     private final Map<Thread, CallFrame> running = new HashMap<>();
@@ -101,15 +98,7 @@ final class Worker implements PyContext {
         this.context = context;
         this.limits = limits;
         this.slots = new Semaphore(executors);
-        context.getBindings("python").putMember("_hzpy_src", HELPERS_SOURCE);
-        Value helpers = context.eval("python",
-                "import sys as _s, types as _t\n"
-                        + "_m = _t.ModuleType('_hzpy_internal')\n"
-                        + "_m.__file__ = '" + HELPERS_RESOURCE + "'\n"
-                        + "exec(compile(_hzpy_src, '" + HELPERS_RESOURCE + "', 'exec'), _m.__dict__)\n"
-                        + "_s.modules['_hzpy_internal'] = _m\n"
-                        + "del _s, _t, _m, _hzpy_src\n"
-                        + "__import__('_hzpy_internal')");
+        Value helpers = PythonHelpers.load(context);
         invoke = helpers.getMember("invoke");
         makeCallSite = helpers.getMember("call_site");
         invokeKw = helpers.getMember("invoke_kw");
@@ -124,6 +113,7 @@ final class Worker implements PyContext {
         trainJson = helpers.getMember("train_json");
         syncScopes = helpers.getMember("sync_scopes");
         gcCounts = helpers.getMember("gc_counts");
+        useJsonDecoder = helpers.getMember("json_decoder");
         helpers.getMember("install_hzpy").execute((ProxyExecutable) arguments -> hostCall(hostFunctions, arguments));
     }
 
@@ -218,8 +208,20 @@ final class Worker implements PyContext {
         if (outcome.isNull()) {
             return false;
         }
-        LOGGER.info("hzpy context " + index + ": json decodes with its " + outcome.asString() + " scanner from now on");
+        jsonDecoder = outcome.asString();
+        LOGGER.info("hzpy context " + index + ": json decodes with its " + jsonDecoder + " scanner from now on");
         return true;
+    }
+
+    /** Sets json's decoder ({@code hzpy.json-decoder}: auto, native or python) before the context serves calls. */
+    void useJsonDecoder(String mode) {
+        useJsonDecoder.execute(mode);
+        jsonDecoder = "python".equals(mode) ? "python" : "native";
+    }
+
+    /** The scanner json.loads uses in this context now: "native" or "python". Thread-safe. */
+    String jsonDecoder() {
+        return jsonDecoder;
     }
 
     /**
@@ -759,17 +761,6 @@ final class Worker implements PyContext {
     @Override
     public String toString() {
         return "PyContext[" + index + (isReady() ? ", ready" : closed ? ", closed" : ", starting") + "]";
-    }
-
-    private static String readResource(String name) {
-        try (InputStream in = Worker.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("hzpy is missing its resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A context could not apply the exec log: it is unfit to serve and must be replaced. */
