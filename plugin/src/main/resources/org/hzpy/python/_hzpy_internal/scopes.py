@@ -2,6 +2,7 @@
 # modules import as submodules of a package of the scope's own, "_hzpy_scope_<n>", so two scopes may
 # hold different modules of one name at once. Java tells each context the live scopes before a call
 # (sync_scopes) whenever they changed; a closed scope's modules are dropped then.
+import _thread
 import builtins
 import sys
 
@@ -10,8 +11,9 @@ from .imports import imported, modules, original_import
 _SCOPE_PREFIX = "_hzpy_scope_"
 _scope_dirs = {}   # scope package name -> its directory, the live ones only
 _scope_names = {}  # scope package name -> the top-level module names its directory holds
-_builtin_import = original_import  # the import the scoped one falls back to (never None: another thread
-                                   # of a shared context may still be inside the scoped import when it is taken out)
+# One sync at a time: threads of a SHARED-mode context may sync at once (Java serializes them too,
+# but this module's state must not depend on it).
+_sync_lock = _thread.allocate_lock()
 
 
 class _ScopeFinder:
@@ -87,7 +89,7 @@ def _top_level_names(directory):
 def _scoped_import(name, globals=None, locals=None, fromlist=(), level=0):
     """`import x` inside a scope's module finds the scope's own x first (then the module path and
     the standard library, as usual). Installed only while this context has a live scope. It falls
-    back to the builtin import."""
+    back to the import taken at bootstrap, never to whatever builtins.__import__ holds."""
     if level == 0 and type(globals) is dict:
         owner = globals.get("__name__")
         if type(owner) is str and owner.startswith(_SCOPE_PREFIX):
@@ -97,15 +99,17 @@ def _scoped_import(name, globals=None, locals=None, fromlist=(), level=0):
                 names = _scope_names[scope] = _top_level_names(_scope_dirs[scope])
             top = name.partition(".")[0]
             if names is not None and top in names:
-                module = _builtin_import(scope + "." + name, globals, locals, fromlist, 0)
+                module = original_import(scope + "." + name, globals, locals, fromlist, 0)
                 return module if fromlist else modules[scope + "." + top]
-    return _builtin_import(name, globals, locals, fromlist, level)
+    return original_import(name, globals, locals, fromlist, level)
 
 
 def sync_scopes(live):
-    """The live scopes, from Java: drop the modules of the others, and scope imports on or off."""
-    global _scope_dirs, _builtin_import
-    if True:  # (indented as the fix that follows will need)
+    """The live scopes, from Java: drop the modules of the others, and scope imports on or off.
+    Idempotent, and one sync at a time; the import it installs never changes what it falls back to,
+    so no interleaving can make an import call itself."""
+    global _scope_dirs
+    with _sync_lock:
         for scope in list(_scope_dirs):
             if scope not in live:
                 dead = scope + "."
@@ -116,11 +120,11 @@ def sync_scopes(live):
                 _scope_names.pop(scope, None)
                 sys.path_importer_cache.pop(_scope_dirs[scope], None)
         _scope_dirs = dict(live)
-        if _scope_dirs and builtins.__import__ is not _scoped_import:
-            _builtin_import = builtins.__import__
-            builtins.__import__ = _scoped_import
-        elif not _scope_dirs and builtins.__import__ is _scoped_import:
-            builtins.__import__ = _builtin_import
+        if _scope_dirs:
+            if builtins.__import__ is original_import:  # not over an import hook of the user's own
+                builtins.__import__ = _scoped_import
+        elif builtins.__import__ is _scoped_import:
+            builtins.__import__ = original_import
 
 
 sys.meta_path.insert(0, _ScopeFinder)
