@@ -86,7 +86,7 @@ def _compiled(source, mode):
 def eval_(expression, local_vars):
     try:
         # CPython's eval() strips leading spaces and tabs from a string (compile() does not)
-        code = _compiled(expression, "eval")
+        code = _compiled(expression.lstrip(" \t"), "eval")
         if local_vars is None:
             return eval(code, _main.__dict__)
         return eval(code, _main.__dict__, local_vars)
