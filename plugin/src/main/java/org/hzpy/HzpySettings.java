@@ -36,6 +36,8 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.module-path</td><td>comma-separated existing directories, importable read-only</td><td>none</td></tr>
  * <tr><td>hzpy.prewarm</td><td>true | false</td><td>true</td></tr>
  * <tr><td>hzpy.engine</td><td>per-context | shared</td><td>per-context</td></tr>
+ * <tr><td>hzpy.json-decoder</td><td>auto | native | python: json's scanner (auto: the native one until
+ * pre-warm has trained the Python one to be faster)</td><td>auto</td></tr>
  * <tr><td>hzpy.sandbox</td><td>strict | trusted</td><td>strict</td></tr>
  * <tr><td>hzpy.memory-guard</td><td>off | 50% .. 99% of the maximum heap</td><td>90%</td></tr>
  * <tr><td>hzpy.remote-eval</td><td>true | false: eval and exec arriving through the cluster (from
@@ -74,6 +76,16 @@ public final class HzpySettings {
     /** Whether contexts share one polyglot engine (less memory, shared code) or own one each. */
     public enum EngineSharing { SHARED, PER_CONTEXT }
 
+    /** Which scanner json.loads uses; each decodes, and fails, as CPython's json does. */
+    public enum JsonDecoder {
+        /** The native scanner, until pre-warm has trained the Python one to beat it (per context). */
+        AUTO,
+        /** GraalPy's native scanner: fast from the first call, but slow and quadratic on long arrays. */
+        NATIVE,
+        /** json's own Python scanner: slow until the JIT has compiled it, then several times faster. */
+        PYTHON
+    }
+
     /** How much host access Python code gets. */
     public enum Sandbox {
         /** No host classes, processes, threads, sockets, native code or environment; read-only module path. */
@@ -91,6 +103,7 @@ public final class HzpySettings {
     private final List<Path> modulePath;
     private final boolean prewarm;
     private final EngineSharing engineSharing;
+    private final JsonDecoder jsonDecoder;
     private final Sandbox sandbox;
     private final double memoryGuard;
     private final Duration abandonAfter;
@@ -125,6 +138,8 @@ public final class HzpySettings {
         prewarm = r.get("prewarm", "true | false", true, HzpySettings::bool);
         engineSharing = r.get("engine", "per-context | shared", EngineSharing.PER_CONTEXT,
                 v -> EngineSharing.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
+        jsonDecoder = r.get("json-decoder", "auto | native | python", JsonDecoder.AUTO,
+                v -> JsonDecoder.valueOf(v.toUpperCase(Locale.ROOT)));
         sandbox = r.get("sandbox", "strict | trusted", Sandbox.STRICT,
                 v -> Sandbox.valueOf(v.toUpperCase(Locale.ROOT)));
         memoryGuard = r.get("memory-guard", "off, or a share of the maximum heap from 50% to 99% (e.g. 90%)", 0.9,
@@ -208,6 +223,10 @@ public final class HzpySettings {
         return engineSharing;
     }
 
+    public JsonDecoder jsonDecoder() {
+        return jsonDecoder;
+    }
+
     public Sandbox sandbox() {
         return sandbox;
     }
@@ -274,7 +293,8 @@ public final class HzpySettings {
         return "execution-mode=" + executionMode.name().toLowerCase(Locale.ROOT) + ", contexts=" + contexts()
                 + ", executors=" + executors() + ", max-concurrent=" + maxConcurrent + ", call-timeout=" + callTimeout + ", max-call-timeout=" + maxCallTimeout
                 + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", engine="
-                + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", sandbox="
+                + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", json-decoder="
+                + jsonDecoder.name().toLowerCase(Locale.ROOT) + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
                 + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
                 + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-callbacks=" + remoteCallbacks + ", remote-modules="

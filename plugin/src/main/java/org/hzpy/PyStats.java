@@ -18,7 +18,10 @@ package org.hzpy;
  * @param callsRefusedBecause why the member refuses every call now — its runtime is closed, no context
  *                           could start, or its memory guard is tripped (the sentence says which, with
  *                           the figures) — or null while it takes calls
+ * @param jsonDecoders       the scanner json.loads uses in each context, by index: "native" or "python"
+ *                           ({@code hzpy.json-decoder}; with auto, "python" once trained), "starting"
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
-                      boolean memoryGuardTripped, long contextsAbandoned, long memoryGuardGcs, String callsRefusedBecause) {
+                      boolean memoryGuardTripped, long contextsAbandoned, long memoryGuardGcs, String callsRefusedBecause,
+                      java.util.List<String> jsonDecoders) {
 }

@@ -139,7 +139,9 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     private Worker newWorker(int index, Worker[] generation) {
-        return new Worker(index, generation, factory().newContext(), settings.executors(), limits, hostFunctions);
+        Worker w = new Worker(index, generation, factory().newContext(), settings.executors(), limits, hostFunctions);
+        w.useJsonDecoder(settings.jsonDecoder().name().toLowerCase(java.util.Locale.ROOT));
+        return w;
     }
 
     // ------------------------------------------------------------------ calls
@@ -693,7 +695,8 @@ public final class PythonRuntime implements AutoCloseable {
 
     public PyStats stats() {
         return new PyStats(router.replays(), router.replayFailures(), router.restarts(), memoryGuard.trips(),
-                memoryGuard.isTripped(), router.abandoned(), memoryGuard.requestedGcs(), unhealthyBecause());
+                memoryGuard.isTripped(), router.abandoned(), memoryGuard.requestedGcs(), unhealthyBecause(),
+                JsonDecoders.inUse(router));
     }
 
     @Override

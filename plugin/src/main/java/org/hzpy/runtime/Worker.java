@@ -9,10 +9,6 @@ import org.hzpy.PyContext;
 import org.hzpy.PySandboxException;
 import org.hzpy.PyUnavailableException;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Semaphore;
@@ -31,8 +27,6 @@ import java.util.function.Function;
  */
 final class Worker implements PyContext {
     private static final ILogger LOGGER = Logger.getLogger(Worker.class);
-    private static final String HELPERS_RESOURCE = "/org/hzpy/python/_hzpy_internal.py";
-    private static final String HELPERS_SOURCE = readResource(HELPERS_RESOURCE);
     private static final int WARM_UP_CALLS_PER_SLICE = 100;
 
     final int index;
@@ -56,6 +50,9 @@ final class Worker implements PyContext {
     private final Value warmImports;
     private final Value gcCounts;
     private final Value forgetDeniedImports;
+    private final Value useJsonDecoder;
+    /** The scanner json.loads uses here: "native" or "python" (hzpy.json-decoder, or json's training). */
+    private volatile String jsonDecoder = "native";
 
     private volatile boolean ready;
     private volatile boolean warm;
@@ -72,7 +69,7 @@ final class Worker implements PyContext {
         this.slots = new Semaphore(executors);
         String name = "context " + index;
         this.frames = new Frames(name, Frames.Timing.of(limits), () -> context.interrupt(limits.interruptWait));
-        Value helpers = loadHelpers(context);
+        Value helpers = PythonHelpers.load(context);
         conversions = new Conversions(helpers);
         failures = new Failures(helpers.getMember("describe"), () -> closed, limits::memoryGuardDescription);
         callSites = new CallSites(helpers.getMember("call_site"));
@@ -89,20 +86,8 @@ final class Worker implements PyContext {
         trainJson = helpers.getMember("train_json");
         gcCounts = helpers.getMember("gc_counts");
         forgetDeniedImports = helpers.getMember("forget_denied_imports");
+        useJsonDecoder = helpers.getMember("json_decoder");
         helpers.getMember("install_hzpy").execute(new HostBridge(hostFunctions, conversions, frames));
-    }
-
-    /** Loads hzpy's helpers into {@code context} as the module {@code _hzpy_internal}. */
-    private static Value loadHelpers(Context context) {
-        context.getBindings("python").putMember("_hzpy_src", HELPERS_SOURCE);
-        return context.eval("python",
-                "import sys as _s, types as _t\n"
-                        + "_m = _t.ModuleType('_hzpy_internal')\n"
-                        + "_m.__file__ = '" + HELPERS_RESOURCE + "'\n"
-                        + "exec(compile(_hzpy_src, '" + HELPERS_RESOURCE + "', 'exec'), _m.__dict__)\n"
-                        + "_s.modules['_hzpy_internal'] = _m\n"
-                        + "del _s, _t, _m, _hzpy_src\n"
-                        + "__import__('_hzpy_internal')");
     }
 
     /** How many calls (and other frames) have started here: json's training looks for idle contexts by it. */
@@ -138,8 +123,20 @@ final class Worker implements PyContext {
         if (outcome.isNull()) {
             return false;
         }
-        LOGGER.info("hzpy context " + index + ": json decodes with its " + outcome.asString() + " scanner from now on");
+        jsonDecoder = outcome.asString();
+        LOGGER.info("hzpy context " + index + ": json decodes with its " + jsonDecoder + " scanner from now on");
         return true;
+    }
+
+    /** Sets json's decoder ({@code hzpy.json-decoder}: auto, native or python) before the context serves calls. */
+    void useJsonDecoder(String mode) {
+        useJsonDecoder.execute(mode);
+        jsonDecoder = "python".equals(mode) ? "python" : "native";
+    }
+
+    /** The scanner json.loads uses in this context now: "native" or "python". Thread-safe. */
+    String jsonDecoder() {
+        return jsonDecoder;
     }
 
     /**
@@ -336,17 +333,6 @@ final class Worker implements PyContext {
     @Override
     public String toString() {
         return "PyContext[" + index + (isReady() ? ", ready" : closed ? ", closed" : ", starting") + "]";
-    }
-
-    private static String readResource(String name) {
-        try (InputStream in = Worker.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("hzpy is missing its resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** A context could not apply the exec log: it is unfit to serve and must be replaced. */

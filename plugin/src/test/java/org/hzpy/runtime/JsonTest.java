@@ -2,93 +2,115 @@ package org.hzpy.runtime;
 
 import org.hzpy.Py;
 import org.hzpy.PythonException;
+import org.hzpy.support.Await;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-import org.hzpy.support.Await;
-
+import java.math.BigInteger;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-/** json in hzpy's contexts (a guard for work on its speed: issue 10) decodes exactly and says where bad text fails. */
+/**
+ * json in hzpy's contexts decodes exactly and says where bad text fails, as CPython does, with each
+ * decoder ({@code hzpy.json-decoder}: native and python on members of their own; auto, once trained,
+ * on the ISOLATED member). JsonCorpusTest compares a larger corpus with CPython's answers.
+ */
 @ExtendWith(Invariants.class)
 class JsonTest {
-    private final Py py = TestMembers.py(TestMembers.isolated());
-
     private static final String EVERY_KIND = "{\"s\": \"a\\\"b\\\\c\\u00e9\\ud83d\\udc0d\\n\", \"n\": [0, -1, 12345678901234567890, 1.5e-3, true, false, null],"
             + " \"nested\": {\"k\": [{}, []]}, \"unicode\": \"Zoë 🐍\"}";
+    /** A long array of n strings (GraalPy's native scanner is quadratic in it; the Python one is slow until compiled). */
+    private static final String LONG_ARRAY = "len(__import__('json').loads(__import__('json').dumps(['s%%d' %% i for i in range(%d)])))";
 
-    @Test
-    void jsonLoads_decodesEveryKindOfValueExactly() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"native", "python"})
+    void jsonLoads_decodesEveryKindOfValueExactly(String decoder) {
+        Py py = member(decoder);
+
         Object back = py.call("json", "loads", EVERY_KIND);
+        Object longArray = py.eval(String.format(LONG_ARRAY, 2000)); // (the python decoder runs untrained here)
 
         assertEveryKindDecoded(back);
+        assertThat(longArray).isEqualTo(2000L);
     }
 
-    @Test
-    void warmUp_switchesJsonToItsTrainedPythonScanner_whichDecodesExactlyAndFailsAlike() {
-        // Given a member with pre-warm on: its warm-up trains json's Python scanner until it beats the native one
-        // (it trains only in contexts idle for a moment: look rarely)
-        Await.until(Duration.ofMinutes(3), "json to decode with its trained Python scanner in every context",
-                () -> pause(Duration.ofMillis(500)) && scanners().equals(List.of("python", "python")));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"native", "python"})
+    void jsonLoads_ofBadText_namesWhereItFailed_alsoAfterCharactersOutsideTheBmp(String decoder) {
+        Py py = member(decoder);
 
-        // When json.loads decodes every kind of value, a long array and bad text
-        Object back = py.call("json", "loads", EVERY_KIND);
-        Object longArray = py.eval("len(__import__('json').loads(__import__('json').dumps(['s%d' % i for i in range(100000)])))");
-        PythonException e = catchThrowableOfType(PythonException.class, () -> py.call("json", "loads", "{\"a\": [1, 2,, 3]}"));
+        assertFailsAt(py, "{\"a\": [1, 2,, 3]}", "Expecting value: line 1 column 13 (char 12)");
+        assertFailsAt(py, "[\"🐍\", x]", "Expecting value: line 1 column 7 (char 6)");
+        assertFailsAt(py, "\"🐍🐍\" x", "Extra data: line 1 column 6 (char 5)");
+        assertFailsAt(py, "\"🐍\\x\"", "Invalid \\escape: line 1 column 3 (char 2)");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"native", "python"})
+    void aDecoderMadeWithOptions_decodesAndFailsAlike(String decoder) {
+        Py py = member(decoder);
+
         Object withOptions = py.eval("__import__('json').loads('{\"p\": [1.5, 2]}', parse_float=str)");
+        PythonException e = catchThrowableOfType(PythonException.class,
+                () -> py.eval("__import__('json').loads('[\"\\U0001F40D\", x]', parse_float=str)"));
 
-        // Then it decodes exactly, and says where bad text failed as the native scanner does
-        assertEveryKindDecoded(back);
-        assertThat(longArray).isEqualTo(100000L);
         assertThat(withOptions).isEqualTo(Map.of("p", List.of("1.5", 2L)));
+        assertThat(e.message()).contains("Expecting value: line 1 column 7 (char 6)");
+    }
+
+    @Test
+    void auto_switchesJsonToItsTrainedPythonScanner_whichDecodesExactlyAndFailsAlike() {
+        // Given the ISOLATED member (json-decoder auto, pre-warm on): its warm-up trains json's Python
+        // scanner until it beats the native one (py.stats() says so without entering a context)
+        Py py = TestMembers.py(TestMembers.isolated());
+        Await.until(Duration.ofMinutes(3), "json to decode with its trained Python scanner in every context",
+                () -> py.stats().jsonDecoders().equals(List.of("python", "python")));
+
+        // When json.loads decodes every kind of value and a long array, in each context
+        for (int i = 0; i < 2; i++) {
+            Object back = TestMembers.inContext(py, i, () -> py.call("json", "loads", EVERY_KIND));
+            Object longArray = TestMembers.inContext(py, i, () -> py.eval(String.format(LONG_ARRAY, 100000)));
+
+            // Then it decodes exactly, and says where bad text failed as CPython does
+            assertEveryKindDecoded(back);
+            assertThat(longArray).isEqualTo(100000L);
+            int context = i;
+            assertThat(TestMembers.inContext(py, context, () -> py.call("_hzpy_internal", "json_scanner"))).isEqualTo("python");
+            TestMembers.inContext(py, context, () -> {
+                assertFailsAt(py, "[\"🐍\", x]", "Expecting value: line 1 column 7 (char 6)");
+                return null;
+            });
+        }
+    }
+
+    private static Py member(String decoder) {
+        Py py = TestMembers.py(TestMembers.jsonDecoding(decoder));
+        assertThat(py.stats().jsonDecoders()).as("the member's decoder").containsExactly(decoder);
+        return py;
+    }
+
+    private static void assertFailsAt(Py py, String text, String where) {
+        PythonException e = catchThrowableOfType(PythonException.class, () -> py.call("json", "loads", text));
+
+        assertThat(e).as("json.loads(%s)", text).isNotNull();
         assertThat(e.pythonType()).isEqualTo("json.decoder.JSONDecodeError");
-        assertThat(e.message()).contains("line 1 column 13 (char 12)");
-    }
-
-    private static boolean pause(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-    }
-
-    /** The scanner json.loads uses in each context of the member. */
-    private List<Object> scanners() {
-        List<Object> scanners = new java.util.ArrayList<>();
-        for (int i = 0; i < py.contexts().numContexts(); i++) {
-            py.contexts().bind(py.contexts().context(i));
-            try {
-                scanners.add(py.call("_hzpy_internal", "json_scanner"));
-            } finally {
-                py.contexts().unbind();
-            }
-        }
-        return scanners;
+        assertThat(e.message()).isEqualTo(where);
     }
 
     private static void assertEveryKindDecoded(Object back) {
         assertThat(back).isEqualTo(Map.of(
                 "s", "a\"b\\cé🐍\n",
-                "n", java.util.Arrays.asList(0L, -1L, new java.math.BigInteger("12345678901234567890"), 1.5e-3, true, false, null),
+                "n", Arrays.asList(0L, -1L, new BigInteger("12345678901234567890"), 1.5e-3, true, false, null),
                 "nested", Map.of("k", List.of(Map.of(), List.of())),
                 "unicode", "Zoë 🐍"));
-    }
-
-    @Test
-    void jsonLoads_ofBadText_namesWhereItFailed() {
-        PythonException e = catchThrowableOfType(PythonException.class, () -> py.call("json", "loads", "{\"a\": [1, 2,, 3]}"));
-
-        assertThat(e.pythonType()).isEqualTo("json.decoder.JSONDecodeError");
-        assertThat(e.message()).contains("line 1 column 13 (char 12)");
     }
 }

@@ -43,6 +43,11 @@ public final class TestMembers {
         return shared("shared");
     }
 
+    /** A member whose json decodes with {@code decoder} ("native" or "python"): ISOLATED, 1 context, no pre-warm. */
+    public static HazelcastInstance jsonDecoding(String decoder) {
+        return shared("json-" + decoder);
+    }
+
     /**
      * The hardening member: ISOLATED, 2 contexts, no pre-warm. For tests that use exec or replace
      * contexts, so the other shared members keep a short exec log and their contexts.
