@@ -12,7 +12,11 @@ package org.hzpy;
  * @param contextsAbandoned  contexts given up because a call in them ignored its interrupt for longer
  *                           than {@code hzpy.abandon-after}; each was replaced, and its thread may stay
  *                           busy until the operation returns
+ * @param contextStartFailures  context starts that failed; each is tried again after a pause that doubles
+ * @param abandonedContextsAlive abandoned contexts still alive right now (their stuck operation has not
+ *                           returned); while there are as many as contexts, replacing another waits
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
-                      boolean memoryGuardTripped, long contextsAbandoned) {
+                      boolean memoryGuardTripped, long contextsAbandoned, long contextStartFailures,
+                      long abandonedContextsAlive) {
 }
