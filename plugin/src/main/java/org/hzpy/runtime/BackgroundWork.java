@@ -176,7 +176,7 @@ final class BackgroundWork {
     /** Warm-up step {@code step} of {@code w} as a frame; false when it failed (the warm-up then ends). */
     private boolean runStep(Worker w, int step) {
         try {
-            asFrame(w, "the warm-up of context " + w.index, worker -> {
+            asFrame(w, "the warm-up of context " + w.index, Limits.WARM_UP_STEP_TIMEOUT, worker -> {
                 if (step < warmUpSlices) {
                     worker.warmUpSlice();
                 } else {
@@ -194,7 +194,7 @@ final class BackgroundWork {
     /** One slice of json's training in {@code w} as a frame; true when it is over there (settled, or failed). */
     private boolean trainJsonSlice(Worker w) {
         try {
-            return asFrame(w, "json's training in context " + w.index, worker -> worker.trainJson(JSON_TRAINING_SLICE_SECONDS));
+            return asFrame(w, "json's training in context " + w.index, Limits.JSON_TRAINING_STEP_TIMEOUT, worker -> worker.trainJson(JSON_TRAINING_SLICE_SECONDS));
         } catch (RuntimeException e) {
             failed(w, "json's training (json keeps its native scanner)", e);
             return true;
@@ -211,9 +211,9 @@ final class BackgroundWork {
         }
     }
 
-    /** Runs {@code op} in {@code w} as a frame bounded by {@link Limits#BACKGROUND_STEP_TIMEOUT}. */
-    private static <T> T asFrame(Worker w, String what, java.util.function.Function<Worker, T> op) {
-        long timeoutNanos = Limits.BACKGROUND_STEP_TIMEOUT.toNanos();
+    /** Runs {@code op} in {@code w} as a frame bounded by {@code timeout}: the watchdog stops it there. */
+    private static <T> T asFrame(Worker w, String what, java.time.Duration timeout, java.util.function.Function<Worker, T> op) {
+        long timeoutNanos = timeout.toNanos();
         CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + timeoutNanos,
                 TimeUnit.NANOSECONDS.toMillis(timeoutNanos), what, null);
         return w.run(frame, op);

@@ -49,10 +49,12 @@ final class Limits {
     static final Duration START_RETRY_FIRST = Duration.ofMillis(100);
     static final Duration START_RETRY_MAX = Duration.ofSeconds(10);
     /**
-     * The bound of one step of background work (a warm-up slice, the warm-up imports, a slice of
-     * json's training): the watchdog stops a step that hangs, like a call past its timeout.
+     * The bound of one step of the warm-up (a slice, or the imports: seconds in a fresh context, and
+     * some tens of seconds on a loaded 2-core machine): the watchdog stops a step that hangs.
      */
-    static final Duration BACKGROUND_STEP_TIMEOUT = Duration.ofSeconds(20);
+    static final Duration WARM_UP_STEP_TIMEOUT = Duration.ofMinutes(2);
+    /** The bound of one slice of json's training (asked for 20 ms; the first builds its documents). */
+    static final Duration JSON_TRAINING_STEP_TIMEOUT = Duration.ofSeconds(30);
     /** How often a cancellable call that waits (for a context, for start-up) looks whether it was cancelled. */
     static final Duration CANCEL_POLL = Duration.ofMillis(10);
     static final long CANCEL_POLL_NANOS = CANCEL_POLL.toNanos();
