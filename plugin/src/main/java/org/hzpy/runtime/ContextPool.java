@@ -35,6 +35,9 @@ final class ContextPool {
         Worker start(int index, Worker[] generation);
     }
 
+    /** How often the closer of an abandoned context looks whether its stuck thread has left. */
+    private static final long STUCK_POLL_MILLIS = 100;
+
     private final Starter starter;
     private final ExecutorService initPool;
     private final ExecLog execLog;
@@ -190,17 +193,24 @@ final class ContextPool {
 
     // ------------------------------------------------------------------ readiness
 
-    /** Blocks until {@code count} contexts serve or the deadline passes; true if they do. Not their warm-up. */
+    /**
+     * Blocks until {@code count} contexts serve (not their warm-up) or the deadline passes; true if
+     * they do. Gives up early when the last start of every slot failed: a call must not wait the
+     * whole start-up bound for starts that keep failing.
+     */
     boolean awaitServing(int count, long deadlineNanos) {
-        return await(count, deadlineNanos, false);
+        return await(count, deadlineNanos, false, true);
     }
 
-    /** Like {@link #awaitServing}, and their start-up warm-up has finished too. */
+    /**
+     * Blocks until {@code count} contexts serve and their start-up warm-up has finished, or the
+     * deadline passes; true if they do. Waits through failed starts: they are tried again.
+     */
     boolean awaitWarm(int count, long deadlineNanos) {
-        return await(count, deadlineNanos, true);
+        return await(count, deadlineNanos, true, false);
     }
 
-    private boolean await(int count, long deadlineNanos, boolean warm) {
+    private boolean await(int count, long deadlineNanos, boolean warm, boolean failFast) {
         synchronized (monitor) {
             while (true) {
                 Worker[] ws = slots;
@@ -216,7 +226,7 @@ final class ContextPool {
                 if (ready >= Math.min(count, ws.length)) {
                     return true;
                 }
-                if (everyStartFailed()) {
+                if (failFast && everyStartFailed()) {
                     return false;
                 }
                 long left = deadlineNanos - System.nanoTime();
@@ -405,11 +415,20 @@ final class ContextPool {
         }
     }
 
-    /** Closes {@code w} on a thread of its own (the close may wait for a thread stuck in it), then runs {@code after}. */
+    /**
+     * Closes {@code w} on a thread of its own (the close may wait for a thread stuck in it), then
+     * runs {@code after} once no thread runs Python there any more: a thread stuck in a builtin
+     * keeps a context (and its memory) alive past its bounded close, until the builtin returns.
+     */
     private void closeInBackground(Worker w, Runnable after) {
         Thread t = new Thread(() -> {
             try {
                 discard(w);
+                while (after != null && w.isRunningCalls()) {
+                    Thread.sleep(STUCK_POLL_MILLIS); // no signal for it: the frame's thread pops it when the builtin returns
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 if (after != null) {
                     after.run();
