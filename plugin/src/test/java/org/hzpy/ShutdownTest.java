@@ -44,7 +44,7 @@ class ShutdownTest {
     }
 
     @Test
-    void shutdown_stopsRunningPython_beforeItsJavaFunctionsGo() throws Exception {
+    void shutdown_endsPythonThatKeepsCallingAJavaFunction_withUnavailable() throws Exception {
         // Given Python that calls a registered Java function in an endless loop
         HazelcastInstance member = TestMembers.startOwn("plugin-lifecycle");
         Py py = TestMembers.py(member);
@@ -64,7 +64,8 @@ class ShutdownTest {
         // When the member shuts down
         member.shutdown();
 
-        // Then the loop ends because its runtime closed, never with its Java function gone (LookupError)
+        // Then the loop ends because its runtime closed (the runtime closes first, before the member's
+        // Java functions and its cluster limit go), not with an error from the function's side
         ExecutionException e = catchThrowableOfType(ExecutionException.class, () -> loop.get(30, TimeUnit.SECONDS));
         assertThat(e).as("outcome of the loop").isNotNull();
         assertThat(e.getCause()).isInstanceOf(PyUnavailableException.class);

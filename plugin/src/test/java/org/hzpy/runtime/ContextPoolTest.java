@@ -92,9 +92,9 @@ class ContextPoolTest {
         Logger.getLogger(Limits.class.getName()).addHandler(closes);
         try {
             CompletableFuture<Object> call = py.callAsync(PyCall.of("hardening", "huge_power", LONG_BUILTIN)
-                    .timeout(Duration.ofMillis(500))).toCompletableFuture();
+                    .timeout(Duration.ofSeconds(2))).toCompletableFuture();
 
-            // When hzpy gives up on it (its timeout of 500 ms and hzpy.abandon-after of 1 s have passed)
+            // When hzpy gives up on it (its timeout of 2 s and hzpy.abandon-after of 1 s have passed)
             ExecutionException e = catchThrowableOfType(ExecutionException.class, () -> call.get(2, TimeUnit.MINUTES));
             List<String> warningsWhenAnswered = List.copyOf(closeWarnings);
             long aliveWhenAnswered = py.stats().abandonedContextsAlive();
