@@ -13,6 +13,9 @@ package org.hzpy;
  *                           than {@code hzpy.abandon-after}; each was replaced, and its thread may stay
  *                           busy until the operation returns (each abandonment is also one of the
  *                           {@code contextRestarts})
+ * @param contextStartFailures  context starts that failed; each is tried again after a pause that doubles
+ * @param abandonedContextsAlive abandoned contexts still alive right now (their stuck operation has not
+ *                           returned); while there are as many as contexts, replacing another waits
  * @param memoryGuardGcs     garbage collections the memory guard asked for (at most one per trip, and one
  *                           on a heap-usage alarm while Python runs, at most every 2 s): never a loop
  * @param callsRefusedBecause why the member refuses every call now — its runtime is closed, no context
@@ -22,6 +25,7 @@ package org.hzpy;
  *                           ({@code hzpy.json-decoder}; with auto, "python" once trained), "starting"
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
-                      boolean memoryGuardTripped, long contextsAbandoned, long memoryGuardGcs, String callsRefusedBecause,
+                      boolean memoryGuardTripped, long contextsAbandoned, long contextStartFailures,
+                      long abandonedContextsAlive, long memoryGuardGcs, String callsRefusedBecause,
                       java.util.List<String> jsonDecoders) {
 }

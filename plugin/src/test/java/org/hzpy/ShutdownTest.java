@@ -43,6 +43,34 @@ class ShutdownTest {
         assertThat(py.semaphore().current()).isZero();
     }
 
+    @Test
+    void shutdown_endsPythonThatKeepsCallingAJavaFunction_withUnavailable() throws Exception {
+        // Given Python that calls a registered Java function in an endless loop
+        HazelcastInstance member = TestMembers.startOwn("plugin-lifecycle");
+        Py py = TestMembers.py(member);
+        java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
+        py.registerFunction("tick", args -> ticks.incrementAndGet());
+        java.util.concurrent.ExecutorService caller = java.util.concurrent.Executors.newSingleThreadExecutor();
+        CompletableFuture<Object> loop = CompletableFuture.supplyAsync(() -> py.eval(
+                "all(__import__('hzpy').call('tick') for _ in iter(int, 1))", java.util.Map.of(), Duration.ofMinutes(2)), caller);
+        caller.shutdown();
+        long until = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (ticks.get() == 0 && !loop.isDone() && System.nanoTime() < until) {
+            Thread.sleep(5);
+        }
+        assertThat(ticks.get()).as("calls of the Java function before the shutdown (the loop ended with %s)",
+                loop.isDone() ? loop.handle((v, e) -> e).get() : "nothing").isPositive();
+
+        // When the member shuts down
+        member.shutdown();
+
+        // Then the loop ends because its runtime closed (the runtime closes first, before the member's
+        // Java functions and its cluster limit go), not with an error from the function's side
+        ExecutionException e = catchThrowableOfType(ExecutionException.class, () -> loop.get(30, TimeUnit.SECONDS));
+        assertThat(e).as("outcome of the loop").isNotNull();
+        assertThat(e.getCause()).isInstanceOf(PyUnavailableException.class);
+    }
+
     private static void awaitPermits(Py py, int n) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (py.semaphore().current() != n && System.nanoTime() < deadline) {

@@ -342,6 +342,13 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
             join();
         }
+        // The runtime first: Python still running must not lose its Java functions (LookupError) and
+        // no call may start without the cluster limit while the rest shuts down.
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && runtime != null) {
+            instance.getUserContext().remove(USER_CONTEXT_KEY, runtime);
+            runtime.close();
+            runtime = null;
+        }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && instance.getUserContext().get(CALLBACKS_KEY) instanceof Callbacks c) {
             c.unregisterAll();
         }
@@ -354,16 +361,10 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             load.stop(instance);
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && clusterLimit != null) {
-            runtime.useClusterLimit(null);
-            clusterLimit.stop();
+            clusterLimit.stop(); // the runtime is closed: no call takes a permit any more
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && execLog != null) {
             execLog.stop();
-        }
-        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && runtime != null) {
-            instance.getUserContext().remove(USER_CONTEXT_KEY, runtime);
-            runtime.close();
-            runtime = null;
         }
     }
 }

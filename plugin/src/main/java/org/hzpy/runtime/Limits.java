@@ -43,8 +43,18 @@ final class Limits {
     /** A context's update of its module scopes (a dict assignment and dropping modules). */
     static final Duration SCOPE_SYNC_TIMEOUT = Duration.ofSeconds(5);
     static final Duration EXEC_APPEND_WAIT = Duration.ofMinutes(5);
-    /** How often a context that could not replay the exec log is started afresh before its slot stays empty. */
+    /** How often a call whose context could not replay the exec log tries another context. */
     static final int REPLAY_ATTEMPTS = 3;
+    /** The first pause before a failed context start is tried again; it doubles up to {@link #START_RETRY_MAX}. */
+    static final Duration START_RETRY_FIRST = Duration.ofMillis(100);
+    static final Duration START_RETRY_MAX = Duration.ofSeconds(10);
+    /**
+     * The bound of one step of the warm-up (a slice, or the imports: seconds in a fresh context, and
+     * some tens of seconds on a loaded 2-core machine): the watchdog stops a step that hangs.
+     */
+    static final Duration WARM_UP_STEP_TIMEOUT = Duration.ofMinutes(2);
+    /** The bound of one slice of json's training (asked for 20 ms; the first builds its documents). */
+    static final Duration JSON_TRAINING_STEP_TIMEOUT = Duration.ofSeconds(30);
     /** How often a cancellable call that waits (for a context, for start-up) looks whether it was cancelled. */
     static final Duration CANCEL_POLL = Duration.ofMillis(10);
     static final long CANCEL_POLL_NANOS = CANCEL_POLL.toNanos();

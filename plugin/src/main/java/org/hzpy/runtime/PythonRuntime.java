@@ -8,7 +8,6 @@ import org.hzpy.HzpySettings;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyContext;
 import org.hzpy.PyException;
-import org.hzpy.PyResourceException;
 import org.hzpy.PySemaphore;
 import org.hzpy.PyStats;
 import org.hzpy.PyTimeoutException;
@@ -19,24 +18,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * The Python runtime of one member: the engine, the contexts behind a {@link ContextRouter}, the
@@ -53,11 +41,12 @@ public final class PythonRuntime implements AutoCloseable {
     /** Built on an init thread: the engine's start-up overlaps the member's own. */
     private final CompletableFuture<ContextFactory> factory;
     private final PermitLimiter limiter;
+    private final ContextPool pool;
     private final Router router;
     private final Watchdog watchdog;
-    private final ExecutorService initPool;
-    private final ExecutorService jsonTraining;
-    private final ThreadPoolExecutor asyncPool;
+    private final ThreadPoolExecutor initPool;
+    private final ThreadPoolExecutor backgroundThread;
+    private final CallThreads callThreads;
     private final ExecLog execLog = new ExecLog();
     private final ReentrantLock execLock = new ReentrantLock();
     private final MemoryGuard memoryGuard;
@@ -67,8 +56,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final ModuleScopes scopes = new ModuleScopes();
     private final CallStats callStats = new CallStats();
     private final PythonLog pythonLog = new PythonLog();
-    /** Async and handed-off calls not yet completed: completed on close, whatever they wait for. */
-    private final Set<AsyncCall<?>> inFlight = ConcurrentHashMap.newKeySet();
+    private final Invocation.Env env;
     private volatile boolean closed;
 
     private PythonRuntime(HzpySettings settings, String name) {
@@ -80,21 +68,21 @@ public final class PythonRuntime implements AutoCloseable {
         this.maxCallTimeoutNanos = Limits.toNanos(settings.maxCallTimeout());
         int poolThreads = Math.max(1, Math.min(settings.contexts(), Runtime.getRuntime().availableProcessors()));
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads(name + "-init"));
-        ((ThreadPoolExecutor) initPool).allowCoreThreadTimeOut(true);
+                new LinkedBlockingQueue<>(), CallThreads.threadFactory(name + "-init"));
+        initPool.allowCoreThreadTimeOut(true);
         this.factory = CompletableFuture.supplyAsync(() -> newFactory(settings, scopes, pythonLog), initPool);
-        // one thread, so json's training takes one context at a time; not the init pool, which it
+        // one thread, so background work takes one context at a time; not the init pool, which it
         // would hold from creating contexts for as long as a busy member leaves no idle moment
-        this.jsonTraining = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
-                threads(name + "-json-training"));
-        ((ThreadPoolExecutor) jsonTraining).allowCoreThreadTimeOut(true);
-        this.router = new Router(settings.executionMode(), settings.executors(), this::newWorker, initPool,
-                jsonTraining, settings.prewarm() ? WARM_UP_SLICES : 0, execLog);
-        int asyncThreads = Math.max(settings.contexts(), settings.executors());
-        this.asyncPool = new ThreadPoolExecutor(asyncThreads, asyncThreads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), threads(name + "-call"));
-        this.asyncPool.allowCoreThreadTimeOut(true);
-        this.watchdog = new Watchdog(router, memoryGuard, name);
+        this.backgroundThread = new ThreadPoolExecutor(1, 1, 10, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+                CallThreads.threadFactory(name + "-background"));
+        backgroundThread.allowCoreThreadTimeOut(true);
+        Admission admission = Admission.of(settings.executionMode(), settings.executors());
+        this.pool = new ContextPool(this::newWorker, initPool, execLog, admission,
+                settings.prewarm() ? WARM_UP_SLICES : 0, backgroundThread);
+        this.router = new Router(settings.executionMode(), admission, pool);
+        this.callThreads = new CallThreads(name, Math.max(settings.contexts(), settings.executors()));
+        this.watchdog = new Watchdog(pool, memoryGuard, name);
+        this.env = new Invocation.Env(name, router, pool, limiter, memoryGuard, execLog, scopes, callThreads, () -> closed);
         hostFunctions.register("log", (args, deadline) -> { // Python's logging module (see _hzpy_internal)
             pythonLog.record(String.valueOf(args.get(0)), ((Number) args.get(1)).intValue(), String.valueOf(args.get(2)));
             return null;
@@ -138,10 +126,25 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
+    /**
+     * A new context for slot {@code index}. When loading the helpers fails, the polyglot context
+     * (and, with per-context engines, its engine) is closed here: nobody else holds it.
+     */
     private Worker newWorker(int index, Worker[] generation) {
-        Worker w = new Worker(index, generation, factory().newContext(), settings.executors(), limits, hostFunctions);
-        w.useJsonDecoder(settings.jsonDecoder().name().toLowerCase(java.util.Locale.ROOT));
-        return w;
+        org.graalvm.polyglot.Context context = factory().newContext();
+        try {
+            Worker w = new Worker(index, generation, context, settings.executors(), limits, hostFunctions);
+            w.useJsonDecoder(settings.jsonDecoder().name().toLowerCase(java.util.Locale.ROOT));
+            return w;
+        } catch (RuntimeException | Error e) {
+            Limits.closeWithin(() -> context.close(true), "the failed hzpy context " + index);
+            throw e;
+        }
+    }
+
+    private <T> Invocation<T> invocation(String module, String function, long startNanos, long timeoutNanos,
+                                         Invocation.Op<T> op) {
+        return new Invocation<>(env, module, function, startNanos, timeoutNanos, op);
     }
 
     // ------------------------------------------------------------------ calls
@@ -165,8 +168,8 @@ public final class PythonRuntime implements AutoCloseable {
     public Object call(CallStats.Origin origin, String module, String function, Object[] args, Map<String, Object> kwargs,
                        Duration timeout, StopToken stop) {
         long start = System.nanoTime();
-        return counted(CallStats.Kind.CALL, origin, start, () -> run(module, function, start, timeoutNanos(timeout), true, null,
-                stop, (w, f) -> w.call(f, module, function, args, kwargs)));
+        return counted(CallStats.Kind.CALL, origin, start, () -> invocation(module, function, start, timeoutNanos(timeout),
+                (w, f) -> w.call(f, module, function, args, kwargs)).call(stop));
     }
 
     /** Runs {@code body} and counts how it ended (once meters are bound). */
@@ -195,33 +198,9 @@ public final class PythonRuntime implements AutoCloseable {
     public CompletableFuture<Object> callAsync(CallStats.Origin origin, String module, String function, Object[] args,
                                                Map<String, Object> kwargs, Duration timeout) {
         long start = System.nanoTime();
-        long timeoutNanos = timeoutNanos(timeout);
-        CompletableFuture<Void> permit;
-        try {
-            checkOpen();
-            checkMemory();
-            permit = limiter.acquireAsync(); // never blocks: a cluster permit may still be on its way
-        } catch (RuntimeException e) {
-            callStats.record(CallStats.Kind.CALL, origin, e, start);
-            return CompletableFuture.failedFuture(e);
-        }
-        boolean held = permit.isDone() && !permit.isCompletedExceptionally();
-        AsyncCall<Object>[] self = new AsyncCall[1];
-        AsyncCall<Object> call = new AsyncCall<>(() -> run(module, function, start, timeoutNanos, false, self[0], self[0].stop,
-                (w, f) -> w.call(f, module, function, args, kwargs)), limiter, held, new StopToken());
-        self[0] = call;
+        AsyncCall<Object> call = invocation(module, function, start, timeoutNanos(timeout),
+                (w, f) -> w.call(f, module, function, args, kwargs)).callAsync();
         call.whenComplete((value, error) -> callStats.record(CallStats.Kind.CALL, origin, error, start));
-        if (held) {
-            submit(call);
-        } else { // submitted when the permit comes, on the thread that brings it
-            permit.whenComplete((v, e) -> {
-                if (e != null) {
-                    call.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e);
-                } else if (call.holdPermit()) {
-                    submit(call);
-                }
-            });
-        }
         return call;
     }
 
@@ -237,8 +216,8 @@ public final class PythonRuntime implements AutoCloseable {
     /** {@link #eval(CallStats.Origin, String, Map, Duration)} that {@code stop} can cancel, as {@link #call} with a token. */
     public Object eval(CallStats.Origin origin, String expression, Map<String, ?> locals, Duration timeout, StopToken stop) {
         long start = System.nanoTime();
-        return counted(CallStats.Kind.EVAL, origin, start,
-                () -> run("eval()", null, start, timeoutNanos(timeout), true, null, stop, (w, f) -> w.eval(expression, locals)));
+        return counted(CallStats.Kind.EVAL, origin, start, () -> invocation("eval()", null, start, timeoutNanos(timeout),
+                (w, f) -> w.eval(expression, locals)).call(stop));
     }
 
     /**
@@ -253,8 +232,8 @@ public final class PythonRuntime implements AutoCloseable {
     public void exec(CallStats.Origin origin, String source, Duration timeout) {
         long timeoutNanos = timeoutNanos(timeout);
         long start = System.nanoTime();
-        counted(CallStats.Kind.EXEC, origin, start, () -> run("exec()", null, start, timeoutNanos, true, null,
-                null, (w, f) -> {
+        counted(CallStats.Kind.EXEC, origin, start, () -> invocation("exec()", null, start, timeoutNanos,
+                (w, f) -> {
                     lockExec(start + timeoutNanos);
                     try {
                         w.execAndRecord(source, timeoutNanos, execLog);
@@ -262,7 +241,7 @@ public final class PythonRuntime implements AutoCloseable {
                         execLock.unlock();
                     }
                     return null;
-                }));
+                }).call(null));
     }
 
     /**
@@ -313,108 +292,6 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
-    /**
-     * Runs {@code op} in a context, under a deadline of {@code timeoutNanos} from {@code startNanos}
-     * (time spent waiting for the member's first context to start and replaying exec code does
-     * not count). A context whose exec replay fails is replaced and the call goes to another one.
-     * {@code stop} (null: none) is checked at each step before Python (permit, first context,
-     * context, replay, frame) and then by the watchdog: a cancel stops the call wherever it is.
-     */
-    private <T> T run(String module, String function, long startNanos, long timeoutNanos, boolean takePermit,
-                      AsyncCall<?> control, StopToken stop, java.util.function.BiFunction<Worker, CallFrame, T> op) {
-        checkOpen();
-        Router.ThreadState ts = router.threadState();
-        boolean outermost = ts.current == null;
-        if (outermost && onCommonPool()) {
-            return handOff(module, function, startNanos, timeoutNanos, takePermit, op, ts.bound(), stop);
-        }
-        if (outermost) {
-            checkMemory();
-        }
-        throwIfCancelled(stop, module, function);
-        // released once: when the call ends, or earlier if the runtime gives up on a call stuck in its context
-        AtomicBoolean permitHeld = null;
-        if (takePermit && outermost) {
-            limiter.acquire();
-            permitHeld = new AtomicBoolean(true);
-        }
-        try {
-            long deadline = startNanos + timeoutNanos;
-            if (outermost) {
-                deadline += awaitFirstContext(stop, module, function);
-            }
-            long timeoutMillis = Limits.millis(timeoutNanos);
-            for (int attempt = 1; ; attempt++) {
-                Worker w = router.enter(ts, deadline, timeoutMillis, stop);
-                Worker.ReplayFailedException failure;
-                try {
-                    throwIfCancelled(stop, module, function);
-                    boolean stopsItself = false;
-                    if (!outermost) { // a nested call ends no later than the call it is nested in
-                        long outer = w.currentDeadline();
-                        stopsItself = deadline - outer < 0; // its own timeout comes first: it must not stop the outer call
-                        deadline = stopsItself ? deadline : outer;
-                    }
-                    if (outermost && w.isBehind(execLog)) {
-                        long t0 = System.nanoTime();
-                        router.countReplays(w.catchUp(execLog));
-                        deadline += System.nanoTime() - t0; // the replay is the context's work, not the caller's
-                    }
-                    if (outermost && w.scopesBehind(scopes)) {
-                        w.syncScopes(scopes);
-                    }
-                    CallFrame frame = new CallFrame(Thread.currentThread(), deadline, timeoutMillis, module, function);
-                    if (System.nanoTime() - deadline >= 0) { // else whether it runs would be a race with the watchdog
-                        throw new PyTimeoutException(frame.what() + " did not start: its timeout of "
-                                + Limits.describe(timeoutNanos) + " had passed before a Python context could run it");
-                    }
-                    if (outermost) {
-                        frame.onAbandon = abandonAnswer(control, permitHeld);
-                    }
-                    frame.stopsItself = stopsItself;
-                    frame.token = stop; // push checks it once more, under the guard the watchdog reads frames with
-                    return w.run(frame, worker -> op.apply(worker, frame));
-                } catch (Worker.ReplayFailedException e) {
-                    failure = e;
-                } finally {
-                    router.exit(ts, w);
-                }
-                router.retire(w, failure); // after exit: this thread no longer holds it
-                if (!outermost || attempt >= Limits.REPLAY_ATTEMPTS) {
-                    throw new PyUnavailableException("no context could serve the call: " + failure.getMessage());
-                }
-            }
-        } finally {
-            releaseOnce(permitHeld);
-        }
-    }
-
-    /**
-     * What giving up on a stuck call does for its caller: an asynchronous caller gets its answer now
-     * (and the call's permit back); a synchronous one runs on the stuck thread itself and gets it when
-     * the operation returns, but its permit comes back now.
-     */
-    private Consumer<RuntimeException> abandonAnswer(AsyncCall<?> control, AtomicBoolean permitHeld) {
-        if (control != null) {
-            return e -> {
-                control.abort(e);
-                growAsyncPool(); // its thread is stuck: keep the pool's capacity for the calls queued behind it
-            };
-        }
-        return permitHeld == null ? null : e -> releaseOnce(permitHeld);
-    }
-
-    private synchronized void growAsyncPool() {
-        asyncPool.setMaximumPoolSize(asyncPool.getMaximumPoolSize() + 1);
-        asyncPool.setCorePoolSize(asyncPool.getCorePoolSize() + 1);
-    }
-
-    private void releaseOnce(AtomicBoolean permitHeld) {
-        if (permitHeld != null && permitHeld.compareAndSet(true, false)) {
-            limiter.release();
-        }
-    }
-
     private static long timeoutNanosOf(Duration timeout, Duration fallback) {
         return Limits.toNanos(timeout != null ? timeout : fallback);
     }
@@ -422,104 +299,6 @@ public final class PythonRuntime implements AutoCloseable {
     /** The caller's timeout (or hzpy.call-timeout), capped at hzpy.max-call-timeout: no caller runs a call longer. */
     private long timeoutNanos(Duration timeout) {
         return Math.min(timeoutNanosOf(timeout, settings.callTimeout()), maxCallTimeoutNanos);
-    }
-
-    /**
-     * The common ForkJoinPool erases a worker's thread-locals after each task, and Truffle keeps
-     * per-thread state there: GraalPy then fails with "TruffleSafepoint mechanism is not initialized
-     * on this thread". Calls from those threads (e.g. CompletableFuture.supplyAsync) run on ours.
-     */
-    private static boolean onCommonPool() {
-        Thread t = Thread.currentThread();
-        return t instanceof ForkJoinWorkerThread && ((ForkJoinWorkerThread) t).getPool() == ForkJoinPool.commonPool();
-    }
-
-    private void submit(AsyncCall<?> call) {
-        inFlight.add(call);
-        call.whenComplete((r, e) -> inFlight.remove(call));
-        try {
-            asyncPool.execute(call);
-        } catch (RejectedExecutionException e) {
-            call.abort(new PyUnavailableException("the hzpy runtime of " + name + " is closed"));
-        }
-    }
-
-    /**
-     * Runs a call made on a common-pool thread on one of hzpy's own (big-stack) threads, with the
-     * caller's binding, and waits for it (bounded: the call's own deadline, plus start-up and a
-     * margin). Its timeout counts from when it was made, queueing included, as with callAsync.
-     */
-    private <T> T handOff(String module, String function, long startNanos, long timeoutNanos, boolean takePermit,
-                          java.util.function.BiFunction<Worker, CallFrame, T> op, Worker bound, StopToken stop) {
-        AsyncCall<T>[] self = new AsyncCall[1];
-        AsyncCall<T> call = new AsyncCall<>(() -> {
-            Router.ThreadState mine = router.threadState();
-            mine.bound = bound == null ? null : new java.lang.ref.WeakReference<>(bound); // the caller's bind() holds here too
-            try {
-                if (takePermit) {
-                    self[0].takePermit();
-                }
-                return run(module, function, startNanos, timeoutNanos, false, self[0], self[0].stop, op);
-            } finally {
-                mine.bound = null;
-            }
-        }, limiter, false, stop != null ? stop : new StopToken()); // the caller's token reaches the call on our thread
-        self[0] = call;
-        submit(call);
-        long waitNanos = Limits.saturatedAdd(Limits.saturatedAdd(timeoutNanos, Limits.STARTUP_WAIT.toNanos()),
-                Limits.HAND_OFF_SLACK.toNanos());
-        try {
-            return call.get(Math.max(0, startNanos + waitNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
-            }
-            throw new PyException("the call failed on an hzpy thread: " + e.getCause(), e.getCause());
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            throw new PyTimeoutException(module + (function == null ? "" : "." + function + "()")
-                    + " handed off from a common-pool thread did not complete within " + Limits.millis(waitNanos) + " ms");
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new PyCancelledException("interrupted while waiting for the call; it was cancelled");
-        }
-    }
-
-    /**
-     * Right after the member starts no context may be ready yet. Waiting for the first one is start-up,
-     * not the call's own time, so it has its own bound and is added to the call's deadline.
-     *
-     * A cancellable call ({@code stop}) looks at its token every {@link Limits#CANCEL_POLL}.
-     *
-     * @return how long it waited
-     */
-    private long awaitFirstContext(StopToken stop, String module, String function) {
-        if (router.anyReady()) {
-            return 0;
-        }
-        long t0 = System.nanoTime();
-        long end = t0 + Limits.STARTUP_WAIT.toNanos();
-        while (true) {
-            long sliceEnd = stop == null ? end : Math.min(end, System.nanoTime() + Limits.CANCEL_POLL_NANOS);
-            if (router.awaitReady(1, sliceEnd)) {
-                return System.nanoTime() - t0;
-            }
-            throwIfCancelled(stop, module, function);
-            if (sliceEnd == end || System.nanoTime() - sliceEnd < 0) { // the whole wait is over, or it ended early: a failure
-                checkOpen();
-                router.throwIfStartFailed();
-                throw new PyUnavailableException("no Python context of " + name + " became ready within " + Limits.STARTUP_WAIT);
-            }
-        }
-    }
-
-    /** The check a cancellable call makes before each step that precedes its Python. */
-    private static void throwIfCancelled(StopToken stop, String module, String function) {
-        if (stop != null && stop.isCancelled()) {
-            throw new PyCancelledException(module + (function == null ? "" : "." + function + "()")
-                    + " was cancelled by its caller before it started");
-        }
     }
 
     /** Makes every call here also take a permit of {@code clusterLimit} (null: none). */
@@ -547,18 +326,11 @@ public final class PythonRuntime implements AutoCloseable {
             return "its memory guard is tripped (" + memoryGuard.describe() + ")";
         }
         try {
-            router.throwIfStartFailed(); // stopped, or no context could start
+            pool.throwIfUnavailable(); // stopped, or every context's last start failed
         } catch (PyUnavailableException e) {
             return e.getMessage();
         }
         return null;
-    }
-
-    /** While the memory guard is tripped, new calls are refused: they would only feed the shortage. */
-    private void checkMemory() {
-        if (memoryGuard.isTripped()) {
-            throw new PyResourceException("call refused by the memory guard: " + memoryGuard.describe());
-        }
     }
 
     // ------------------------------------------------------------------ introspection
@@ -599,11 +371,11 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /**
-     * Waits until {@code count} contexts (capped at the pool size) are ready and, with
-     * {@code hzpy.prewarm}, warmed up; false on timeout.
+     * Waits until {@code count} contexts (capped at the pool size) serve and, with
+     * {@code hzpy.prewarm}, have finished their start-up warm-up; false on timeout.
      */
     public boolean awaitReady(int count, Duration timeout) {
-        return router.awaitWarm(count, System.nanoTime() + timeout.toNanos());
+        return pool.awaitWarm(count, System.nanoTime() + timeout.toNanos());
     }
 
     public boolean isClosed() {
@@ -652,8 +424,8 @@ public final class PythonRuntime implements AutoCloseable {
         }
         router.bind(w);
         try {
-            Object counts = run("gc.get_count()", null, System.nanoTime(), Limits.GC_COUNT_TIMEOUT.toNanos(), false, null,
-                    null, (worker, frame) -> worker.gcCounts());
+            Object counts = invocation("gc.get_count()", null, System.nanoTime(), Limits.GC_COUNT_TIMEOUT.toNanos(),
+                    (worker, frame) -> worker.gcCounts()).callWithoutPermit();
             return counts instanceof List<?> l ? (List<Long>) l : List.of();
         } catch (PyException e) {
             return List.of(); // taken by a call meanwhile, or closing
@@ -662,7 +434,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** Contexts busy, idle and starting right now. */
     public ContextStates contextStates() {
-        return router.contextStates();
+        return pool.contextStates();
     }
 
     /** See {@link #contextStates()}. */
@@ -694,9 +466,9 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     public PyStats stats() {
-        return new PyStats(router.replays(), router.replayFailures(), router.restarts(), memoryGuard.trips(),
-                memoryGuard.isTripped(), router.abandoned(), memoryGuard.requestedGcs(), unhealthyBecause(),
-                JsonDecoders.inUse(router));
+        return new PyStats(pool.replays(), pool.replayFailures(), pool.restarts(), memoryGuard.trips(),
+                memoryGuard.isTripped(), pool.abandoned(), pool.startFailures(), pool.abandonedAlive(),
+                memoryGuard.requestedGcs(), unhealthyBecause(), JsonDecoders.inUse(router));
     }
 
     @Override
@@ -707,42 +479,31 @@ public final class PythonRuntime implements AutoCloseable {
         closed = true;
         PyUnavailableException stopped = new PyUnavailableException("the hzpy runtime of " + name
                 + " was closed (member shutting down) before the call completed");
-        // Calls still queued never start: complete them now and give their permits back. Not
-        // shutdownNow(): a Java interrupt of a thread inside Python keeps GraalPy's blocking calls
-        // (time.sleep) retrying instead of taking the cancellation that closing the context sends.
-        asyncPool.shutdown();
-        List<Runnable> queued = new ArrayList<>();
-        asyncPool.getQueue().drainTo(queued);
-        for (Runnable r : queued) {
-            if (r instanceof AsyncCall) {
-                ((AsyncCall<?>) r).abort(stopped);
-            }
-        }
-        router.stop(); // running calls are cancelled and fail with PyUnavailableException
+        callThreads.shutdown(stopped); // calls still queued never start: completed now, their permits back
+        pool.background().stop();
+        router.stop(); // running calls are cancelled and fail with PyUnavailableException; contexts close in parallel
         initPool.shutdownNow();
-        jsonTraining.shutdownNow();
+        backgroundThread.shutdownNow();
         watchdog.stop();
         try {
-            asyncPool.awaitTermination(Limits.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
             initPool.awaitTermination(Limits.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        for (AsyncCall<?> call : inFlight) { // stuck past the bounded waits: their callers are not left waiting
-            call.abort(stopped);
-        }
+        callThreads.awaitTermination(stopped);
         // closes the engine now, or once a creation still in progress ends (never, if it never began);
         // bounded like every context's close: a thread stuck in host code must not hold up the member
         factory.thenAccept(f -> Limits.closeWithin(f::close, "the GraalPy engine of " + name));
         LOGGER.info("hzpy stopped");
     }
 
-    private static ThreadFactory threads(String prefix) {
-        AtomicInteger n = new AtomicInteger();
-        return r -> {
-            Thread t = new StackBudget.BigStackThread(r, prefix + "-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
+    /** Background steps (warm-up, json's training) the watchdog stopped. For tests. */
+    long backgroundStepsStopped() {
+        return pool.background().stepsStopped();
+    }
+
+    /** Threads of the call pool lent out in place of ones stuck in abandoned contexts. For tests. */
+    int callThreadsLent() {
+        return callThreads.lentThreads();
     }
 }

@@ -23,7 +23,7 @@ final class Watchdog implements Runnable {
     static final long TICK_MILLIS = 10;
     private static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(TICK_MILLIS);
 
-    private final Router router;
+    private final ContextPool pool;
     private final MemoryGuard memoryGuard;
     private final Thread thread;
     private final ExecutorService interrupters;
@@ -31,13 +31,13 @@ final class Watchdog implements Runnable {
     private final java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger interruptsInFlight = new AtomicInteger();
 
-    Watchdog(Router router, MemoryGuard memoryGuard, String name) {
-        this.router = router;
+    Watchdog(ContextPool pool, MemoryGuard memoryGuard, String name) {
+        this.pool = pool;
         this.memoryGuard = memoryGuard;
         this.thread = new Thread(this, name + "-watchdog");
         this.thread.setDaemon(true);
         AtomicInteger n = new AtomicInteger();
-        // at most one interrupt in flight per context, so this stays as small as the router
+        // at most one interrupt in flight per context, so this stays as small as the pool
         this.interrupters = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, name + "-interrupt-" + n.incrementAndGet());
             t.setDaemon(true);
@@ -93,7 +93,7 @@ final class Watchdog implements Runnable {
     }
 
     private void tick() {
-        Iterable<Worker> ws = router.allWorkers();
+        Iterable<Worker> ws = pool.live();
         boolean pythonRunning = false;
         for (Worker w : ws) {
             pythonRunning |= w.isRunningCalls();
@@ -124,7 +124,7 @@ final class Watchdog implements Runnable {
             List<CallFrame> stuck = w.framesBeyondRescue(now);
             if (!stuck.isEmpty()) {
                 try {
-                    interrupters.execute(() -> router.abandon(w, stuck)); // closing the old context may wait
+                    interrupters.execute(() -> pool.abandon(w, stuck)); // answers at once; the old context closes in the background
                 } catch (RejectedExecutionException e) {
                     // stopping: the runtime's close ends these calls
                 }

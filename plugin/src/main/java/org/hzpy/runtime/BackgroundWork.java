@@ -1,0 +1,226 @@
+package org.hzpy.runtime;
+
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * The one scheduler of the Python work no caller asked for: the start-up warm-up and json's
+ * training (both with {@code hzpy.prewarm} only). Each step runs as a {@link CallFrame} with a
+ * bound of its own, so the watchdog, the memory guard, {@code hzpy.abandon-after} and the busy
+ * meter see it like a call, and an interrupt in flight for a call that just ended waits at the
+ * frame's gate instead of landing on it. One idle policy for every step: a context takes a step
+ * only when it is free, nobody queues for it and no call started there for {@link #IDLE_MILLIS}.
+ * A context that is never idle keeps json's native scanner and warms up through its calls.
+ * Thread-safe; the steps run on one thread, one context at a time.
+ */
+final class BackgroundWork {
+    private static final ILogger LOGGER = Logger.getLogger(BackgroundWork.class);
+    /** How long a context must have started no call before a step may take it. */
+    static final long IDLE_MILLIS = 20;
+    /** How long one slice of json's training is asked to take (Python's own measure; see _hzpy_internal). */
+    private static final double JSON_TRAINING_SLICE_SECONDS = 0.02;
+
+    /** What a context still has to do, in order: warm-up slices, the warm-up imports, then json's training. */
+    private static final class Progress {
+        int warmUpStepsDone;
+        boolean warm;
+    }
+
+    private final Admission admission;
+    private final int warmUpSlices;
+    private final ExecutorService thread;
+    /** Told when a context's warm-up is over (done, failed, or the context went): readiness waits for it. */
+    private final Consumer<Worker> onWarm;
+    private final Map<Worker, Progress> due = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicLong stepsStopped = new AtomicLong();
+
+    /**
+     * @param warmUpSlices cheap warm-up slices per context before the imports; 0 turns all background work off
+     * @param thread       one thread: steps take one context at a time
+     */
+    BackgroundWork(Admission admission, int warmUpSlices, ExecutorService thread, Consumer<Worker> onWarm) {
+        this.admission = admission;
+        this.warmUpSlices = warmUpSlices;
+        this.thread = thread;
+        this.onWarm = onWarm;
+    }
+
+    boolean warmsUp() {
+        return warmUpSlices > 0;
+    }
+
+    /** Steps stopped by the watchdog (their bound, or the memory guard) or lost with their context. */
+    long stepsStopped() {
+        return stepsStopped.get();
+    }
+
+    /**
+     * Warms {@code w} up now, on the calling (init) thread, before it serves: no caller can be
+     * waiting for it yet. Each step is still a frame.
+     */
+    void warmUpBeforeServing(Worker w) {
+        for (int step = 0; step < warmUpSteps() && !w.isClosed(); step++) {
+            if (!runStep(w, step)) {
+                break;
+            }
+        }
+    }
+
+    /**
+     * {@code w} has just started serving: schedules what it still has to do (its warm-up when it
+     * was not {@code warmed} before serving, then json's training). Without pre-warm it is warm now.
+     */
+    void serving(Worker w, boolean warmed) {
+        if (!warmsUp()) {
+            onWarm.accept(w);
+            return;
+        }
+        Progress p = new Progress();
+        if (warmed) {
+            p.warmUpStepsDone = warmUpSteps();
+            p.warm = true;
+            onWarm.accept(w);
+        }
+        due.put(w, p);
+        startIfDue();
+    }
+
+    /** The warm-up: the cheap call-path slices, then the slow imports (last: a caller waiting behind them waits longest). */
+    private int warmUpSteps() {
+        return warmUpSlices == 0 ? 0 : warmUpSlices + 1;
+    }
+
+    private void startIfDue() {
+        if (!due.isEmpty() && running.compareAndSet(false, true)) {
+            try {
+                thread.execute(this::runDue);
+            } catch (RejectedExecutionException e) {
+                running.set(false); // the runtime is closing
+            }
+        }
+    }
+
+    /** The scheduler's loop: a step in each context that stayed idle for {@link #IDLE_MILLIS}, until none is due. */
+    private void runDue() {
+        try {
+            while (!due.isEmpty()) {
+                Map<Worker, Long> callsBefore = new HashMap<>();
+                for (Worker w : due.keySet()) {
+                    callsBefore.put(w, w.callsStarted());
+                }
+                Thread.sleep(IDLE_MILLIS);
+                for (Map.Entry<Worker, Long> e : callsBefore.entrySet()) {
+                    Worker w = e.getKey();
+                    Progress p = due.get(w);
+                    if (p == null) {
+                        continue;
+                    }
+                    if (w.isClosed() || w.isRetired()) {
+                        forget(w, p);
+                    } else if (w.callsStarted() == e.getValue() && !w.busy() && enterIdle(w)) {
+                        try {
+                            step(w, p);
+                        } finally {
+                            admission.exit(w, true);
+                        }
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            running.set(false);
+            if (!Thread.currentThread().isInterrupted()) {
+                startIfDue(); // for a context added just as this run ended
+            }
+        }
+    }
+
+    private boolean enterIdle(Worker w) {
+        return !admission.callersWaiting(w) && admission.tryEnter(w);
+    }
+
+    /** One step in {@code w}, which this thread holds. */
+    private void step(Worker w, Progress p) {
+        if (!p.warm) {
+            boolean ok = runStep(w, p.warmUpStepsDone++);
+            if (!ok || p.warmUpStepsDone >= warmUpSteps()) {
+                p.warm = true;
+                onWarm.accept(w);
+            }
+            return;
+        }
+        if (trainJsonSlice(w)) {
+            due.remove(w);
+        }
+    }
+
+    private void forget(Worker w, Progress p) {
+        due.remove(w);
+        if (!p.warm) {
+            onWarm.accept(w); // readiness must not wait for a context that went
+        }
+    }
+
+    /** Warm-up step {@code step} of {@code w} as a frame; false when it failed (the warm-up then ends). */
+    private boolean runStep(Worker w, int step) {
+        try {
+            asFrame(w, "the warm-up of context " + w.index, Limits.WARM_UP_STEP_TIMEOUT, worker -> {
+                if (step < warmUpSlices) {
+                    worker.warmUpSlice();
+                } else {
+                    worker.warmUpImports();
+                }
+                return null;
+            });
+            return true;
+        } catch (RuntimeException e) {
+            failed(w, "warm-up", e);
+            return false;
+        }
+    }
+
+    /** One slice of json's training in {@code w} as a frame; true when it is over there (settled, or failed). */
+    private boolean trainJsonSlice(Worker w) {
+        try {
+            return asFrame(w, "json's training in context " + w.index, Limits.JSON_TRAINING_STEP_TIMEOUT, worker -> worker.trainJson(JSON_TRAINING_SLICE_SECONDS));
+        } catch (RuntimeException e) {
+            failed(w, "json's training (json keeps its native scanner)", e);
+            return true;
+        }
+    }
+
+    private void failed(Worker w, String what, RuntimeException e) {
+        if (e instanceof org.hzpy.PyTimeoutException || e instanceof org.hzpy.PyResourceException
+                || e instanceof org.hzpy.PyUnavailableException) {
+            stepsStopped.incrementAndGet();
+        }
+        if (!w.isClosed()) {
+            LOGGER.warning("hzpy context " + w.index + ": " + what + " failed: " + e.getMessage());
+        }
+    }
+
+    /** Runs {@code op} in {@code w} as a frame bounded by {@code timeout}: the watchdog stops it there. */
+    private static <T> T asFrame(Worker w, String what, java.time.Duration timeout, java.util.function.Function<Worker, T> op) {
+        long timeoutNanos = timeout.toNanos();
+        CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + timeoutNanos,
+                TimeUnit.NANOSECONDS.toMillis(timeoutNanos), what, null);
+        return w.run(frame, op);
+    }
+
+    /** Forgets every context (the runtime is closing); a step in progress ends with its context. */
+    void stop() {
+        due.clear();
+    }
+}
