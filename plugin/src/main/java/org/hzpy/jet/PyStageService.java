@@ -2,6 +2,8 @@ package org.hzpy.jet;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.core.ProcessorSupplier;
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
 import org.hzpy.OverloadedException;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyConversionException;
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  * live in a module scope of their own, closed with the service. Thread-safe.
  */
 final class PyStageService {
+    private static final ILogger LOGGER = Logger.getLogger(PyStageService.class);
     private static final long FIRST_RETRY_MILLIS = 1;
     private static final long LONGEST_RETRY_MILLIS = 50;
 
@@ -183,6 +186,10 @@ final class PyStageService {
             return;
         }
         long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(backoff), left);
+        if (LOGGER.isFineEnabled()) { // the backpressure, seen (a refusal is no failure: no meter counts it as one)
+            LOGGER.fine(config.stage() + ": a batch of " + items.size() + " items found no free permit; it is tried again in "
+                    + TimeUnit.NANOSECONDS.toMillis(pause) + " ms");
+        }
         long next = Math.min(backoff * 2, LONGEST_RETRY_MILLIS);
         CompletableFuture.delayedExecutor(pause, TimeUnit.NANOSECONDS)
                 .execute(() -> attempt(items, shape, result, deadline, next));

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.Py;
 import org.hzpy.PyCall;
 import org.hzpy.PyContext;
+import org.hzpy.PyTimeoutException;
 import org.hzpy.cluster.HzpyPlugin;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.TestMembers;
@@ -12,12 +13,14 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.lang.ref.WeakReference;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The runtime's own machinery, seen from inside the package, on the hardening member. */
 @ExtendWith(Invariants.class)
@@ -28,34 +31,77 @@ class WatchdogTest {
 
     @Test
     void aContextThatIsSlowToInterrupt_neverHoldsUpTheWatchdog() throws Exception {
-        // Given a call past its deadline inside one long builtin operation (a big-int power of about
-        // 5 s), which Python's interrupt cannot stop until it returns (each interrupt attempt waits
-        // out its bound)
+        // Given a call in context 0, past its deadline, inside a Java function that no interrupt stops
+        // until the test releases it (so each interrupt attempt on it waits out its whole bound; no
+        // CPU is fast enough to end it early, none slow enough to make it end late)
+        CountDownLatch release = new CountDownLatch(1);
+        py.registerFunction("watchdog_hold", args -> {
+            awaitIgnoringInterrupts(release);
+            return null;
+        });
         ExecutorService caller = Executors.newSingleThreadExecutor();
-        CompletableFuture<Object> stuck = CompletableFuture.supplyAsync(() -> TestMembers.inContext(py, 0, () -> {
-            try {
-                return py.call(PyCall.of("hardening", "huge_power", 40_000_000).timeout(Duration.ofMillis(100)));
-            } catch (RuntimeException e) {
-                return e;
+        Future<Object> stuck;
+        try {
+            stuck = caller.submit(() -> TestMembers.inContext(py, 0, () -> {
+                try {
+                    return py.call(PyCall.of("callbackmod", "call", "watchdog_hold").timeout(Duration.ofMillis(100)));
+                } catch (RuntimeException e) {
+                    return e;
+                }
+            }));
+
+            // When the watchdog's interrupt of it is in flight, then the watchdog keeps ticking during
+            // that one interrupt (a tick that waited on the interrupt would hold the count still)
+            assertThat(ticksDuringOneInterruptInFlight(3, Duration.ofSeconds(30)))
+                    .as("the watchdog ticked 3 times while one interrupt stayed in flight").isTrue();
+
+            // and it stops a runaway call in context 1 while context 0 is still stuck
+            assertThatThrownBy(() -> TestMembers.inContext(py, 1, () -> py.call(
+                    PyCall.of("hardening", "spin_forever").timeout(Duration.ofMillis(100)))))
+                    .isInstanceOf(PyTimeoutException.class);
+            assertThat(stuck).as("the call stuck in context 0").isNotDone();
+        } finally {
+            release.countDown();
+            caller.shutdown();
+        }
+        assertThat(stuck.get(2, TimeUnit.MINUTES)).isInstanceOf(PyTimeoutException.class);
+        py.unregisterFunction("watchdog_hold");
+    }
+
+    /**
+     * Whether, within {@code bound}, a run of samples that all saw an interrupt in flight (before and
+     * after reading the tick count) saw the watchdog tick {@code ticks} times.
+     */
+    private boolean ticksDuringOneInterruptInFlight(int ticks, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        long runStart = -1; // the tick count at the first sample of the current run
+        while (System.nanoTime() - deadline < 0) {
+            boolean inFlight = runtime.watchdogInterruptsInFlight() > 0;
+            long now = runtime.watchdogTicks();
+            inFlight &= runtime.watchdogInterruptsInFlight() > 0;
+            if (!inFlight) {
+                runStart = -1;
+            } else if (runStart < 0) {
+                runStart = now;
+            } else if (now - runStart >= ticks) {
+                return true;
             }
-        }), caller);
-        caller.shutdown();
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (runtime.watchdogInterruptsInFlight() == 0 && !stuck.isDone() && System.nanoTime() < until) {
             Thread.sleep(1);
         }
+        return false;
+    }
 
-        // When the watchdog has been busy interrupting it for half a second
-        long ticksBefore = runtime.watchdogTicks();
-        Thread.sleep(500);
-        long ticks = runtime.watchdogTicks() - ticksBefore;
-        boolean stillStuck = !stuck.isDone();
-
-        // Then it kept ticking for every other context all along (50 ticks in 500 ms unhindered; a
-        // watchdog that waited on each 500 ms interrupt would manage about 1)
-        assertThat(stillStuck).as("the power was still running while ticks were counted (it ended with %s)", stuck.getNow(null)).isTrue();
-        assertThat(ticks).isGreaterThan(10);
-        assertThat(stuck.get(2, TimeUnit.MINUTES)).isInstanceOf(org.hzpy.PyTimeoutException.class);
+    private static void awaitIgnoringInterrupts(CountDownLatch latch) {
+        while (true) {
+            try {
+                if (latch.await(2, TimeUnit.MINUTES)) {
+                    return;
+                }
+                throw new IllegalStateException("never released");
+            } catch (InterruptedException e) {
+                // deaf to interrupts, like a long builtin operation
+            }
+        }
     }
 
     @Test
