@@ -9,7 +9,7 @@ import org.hzpy.PyCancelledException;
 import org.hzpy.PyConversionException;
 import org.hzpy.PyException;
 import org.hzpy.PySandboxException;
-import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.cluster.MemberParts;
 import org.hzpy.runtime.CallStats;
 import org.hzpy.runtime.PythonRuntime;
 
@@ -79,9 +79,9 @@ final class PyStageService {
     static PyStageService open(PyStageConfig config, ProcessorSupplier.Context jet) {
         config.validate(); // again: the configuration comes from whoever submitted the job
         HazelcastInstance member = jet.hazelcastInstance();
-        PythonRuntime runtime = HzpyPlugin.runtimeOf(member);
+        PythonRuntime runtime = MemberParts.runtimeOf(member);
         if (config.attachedDirectory() == null) {
-            refuseUnlessAllowed(config, () -> HzpyPlugin.checkRemoteCall(member, config.module(), config.function()));
+            refuseUnlessAllowed(config, () -> MemberParts.checkRemoteCall(member, config.module(), config.function()));
             return new PyStageService(config, runtime, null);
         }
         refuseUnlessAllowed(config, () -> {
@@ -89,7 +89,7 @@ final class PyStageService {
                 throw new PySandboxException("handlers from a job's attached directory need jet: resource-upload-enabled: true"
                         + " in the member's hazelcast.yaml (it lets jobs ship code, Java classes too)");
             }
-            HzpyPlugin.checkJobCodeCall(member, config.module(), config.function());
+            MemberParts.checkJobCodeCall(member, config.module(), config.function());
         });
         File directory;
         try {

@@ -10,7 +10,7 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 import org.hzpy.Py;
 import org.hzpy.PySemaphore;
 import org.hzpy.PyUnavailableException;
-import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.cluster.MemberParts;
 import org.hzpy.runtime.CallStats;
 import org.hzpy.runtime.PythonRuntime;
 
@@ -67,7 +67,7 @@ public final class HzpyMetrics implements MeterBinder {
         if (py.isClient()) {
             throw new IllegalArgumentException("hzpy's meters are a member's: bind HzpyMetrics on each member (this Py is on a client)");
         }
-        return new HzpyMetrics(py, HzpyPlugin.runtimeOf(py.instance()), Tags.empty(), new double[0]);
+        return new HzpyMetrics(py, MemberParts.runtimeOf(py.instance()), Tags.empty(), new double[0]);
     }
 
     /** These tags on every meter as well (for example the member's name). */
