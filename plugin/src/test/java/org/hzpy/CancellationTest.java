@@ -46,8 +46,11 @@ class CancellationTest {
 
     @Test
     void cancellingAQueuedCall_neverRunsIt_andReleasesItsPermit() throws Exception {
-        // Given both of the runtime's async threads (and both contexts) held by calls that spin until
-        // cancelled, so a third call waits in the queue: it cannot start while they run
+        // Given both contexts (ISOLATED: one call each) and both of the runtime's async threads held by
+        // calls that spin until cancelled, so a third call waits (for a thread or a context): it
+        // cannot be in Python while they run
+        assertThat(py.executionMode()).isEqualTo(ExecutionMode.ISOLATED);
+        assertThat(py.contexts().numContexts()).isEqualTo(2);
         String key = UUID.randomUUID().toString();
         String[] busyKeys = {key + "-busy-0", key + "-busy-1"};
         CompletableFuture<?>[] busy = new CompletableFuture<?>[busyKeys.length];
