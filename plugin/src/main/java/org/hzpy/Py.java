@@ -2,8 +2,7 @@ package org.hzpy;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import org.hzpy.cluster.HzpyPlugin;
-import org.hzpy.cluster.PyOutcome;
+import org.hzpy.cluster.MemberParts;
 import org.hzpy.state.PyState;
 import org.hzpy.cluster.RemoteRuntime;
 import org.hzpy.runtime.PythonRuntime;
@@ -66,10 +65,10 @@ public final class Py {
         if (isClient(instance)) {
             return new Py(instance, null);
         }
-        Object runtime = instance.getUserContext().get(HzpyPlugin.USER_CONTEXT_KEY);
+        Object runtime = instance.getUserContext().get(MemberParts.RUNTIME_KEY);
         if (!(runtime instanceof PythonRuntime)) {
             throw new PyUnavailableException("hzpy is not loaded on " + instance.getName() + ": add "
-                    + HzpyPlugin.class.getName() + " under 'listeners:' in its hazelcast.yaml");
+                    + "org.hzpy.cluster.HzpyPlugin under 'listeners:' in its hazelcast.yaml");
         }
         return new Py(instance, (PythonRuntime) runtime);
     }
@@ -93,7 +92,7 @@ public final class Py {
      * ({@code hzpy.metrics.prometheus-port}); empty when that is off, and on a client.
      */
     public java.util.Optional<java.net.URI> prometheusEndpoint() {
-        return runtime == null ? java.util.Optional.empty() : HzpyPlugin.prometheusEndpointOf(instance);
+        return runtime == null ? java.util.Optional.empty() : MemberParts.prometheusEndpointOf(instance);
     }
 
     /**
@@ -236,7 +235,7 @@ public final class Py {
             return;
         }
         runtime.checkOpen(); // a shut-down member has no cluster log to record in
-        HzpyPlugin.exec(instance, code, checkTimeout(timeout));
+        MemberParts.exec(instance, code, checkTimeout(timeout), org.hzpy.runtime.CallStats.Origin.MEMBER);
     }
 
     private static Duration checkTimeout(Duration timeout) {
@@ -271,7 +270,7 @@ public final class Py {
      * @throws PyUnavailableException if the cluster runs without one
      */
     public PySemaphore clusterSemaphore() {
-        return HzpyPlugin.clusterSemaphore(instance, runtime == null);
+        return MemberParts.clusterSemaphore(instance, runtime == null);
     }
 
     /**
@@ -279,7 +278,7 @@ public final class Py {
      * Python reaches it as {@code hzpy.state_get/state_set/state_incr/...}.
      */
     public PyState state() {
-        return HzpyPlugin.stateOf(instance, runtime == null);
+        return MemberParts.stateOf(instance, runtime == null);
     }
 
     /**
@@ -290,13 +289,13 @@ public final class Py {
      */
     public void registerFunction(String name, PyFunction fn) {
         local("registerFunction()");
-        HzpyPlugin.callbacksOf(instance).register(name, fn);
+        MemberParts.callbacksOf(instance).register(name, fn, this::call); // its own Python calls: this member's call()
     }
 
     /** Removes this member's function {@code name}; Python calling it then gets a {@code LookupError}. */
     public void unregisterFunction(String name) {
         local("unregisterFunction()");
-        HzpyPlugin.callbacksOf(instance).unregister(name);
+        MemberParts.callbacksOf(instance).unregister(name);
     }
 
     /** The member's contexts and how calls are routed to them. */

@@ -46,23 +46,46 @@ class CancellationTest {
 
     @Test
     void cancellingAQueuedCall_neverRunsIt_andReleasesItsPermit() throws Exception {
-        // Given more async calls than the runtime has threads, so the last one waits in the queue
-        CompletableFuture<?>[] busy = new CompletableFuture<?>[2];
-        for (int i = 0; i < busy.length; i++) {
-            busy[i] = py.callAsync(PyCall.of("hardening", "sleep_then", 1.0, i)).toCompletableFuture();
-        }
+        // Given both contexts (ISOLATED: one call each) and both of the runtime's async threads held by
+        // calls that spin until cancelled, so a third call waits (for a thread or a context): it
+        // cannot be in Python while they run
+        assertThat(py.executionMode()).isEqualTo(ExecutionMode.ISOLATED);
+        assertThat(py.contexts().numContexts()).isEqualTo(2);
         String key = UUID.randomUUID().toString();
+        String[] busyKeys = {key + "-busy-0", key + "-busy-1"};
+        CompletableFuture<?>[] busy = new CompletableFuture<?>[busyKeys.length];
         try (PythonLog log = PythonLog.capture()) {
+            for (int i = 0; i < busy.length; i++) {
+                busy[i] = py.callAsync(PyCall.of("hardening", "mark_and_spin", busyKeys[i])
+                        .timeout(Duration.ofMinutes(5))).toCompletableFuture();
+            }
+            for (String busyKey : busyKeys) {
+                log.await("started " + busyKey, 60);
+            }
             CompletableFuture<Object> queued = py.callAsync(PyCall.of("hardening", "mark_and_spin", key)
                     .timeout(Duration.ofMinutes(5))).toCompletableFuture();
+            assertThat(queued).as("the third call, while both threads spin").isNotDone();
 
-            // When it is cancelled
-            queued.cancel(true);
+            // When it is cancelled while queued, and only then are the spinning calls cancelled
+            assertThat(queued.cancel(true)).isTrue();
+            for (CompletableFuture<?> b : busy) {
+                b.cancel(true);
+            }
 
-            // Then it never starts, and every permit comes back
-            CompletableFuture.allOf(busy).get(1, TimeUnit.MINUTES);
+            // Then every permit comes back (a queued call that ran after all would hold one, spinning
+            // for minutes), and neither context ever started it
             awaitTrue(() -> py.semaphore().current() == 0, "all permits released");
+            for (int i = 0; i < 2; i++) {
+                assertThat(TestMembers.inContext(py, i, () -> py.call(PyCall.of("hardening", "was_started", key)
+                        .timeout(Duration.ofSeconds(10))))).as("started in context %d", i).isEqualTo(false);
+            }
             assertThat(log.contains("started " + key)).isFalse();
+        } finally {
+            for (CompletableFuture<?> b : busy) {
+                if (b != null) {
+                    b.cancel(true);
+                }
+            }
         }
     }
 

@@ -31,8 +31,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.Collections;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
 import java.util.stream.Stream;
@@ -241,23 +249,88 @@ class JetTest {
     }
 
     @Test
-    void aFullConcurrencyLimit_holdsTheStageBack_andEveryItemArrivesOnce() {
-        // Given members that allow one Python call at a time
+    void aFullConcurrencyLimit_holdsTheStageBack_andEveryItemArrivesOnce() throws Exception {
+        // Given members that allow one Python call at a time, each one's call held by a Java function
+        // until the test releases it
         Py onA = TestMembers.py(a);
         Py onB = TestMembers.py(b);
         int maxA = onA.semaphore().maxConcurrent();
         int maxB = onB.semaphore().maxConcurrent();
-        onA.semaphore().setMaxConcurrent(1);
-        onB.semaphore().setMaxConcurrent(1);
+        CountDownLatch release = new CountDownLatch(1);
+        BackpressureLog refusals = BackpressureLog.capture();
+        List<CompletableFuture<Object>> holds = new ArrayList<>();
         try {
-            // When a job sends 300 items in batches of 3 (many batches in flight at once)
-            List<Long> out = doubled(300, 3);
+            onA.semaphore().setMaxConcurrent(1);
+            onB.semaphore().setMaxConcurrent(1);
+            for (Py py : List.of(onA, onB)) {
+                py.registerFunction("jet_hold", args -> release.await(2, TimeUnit.MINUTES));
+                holds.add(py.callAsync(PyCall.of("callbackmod", "call", "jet_hold").timeout(Duration.ofMinutes(2)))
+                        .toCompletableFuture());
+                Await.until(Duration.ofMinutes(1), "the held call's permit", () -> py.semaphore().current() == 1);
+            }
 
-            // Then the job completes with every item exactly once: refused batches were retried
-            assertThat(out).containsExactlyInAnyOrderElementsOf(numbers(300).stream().map(x -> x * 2).toList());
+            // When a job sends 300 items in batches of 3 while the permits are held
+            String sink = "jet-out-" + UUID.randomUUID();
+            Pipeline p = Pipeline.create();
+            p.readFrom(TestSources.items(numbers(300)))
+                    .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(3)))
+                    .writeTo(Sinks.list(sink));
+            Job job = a.getJet().newJob(p);
+
+            // Then its batches are refused and held back: none reaches the sink
+            Await.until(Duration.ofMinutes(1), "a batch refused for want of a permit", refusals::any);
+            assertThat(a.getList(sink)).isEmpty();
+
+            // and once the permits are free the job completes with every item exactly once
+            release.countDown();
+            job.join();
+            assertThat(new ArrayList<Long>(a.<Long>getList(sink)))
+                    .containsExactlyInAnyOrderElementsOf(numbers(300).stream().map(x -> x * 2).toList());
         } finally {
+            release.countDown();
+            refusals.close();
+            for (CompletableFuture<Object> hold : holds) {
+                hold.get(1, TimeUnit.MINUTES);
+            }
+            onA.unregisterFunction("jet_hold");
+            onB.unregisterFunction("jet_hold");
             onA.semaphore().setMaxConcurrent(maxA);
             onB.semaphore().setMaxConcurrent(maxB);
+        }
+    }
+
+    /** The stage's backpressure as the members log it (FINE, on the stage service's logger), while open. */
+    private static final class BackpressureLog extends Handler implements AutoCloseable {
+        private final Logger logger = Logger.getLogger("org.hzpy.jet.PyStageService"); // held: a JUL logger is weakly kept
+        private final Level levelBefore = logger.getLevel();
+        private final AtomicInteger refused = new AtomicInteger();
+
+        static BackpressureLog capture() {
+            BackpressureLog log = new BackpressureLog();
+            log.logger.setLevel(Level.FINE);
+            log.logger.addHandler(log);
+            return log;
+        }
+
+        boolean any() {
+            return refused.get() > 0;
+        }
+
+        @Override
+        public void publish(LogRecord record) {
+            if (record.getMessage().contains("found no free permit; it is tried again")) {
+                refused.incrementAndGet();
+            }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+            logger.removeHandler(this);
+            logger.setLevel(levelBefore);
         }
     }
 
@@ -312,31 +385,47 @@ class JetTest {
         }
     }
 
+    /** The module-scope modules in context {@code index} of {@code member} (the probe is a call: it syncs scopes first). */
+    private static List<?> scopedModules(HazelcastInstance member, int index) {
+        Py py = TestMembers.py(member);
+        return TestMembers.inContext(py, index,
+                () -> (List<?>) py.eval("[m for m in __import__('sys').modules if m.startswith('_hzpy_scope_')]"));
+    }
+
     @Test
-    void aJobsModules_areDroppedByEveryContextOfEveryMember_whenTheJobEnds() throws IOException {
-        // Given a job that ran its attached handler on both members
+    void aJobsModules_areGoneFromEveryContextOfEveryMember_byTheirNextCall_onceTheJobEnds() throws IOException {
+        // Given a running job whose attached handler is loaded in every context of both members (a
+        // keyed stage spreads it; a context it never reached would have nothing to drop)
+        TestMembers.py(a); // both members' contexts ready and warm: the job's first batches wait for no start-up
+        TestMembers.py(b);
         String sink = "jet-out-" + UUID.randomUUID();
         Pipeline p = Pipeline.create();
-        p.readFrom(TestSources.items(numbers(100)))
-                .apply(PyTransforms.<Long, Long, String>mapUsingPythonBatch(x -> x,
+        p.readFrom(TestSources.itemStream(20, (ts, seq) -> seq)).withoutTimestamps() // slow: no backlog on a loaded machine
+                .apply(PyTransforms.<Long, Long, String>mapUsingPython(x -> x,
                         PyStageConfig.of("handlers", "tag").attachedDirectory("py").batchSize(4)))
                 .writeTo(Sinks.list(sink));
-        a.getJet().newJob(p, new JobConfig().attachDirectory(handlerDir("v1").toString(), "py")).join();
-        assertThat(a.<String>getList(sink)).hasSize(100).allMatch(s -> s.startsWith("v1:"));
+        Job job = a.getJet().newJob(p, new JobConfig().attachDirectory(handlerDir("v1").toString(), "py"));
+        try {
+            Await.until(Duration.ofSeconds(60), "results of the job", () -> a.getList(sink).size() >= 10);
+            for (HazelcastInstance member : List.of(a, b)) {
+                for (int i = 0; i < TestMembers.py(member).contexts().numContexts(); i++) {
+                    int index = i;
+                    Await.until(Duration.ofSeconds(60), "the job's modules loaded in context " + i + " of " + member.getName(),
+                            () -> scopedModules(member, index).stream().anyMatch(m -> m.toString().endsWith(".handlers")));
+                }
+            }
+        } finally {
+            // When the job ends
+            job.cancel();
+        }
 
-        // When it has ended, then no context of either member keeps its modules
+        // Then the next call in every context of either member finds none of its modules (contexts
+        // drop a closed scope's modules before their next call: the probe, being a call, is that call)
         for (HazelcastInstance member : List.of(a, b)) {
-            Py py = TestMembers.py(member);
-            for (int i = 0; i < py.contexts().numContexts(); i++) {
+            for (int i = 0; i < TestMembers.py(member).contexts().numContexts(); i++) {
                 int index = i;
-                Await.until(Duration.ofSeconds(30), "the job's modules gone from context " + i + " of " + member.getName(), () -> {
-                    py.contexts().bind(py.contexts().context(index));
-                    try {
-                        return ((List<?>) py.eval("[m for m in __import__('sys').modules if m.startswith('_hzpy_scope_')]")).isEmpty();
-                    } finally {
-                        py.contexts().unbind();
-                    }
-                });
+                Await.until(Duration.ofSeconds(30), "the job's modules gone from context " + i + " of " + member.getName(),
+                        () -> scopedModules(member, index).isEmpty());
             }
         }
     }

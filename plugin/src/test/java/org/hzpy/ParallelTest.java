@@ -1,7 +1,6 @@
 package org.hzpy;
 
 import com.hazelcast.core.HazelcastInstance;
-import org.hzpy.cluster.PyOutcome;
 import org.hzpy.support.Await;
 import org.hzpy.support.Intervals;
 import org.hzpy.support.Invariants;

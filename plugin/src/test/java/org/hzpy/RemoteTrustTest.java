@@ -7,7 +7,6 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import org.hzpy.cluster.FunctionTask;
 import org.hzpy.cluster.HzpySerializerHook;
-import org.hzpy.cluster.PyOutcome;
 import org.hzpy.support.Await;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.TestMembers;

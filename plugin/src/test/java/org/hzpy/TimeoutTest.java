@@ -8,6 +8,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -45,10 +50,24 @@ class TimeoutTest {
 
     @Test
     void timedOutCall_stopsRunning_insteadOfFinishingInTheBackground() throws Exception {
-        assertThatThrownBy(() -> py.call(PyCall.of("testmod", "busy_then_mark", "t1", 1.0).timeout(Duration.ofMillis(200))))
-                .isInstanceOf(PyTimeoutException.class);
+        // Given a call in context 0 that spins until released (then marks itself finished), past its
+        // timeout (run on a thread of its own, so that a call that is never stopped fails the test
+        // after a bound instead of hanging it)
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<Object> spinning = caller.submit(() -> TestMembers.inContext(py, 0, () -> py.call(
+                    PyCall.of("testmod", "spin_until_released_then_mark", "t1").timeout(Duration.ofMillis(200)))));
+            assertThatThrownBy(() -> spinning.get(1, TimeUnit.MINUTES))
+                    .isInstanceOf(ExecutionException.class).hasCauseInstanceOf(PyTimeoutException.class);
+        } finally {
+            caller.shutdownNow();
+        }
 
-        Thread.sleep(1500); // past the moment the call would have finished
+        // When it is released in its context (which a call still spinning there would hold: the
+        // release would then time out)
+        py.call(PyCall.of("testmod", "release", "t1").timeout(Duration.ofSeconds(10)));
+
+        // Then it never got as far as marking itself finished
         assertThat(py.call("testmod", "was_finished", "t1")).isEqualTo(false);
     }
 

@@ -4,7 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.Py;
 import org.hzpy.PyCall;
-import org.hzpy.cluster.PyOutcome;
+import org.hzpy.PyOutcome;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -12,6 +12,7 @@ import com.hazelcast.jet.pipeline.test.TestSources;
 import org.hzpy.OverloadedException;
 import org.hzpy.Py;
 import org.hzpy.PyCall;
+import org.hzpy.PyOutcome;
 import org.hzpy.PythonException;
 import org.hzpy.jet.PyStageConfig;
 import org.hzpy.jet.PyTransforms;
@@ -172,7 +173,7 @@ public final class DemoClient {
         for (int i = 0; i < 20; i++) {
             visits.add(PyCall.of("demo", "count_visit"));
         }
-        List<org.hzpy.cluster.PyOutcome> outcomes = py.parallel(visits);
+        List<PyOutcome> outcomes = py.parallel(visits);
         java.util.Set<String> servedBy = new java.util.TreeSet<>();
         outcomes.forEach(o -> servedBy.add(o.servedBy()));
         line("20 count_visit() in parallel", "counter = " + py.state().fetch("demo:visits").orElse(0L) + ", incremented from "

@@ -25,11 +25,26 @@ public final class Callbacks {
     /** The IMap that names, for each function, the member that has it. */
     public static final String REGISTRY = "hzpy.functions";
 
-    private final HazelcastInstance member;
-    private final Map<String, PyFunction> local = new ConcurrentHashMap<>();
+    /**
+     * How a function registered on another member is called from here: the cluster package sends
+     * the call there (given at construction, so this package depends on no class of the cluster's).
+     */
+    @FunctionalInterface
+    public interface Remote {
+        Object call(HazelcastInstance from, Member owner, String name, List<Object> args, long deadlineNanos);
+    }
 
-    public Callbacks(HazelcastInstance member) {
+    /** A function of this member and how the Python calls it makes run ({@code PyArgs.call}). */
+    private record Local(PyFunction fn, Function<PyCall, Object> calls) {
+    }
+
+    private final HazelcastInstance member;
+    private final Remote remote;
+    private final Map<String, Local> local = new ConcurrentHashMap<>();
+
+    public Callbacks(HazelcastInstance member, Remote remote) {
         this.member = member;
+        this.remote = Objects.requireNonNull(remote, "remote");
     }
 
     private IMap<String, String> registry() {
@@ -40,10 +55,11 @@ public final class Callbacks {
         return member.getCluster().getLocalMember().getUuid().toString();
     }
 
-    public void register(String name, PyFunction fn) {
+    /** @param calls how {@code fn}'s own Python calls run (the registering member's {@code Py.call}) */
+    public void register(String name, PyFunction fn, Function<PyCall, Object> calls) {
         checkName(name);
         Objects.requireNonNull(fn, "fn");
-        local.put(name, fn);
+        local.put(name, new Local(fn, Objects.requireNonNull(calls, "calls")));
         registry().set(name, self());
     }
 
@@ -75,31 +91,40 @@ public final class Callbacks {
      * {@code hzpy.call(name, *args)} from Python on this member: args[0] is the name. Runs a function
      * of this member here, on the calling thread, or one of another member there.
      *
-     * @param nested how a nested call runs (on this member's runtime, nested in the calling Python call)
+     * A local function's own Python calls run as it was registered to (nested in the calling Python call).
      */
-    public Object invoke(List<Object> args, long deadlineNanos, Function<PyCall, Object> nested) {
+    public Object invoke(List<Object> args, long deadlineNanos) {
         String name = (String) args.get(0);
         List<Object> rest = args.subList(1, args.size());
-        PyFunction fn = local.get(name);
+        Local fn = local.get(name);
         if (fn != null) {
-            return run(fn, rest, deadlineNanos, new Chain(Thread.currentThread(), nested));
+            return run(fn.fn(), rest, deadlineNanos, new Chain(Thread.currentThread(), fn.calls()));
         }
         Member owner = ownerOf(name);
         if (owner == null) {
             throw HostFunctions.raiseAs("LookupError", "no Java function named '" + name
                     + "' is registered on any member of the cluster (Py.registerFunction)");
         }
-        return org.hzpy.cluster.FunctionTask.runOn(member, owner, name, rest, deadlineNanos);
+        return remote.call(member, owner, name, rest, deadlineNanos);
     }
 
-    /** A function of this member, for a member that asked for it ({@link org.hzpy.cluster.FunctionTask}). */
+    /** A function of this member, for another member's Python that asked for it; its own calls run as registered. */
+    public Object runHere(String name, List<Object> args, long deadlineNanos) {
+        return runHere(name, args, deadlineNanos, null);
+    }
+
+    /**
+     * A function of this member, for a caller elsewhere (another member's Python, a client).
+     *
+     * @param calls how the function's own Python calls run; null: as it was registered
+     */
     public Object runHere(String name, List<Object> args, long deadlineNanos, Function<PyCall, Object> calls) {
-        PyFunction fn = local.get(name);
+        Local fn = local.get(name);
         if (fn == null) {
             throw HostFunctions.raiseAs("LookupError", "no Java function named '" + name + "' on "
                     + member.getCluster().getLocalMember().getAddress() + " any more");
         }
-        return run(fn, args, deadlineNanos, new Chain(Thread.currentThread(), calls));
+        return run(fn.fn(), args, deadlineNanos, new Chain(Thread.currentThread(), calls != null ? calls : fn.calls()));
     }
 
     private Member ownerOf(String name) {

@@ -28,7 +28,7 @@ public final class ApplyExecLog implements Callable<Boolean>, IdentifiedDataSeri
 
     @Override
     public Boolean call() {
-        HzpyPlugin.execLogOf(member).catchUp(upTo);
+        MemberParts.execLogOf(member).catchUp(upTo);
         return true;
     }
 

@@ -3,8 +3,8 @@ package org.hzpy.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import org.hzpy.Py;
 import org.hzpy.PyException;
+import org.hzpy.PyOutcome;
 
 import java.io.IOException;
 import java.util.List;
@@ -30,18 +30,17 @@ public final class CallbackOp extends MemberOps.Offloaded {
     @Override
     void start(HazelcastInstance member, Consumer<Object> answer) {
         long deadline = System.nanoTime() + payload.timeoutNanos();
-        member.getExecutorService(HzpyPlugin.EXECUTOR); // so that its configured pool exists before it is used
-        MemberOps.nodeEngineOf(member).getExecutionService().execute(HzpyPlugin.EXECUTOR, () -> {
-            String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
+        member.getExecutorService(MemberParts.EXECUTOR); // so that its configured pool exists before it is used
+        MemberOps.nodeEngineOf(member).getExecutionService().execute(MemberParts.EXECUTOR, () -> {
+            String servedBy = MemberParts.runningCallsOf(member).address(member);
             try {
                 payload.checkRead();
-                Py py = Py.on(member);
-                answer.accept(PyOutcome.value(HzpyPlugin.callbacksOf(member).runHere(payload.name(), payload.args(),
-                        deadline, py::call), servedBy));
+                answer.accept(PyOutcome.ok(MemberParts.callbacksOf(member).runHere(payload.name(), payload.args(),
+                        deadline), servedBy));
             } catch (PyException e) {
-                answer.accept(PyOutcome.failure(e, servedBy));
+                answer.accept(PyOutcome.failed(e, servedBy));
             } catch (RuntimeException e) {
-                answer.accept(PyOutcome.failure(new PyException(e.getClass().getName() + ": " + e.getMessage()), servedBy));
+                answer.accept(PyOutcome.failed(new PyException(e.getClass().getName() + ": " + e.getMessage()), servedBy));
             }
         });
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.Callable;
 
 /**
  * A caller's cancellation of one of its remote calls, sent to the member that runs it on hzpy's
- * control executor ({@value HzpyPlugin#CONTROL_EXECUTOR}), so that it never queues behind calls.
+ * control executor ({@value MemberParts#CONTROL_EXECUTOR}), so that it never queues behind calls.
  */
 public final class CancelRemoteCall implements Callable<Boolean>, IdentifiedDataSerializable, HazelcastInstanceAware {
     private String callId;
@@ -32,7 +32,7 @@ public final class CancelRemoteCall implements Callable<Boolean>, IdentifiedData
     /** Stops the call if it runs here now (true), or makes sure it never starts (false). */
     @Override
     public Boolean call() {
-        return HzpyPlugin.runningCallsOf(member).cancel(callId);
+        return MemberParts.runningCallsOf(member).cancel(callId);
     }
 
     @Override

@@ -165,7 +165,7 @@ final class ClusterExecLog {
     }
 
     private void spread(long upTo) {
-        Map<Member, Future<Boolean>> sent = member.getExecutorService(HzpyPlugin.CONTROL_EXECUTOR)
+        Map<Member, Future<Boolean>> sent = member.getExecutorService(MemberParts.CONTROL_EXECUTOR)
                 .submitToMembers(new ApplyExecLog(upTo), otherMembers());
         long deadline = System.nanoTime() + SPREAD_WAIT.toNanos();
         for (Future<Boolean> f : sent.values()) {

@@ -9,6 +9,7 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
+import org.hzpy.PyOutcome;
 import org.hzpy.PySandboxException;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.runtime.CallStats;
@@ -79,17 +80,17 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
 
     @Override
     public PyOutcome call() {
-        String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
+        String servedBy = MemberParts.runningCallsOf(member).address(member);
         try {
-            if (!HzpyPlugin.runtimeOf(member).settings().remoteCallbacks()) {
+            if (!MemberParts.runtimeOf(member).settings().remoteCallbacks()) {
                 throw new PySandboxException("calling the member's Java functions from a client is off: set"
                         + " hzpy.remote-callbacks: true in the member's hazelcast.yaml to allow it (Python on members"
                         + " calls them with hzpy.call)");
             }
             payload.checkRead();
-            RemotePolicy policy = HzpyPlugin.policyOf(member);
-            org.hzpy.runtime.PythonRuntime runtime = HzpyPlugin.servingRuntimeOf(member);
-            return PyOutcome.value(HzpyPlugin.callbacksOf(member).runHere(payload.name(), payload.args(),
+            RemotePolicy policy = MemberParts.policyOf(member);
+            org.hzpy.runtime.PythonRuntime runtime = MemberParts.servingRuntimeOf(member);
+            return PyOutcome.ok(MemberParts.callbacksOf(member).runHere(payload.name(), payload.args(),
                     System.nanoTime() + payload.timeoutNanos(), nested -> {
                         // the client's work goes on: each nested call is a remote call
                         policy.checkCall(nested.module(), nested.function());
@@ -97,9 +98,9 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
                                 nested.kwargs(), nested.timeout());
                     }), servedBy);
         } catch (PyException e) {
-            return PyOutcome.failure(e, servedBy);
+            return PyOutcome.failed(e, servedBy);
         } catch (RuntimeException e) {
-            return PyOutcome.failure(new PyException(e.getClass().getName() + ": " + e.getMessage()), servedBy);
+            return PyOutcome.failed(new PyException(e.getClass().getName() + ": " + e.getMessage()), servedBy);
         }
     }
 

@@ -2,6 +2,7 @@ package org.hzpy.cluster;
 
 import com.hazelcast.internal.serialization.DataSerializerHook;
 import com.hazelcast.nio.serialization.DataSerializableFactory;
+import org.hzpy.PyOutcome;
 
 /**
  * Registers hzpy's wire types with Hazelcast on members and clients alike (found through
@@ -10,10 +11,10 @@ import com.hazelcast.nio.serialization.DataSerializableFactory;
  */
 public final class HzpySerializerHook implements DataSerializerHook {
     /** hzpy's factory id: a user factory must not use it. */
-    public static final int FACTORY_ID = 7_219_001;
+    public static final int FACTORY_ID = WireIds.FACTORY_ID;
 
     static final int PY_TASK = 1;
-    static final int PY_OUTCOME = 2;
+    static final int PY_OUTCOME = WireIds.PY_OUTCOME;
     static final int APPLY_EXEC_LOG = 3;
     static final int CANCEL_REMOTE_CALL = 4;
     static final int LIMIT_OP = 5;

@@ -1,5 +1,6 @@
 package org.hzpy.cluster;
 
+import org.hzpy.PyOutcome;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;

@@ -37,7 +37,7 @@ public final class MemoryStatsTask implements java.util.concurrent.Callable<Map<
 
     /** Every member that answers within 10 s, by address. A member that does not is left out (and logged). */
     public static List<PyMemoryStats> ofCluster(HazelcastInstance instance) {
-        Map<Member, Future<Map<String, Object>>> answers = instance.getExecutorService(HzpyPlugin.EXECUTOR)
+        Map<Member, Future<Map<String, Object>>> answers = instance.getExecutorService(MemberParts.EXECUTOR)
                 .submitToAllMembers(new MemoryStatsTask());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_WAIT_SECONDS);
         List<PyMemoryStats> stats = new ArrayList<>();
@@ -58,7 +58,7 @@ public final class MemoryStatsTask implements java.util.concurrent.Callable<Map<
 
     @Override
     public Map<String, Object> call() {
-        PythonRuntime runtime = HzpyPlugin.runtimeOf(member);
+        PythonRuntime runtime = MemberParts.runtimeOf(member);
         MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
         PythonRuntime.ContextStates states = runtime.contextStates();
         Map<String, Object> m = new LinkedHashMap<>();

@@ -5,6 +5,7 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import org.hzpy.PyOutcome;
 import org.hzpy.PyTimeoutException;
 
 import java.io.IOException;
@@ -64,16 +65,16 @@ public final class PyBatchTask implements java.util.concurrent.Callable<ArrayLis
      */
     static CompletableFuture<ArrayList<PyOutcome>> runAll(HazelcastInstance member, List<PyTask> tasks,
             WireValues.Refused refused, boolean fromMember) {
-        String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
+        String servedBy = MemberParts.runningCallsOf(member).address(member);
         if (refused != null) {
             ArrayList<PyOutcome> result = new ArrayList<>(tasks.size());
-            PyOutcome failure = PyOutcome.failure(refused.asPyException("parallel()"), servedBy);
+            PyOutcome failure = PyOutcome.failed(refused.asPyException("parallel()"), servedBy);
             for (int i = 0; i < Math.max(1, tasks.size()); i++) {
                 result.add(failure);
             }
             return CompletableFuture.completedFuture(result);
         }
-        org.hzpy.HzpySettings settings = HzpyPlugin.runtimeOf(member).settings();
+        org.hzpy.HzpySettings settings = MemberParts.runtimeOf(member).settings();
         Duration longest = settings.callTimeout();
         for (PyTask t : tasks) {
             if (t.timeout() != null && t.timeout().compareTo(longest) > 0) {
@@ -89,7 +90,7 @@ public final class PyBatchTask implements java.util.concurrent.Callable<ArrayLis
             ArrayList<PyOutcome> result = new ArrayList<>(tasks.size());
             for (int i = 0; i < outcomes.length; i++) {
                 PyOutcome o = outcomes[i];
-                result.add(o != null ? o : PyOutcome.failure(new PyTimeoutException(tasks.get(i).describe()
+                result.add(o != null ? o : PyOutcome.failed(new PyTimeoutException(tasks.get(i).describe()
                         + " gave no answer within " + wait.toMillis() + " ms"), servedBy));
             }
             return result;

@@ -8,6 +8,7 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
+import org.hzpy.PyOutcome;
 import org.hzpy.runtime.CallStats;
 import org.hzpy.runtime.StopToken;
 
@@ -102,42 +103,47 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
 
     @Override
     public PyOutcome call() {
-        RunningCalls calls = HzpyPlugin.runningCallsOf(member);
+        RunningCalls calls = MemberParts.runningCallsOf(member);
         String servedBy = calls.address(member);
         RunningCalls running = callId == null ? null : calls;
         StopToken stop = running == null ? null : running.start(callId);
         if (running != null && stop == null) {
-            return PyOutcome.failure(new PyCancelledException(describe() + " was cancelled by its caller before it started"),
+            return PyOutcome.failed(new PyCancelledException(describe() + " was cancelled by its caller before it started"),
                     servedBy);
         }
         try {
             if (refused != null) {
                 throw refused.asPyException(describe());
             }
-            HzpyPlugin.servingRuntimeOf(member); // a member still joining serves nothing remote yet
-            RemotePolicy policy = HzpyPlugin.policyOf(member);
+            MemberParts.servingRuntimeOf(member); // a member still joining serves nothing remote yet
+            RemotePolicy policy = MemberParts.policyOf(member);
             switch (kind) {
                 case CALL -> {
                     policy.checkCall(module, function);
                     PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
-                    return PyOutcome.value(HzpyPlugin.runtimeOf(member).call(CallStats.Origin.REMOTE, c.module(), c.function(),
+                    return PyOutcome.ok(MemberParts.runtimeOf(member).call(CallStats.Origin.REMOTE, c.module(), c.function(),
                             c.args().toArray(), c.kwargs(), timeout(), stop), servedBy);
                 }
                 case EVAL -> {
                     policy.checkEval("eval()");
-                    return PyOutcome.value(HzpyPlugin.runtimeOf(member).eval(CallStats.Origin.REMOTE, code, kwargs, timeout(), stop),
+                    return PyOutcome.ok(MemberParts.runtimeOf(member).eval(CallStats.Origin.REMOTE, code, kwargs, timeout(), stop),
                             servedBy);
                 }
                 default -> {
                     policy.checkEval("exec()");
-                    HzpyPlugin.execLogOf(member).exec(code, timeout(), CallStats.Origin.REMOTE); // as Py.exec, counted as remote
-                    return PyOutcome.value(null, servedBy);
+                    Duration timeout = timeout();
+                    if (timeout != null && (timeout.isNegative() || timeout.isZero())) { // as Py.exec refuses it
+                        throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+                    }
+                    MemberParts.runtimeOf(member).checkOpen(); // a shut-down member has no cluster log to record in
+                    MemberParts.exec(member, code, timeout, CallStats.Origin.REMOTE); // counted as remote
+                    return PyOutcome.ok(null, servedBy);
                 }
             }
         } catch (PyException e) {
-            return PyOutcome.failure(e, servedBy);
+            return PyOutcome.failed(e, servedBy);
         } catch (RuntimeException e) { // a bad argument (IllegalArgumentException, NullPointerException)
-            return PyOutcome.failure(new PyException(describe() + " was refused by the member: " + e), servedBy);
+            return PyOutcome.failed(new PyException(describe() + " was refused by the member: " + e), servedBy);
         } finally {
             if (running != null) {
                 running.end(callId);
@@ -153,26 +159,31 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
      *                   members can send): it runs as member code, without the remote policy
      */
     java.util.concurrent.CompletableFuture<PyOutcome> callAsync(HazelcastInstance member, boolean fromMember) {
-        String servedBy = HzpyPlugin.runningCallsOf(member).address(member);
+        String servedBy = MemberParts.runningCallsOf(member).address(member);
         try {
             if (refused != null) {
                 throw refused.asPyException(describe());
             }
-            org.hzpy.runtime.PythonRuntime runtime = HzpyPlugin.servingRuntimeOf(member);
+            org.hzpy.runtime.PythonRuntime runtime = MemberParts.servingRuntimeOf(member);
             if (!fromMember) {
-                HzpyPlugin.policyOf(member).checkCall(module, function);
+                MemberParts.policyOf(member).checkCall(module, function);
             }
             PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
             CallStats.Origin origin = fromMember ? CallStats.Origin.MEMBER : CallStats.Origin.REMOTE;
             return runtime.callAsync(origin, c.module(), c.function(), c.args().toArray(),
                             c.kwargs(), timeout())
-                    .handle((v, e) -> PyOutcome.of(v, e, describe(), servedBy));
+                    .handle((v, e) -> outcome(v, e, describe(), servedBy));
         } catch (RuntimeException e) {
-            return java.util.concurrent.CompletableFuture.completedFuture(PyOutcome.of(null, e, describe(), servedBy));
+            return java.util.concurrent.CompletableFuture.completedFuture(outcome(null, e, describe(), servedBy));
         }
     }
 
     /** {@code t} (unwrapped) as the hzpy exception an outcome carries. */
+    /** How a call ended: its value, or its failure ({@code error}, unwrapped) as the hzpy exception it carries. */
+    static PyOutcome outcome(Object value, Throwable error, String what, String servedBy) {
+        return error == null ? PyOutcome.ok(value, servedBy) : PyOutcome.failed(asPyException(error, what), servedBy);
+    }
+
     static PyException asPyException(Throwable t, String what) {
         Throwable cause = unwrapped(t);
         return cause instanceof PyException p ? p : new PyException(what + " was refused by the member: " + cause);

@@ -10,6 +10,7 @@ import com.hazelcast.spi.exception.TargetNotMemberException;
 import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
+import org.hzpy.PyOutcome;
 import org.hzpy.PyTimeoutException;
 import org.hzpy.PyUnavailableException;
 
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Python work sent to members as tasks of hzpy's executor ({@value HzpyPlugin#EXECUTOR}). Used by
+ * Python work sent to members as tasks of hzpy's executor ({@value MemberParts#EXECUTOR}). Used by
  * {@link org.hzpy.Py} on clients, and on members for calls keyed to another member; not meant to
  * be used directly. Needs no GraalPy. Thread-safe.
  */
@@ -69,8 +70,8 @@ public final class RemoteRuntime {
 
     public RemoteRuntime(HazelcastInstance instance) {
         this.instance = instance;
-        this.executor = instance.getExecutorService(HzpyPlugin.EXECUTOR);
-        this.control = instance.getExecutorService(HzpyPlugin.CONTROL_EXECUTOR);
+        this.executor = instance.getExecutorService(MemberParts.EXECUTOR);
+        this.control = instance.getExecutorService(MemberParts.CONTROL_EXECUTOR);
         UUID self = instance.getLocalEndpoint().getUuid();
         // the instance number: each Py of one client has a RemoteRuntime of its own, counting from 1
         this.idPrefix = (self != null ? self : UUID.randomUUID()) + ":" + INSTANCES.incrementAndGet() + ":";
@@ -269,7 +270,7 @@ public final class RemoteRuntime {
             Member owner = ownerOf(c.key());
             if (owner == null) { // a client that does not know the owner yet: Hazelcast finds it
                 int at = i;
-                pending.add(callAsync(c).handle((v, e) -> out[at] = PyOutcome.of(v, e, what(c), "the owner of key " + c.key())));
+                pending.add(callAsync(c).handle((v, e) -> out[at] = PyTask.outcome(v, e, what(c), "the owner of key " + c.key())));
                 continue;
             }
             groups.computeIfAbsent(owner, m -> new ArrayList<>()).add(i);
@@ -290,7 +291,7 @@ public final class RemoteRuntime {
                     } catch (RuntimeException e) {
                         run = CompletableFuture.failedFuture(e);
                     }
-                    return run.handle((v, e) -> out[i] = PyOutcome.of(v, e, what(c), localAddress));
+                    return run.handle((v, e) -> out[i] = PyTask.outcome(v, e, what(c), localAddress));
                 }));
                 continue;
             }
@@ -334,12 +335,12 @@ public final class RemoteRuntime {
                     List<CompletableFuture<?>> again = new ArrayList<>();
                     for (int i : indices) {
                         PyCall c = calls.get(i);
-                        again.add(callAsync(c).handle((v, e2) -> out[i] = PyOutcome.of(v, e2, what(c), "a member")));
+                        again.add(callAsync(c).handle((v, e2) -> out[i] = PyTask.outcome(v, e2, what(c), "a member")));
                     }
                     return CompletableFuture.allOf(again.toArray(new CompletableFuture[0]));
                 }
                 for (int k = 0; k < indices.size(); k++) {
-                    out[indices.get(k)] = e == null ? outcomes.get(k) : PyOutcome.failure(unavailable(e, where), where);
+                    out[indices.get(k)] = e == null ? outcomes.get(k) : PyOutcome.failed(unavailable(e, where), where);
                 }
                 return CompletableFuture.completedFuture(null);
             }).thenCompose(x -> x));

@@ -15,7 +15,7 @@ public final class TrustSecretRequest extends Operation implements IdentifiedDat
 
     @Override
     public void run() {
-        Object trust = getNodeEngine().getHazelcastInstance().getUserContext().get(HzpyPlugin.TRUST_KEY);
+        Object trust = getNodeEngine().getHazelcastInstance().getUserContext().get(MemberParts.TRUST_KEY);
         response = trust instanceof ClusterTrust t ? t.secretForRequest() : null;
     }
 

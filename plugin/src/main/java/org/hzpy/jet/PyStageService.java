@@ -2,12 +2,14 @@ package org.hzpy.jet;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.jet.core.ProcessorSupplier;
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
 import org.hzpy.OverloadedException;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyConversionException;
 import org.hzpy.PyException;
 import org.hzpy.PySandboxException;
-import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.cluster.MemberParts;
 import org.hzpy.runtime.CallStats;
 import org.hzpy.runtime.PythonRuntime;
 
@@ -32,6 +34,7 @@ import java.util.concurrent.TimeUnit;
  * live in a module scope of their own, closed with the service. Thread-safe.
  */
 final class PyStageService {
+    private static final ILogger LOGGER = Logger.getLogger(PyStageService.class);
     private static final long FIRST_RETRY_MILLIS = 1;
     private static final long LONGEST_RETRY_MILLIS = 50;
 
@@ -76,9 +79,9 @@ final class PyStageService {
     static PyStageService open(PyStageConfig config, ProcessorSupplier.Context jet) {
         config.validate(); // again: the configuration comes from whoever submitted the job
         HazelcastInstance member = jet.hazelcastInstance();
-        PythonRuntime runtime = HzpyPlugin.runtimeOf(member);
+        PythonRuntime runtime = MemberParts.runtimeOf(member);
         if (config.attachedDirectory() == null) {
-            refuseUnlessAllowed(config, () -> HzpyPlugin.checkRemoteCall(member, config.module(), config.function()));
+            refuseUnlessAllowed(config, () -> MemberParts.checkRemoteCall(member, config.module(), config.function()));
             return new PyStageService(config, runtime, null);
         }
         refuseUnlessAllowed(config, () -> {
@@ -86,7 +89,7 @@ final class PyStageService {
                 throw new PySandboxException("handlers from a job's attached directory need jet: resource-upload-enabled: true"
                         + " in the member's hazelcast.yaml (it lets jobs ship code, Java classes too)");
             }
-            HzpyPlugin.checkJobCodeCall(member, config.module(), config.function());
+            MemberParts.checkJobCodeCall(member, config.module(), config.function());
         });
         File directory;
         try {
@@ -184,6 +187,10 @@ final class PyStageService {
             return;
         }
         long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(backoff), left);
+        if (LOGGER.isFineEnabled()) { // the backpressure, seen (a refusal is no failure: no meter counts it as one)
+            LOGGER.fine(config.stage() + ": a batch of " + items.size() + " items found no free permit; it is tried again in "
+                    + TimeUnit.NANOSECONDS.toMillis(pause) + " ms");
+        }
         long next = Math.min(backoff * 2, LONGEST_RETRY_MILLIS);
         CompletableFuture.delayedExecutor(pause, TimeUnit.NANOSECONDS)
                 .execute(() -> attempt(items, shape, result, deadline, next));

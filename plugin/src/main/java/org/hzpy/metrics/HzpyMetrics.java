@@ -11,7 +11,7 @@ import org.hzpy.Py;
 import org.hzpy.PySemaphore;
 import org.hzpy.PyStats;
 import org.hzpy.PyUnavailableException;
-import org.hzpy.cluster.HzpyPlugin;
+import org.hzpy.cluster.MemberParts;
 import org.hzpy.runtime.CallStats;
 import org.hzpy.runtime.PythonRuntime;
 
@@ -74,7 +74,7 @@ public final class HzpyMetrics implements MeterBinder {
         if (py.isClient()) {
             throw new IllegalArgumentException("hzpy's meters are a member's: bind HzpyMetrics on each member (this Py is on a client)");
         }
-        return new HzpyMetrics(py, HzpyPlugin.runtimeOf(py.instance()), Tags.empty(), new double[0]);
+        return new HzpyMetrics(py, MemberParts.runtimeOf(py.instance()), Tags.empty(), new double[0]);
     }
 
     /** The meters of a runtime of its own, without a member (tests): no cluster scope. */

@@ -370,29 +370,6 @@ class MetricsTest {
     }
 
     @Test
-    void theJitGauge_neverWaitsForTheEngine() {
-        // Given a runtime of its own whose engine is still being made
-        java.util.Properties settings = new java.util.Properties();
-        settings.setProperty("hzpy.contexts", "1");
-        settings.setProperty("hzpy.prewarm", "false");
-        org.hzpy.runtime.PythonRuntime fresh = org.hzpy.runtime.PythonRuntime.start(org.hzpy.HzpySettings.fromProperties(settings),
-                "hzpy-metrics-fresh");
-        try {
-            SimpleMeterRegistry registry = new SimpleMeterRegistry();
-            HzpyMetrics.of(fresh).bindTo(registry);
-
-            // When the jit gauge is read at once
-            double jit = registry.find("hzpy.jit.active").gauge().value();
-
-            // Then it answers without waiting: unknown (NaN) until the engine exists, then 1
-            assertThat(jit).isNaN();
-            Await.until(Duration.ofMinutes(2), "the engine", () -> registry.find("hzpy.jit.active").gauge().value() == 1);
-        } finally {
-            fresh.close();
-        }
-    }
-
-    @Test
     void whyAllCallsAreRefused_isInTheStatsAndAMeter() {
         // Given the meters of a runtime of its own
         java.util.Properties settings = new java.util.Properties();

@@ -24,7 +24,7 @@ class BackgroundWorkTest {
             Py py = TestMembers.py(member);
             PythonRuntime runtime = (PythonRuntime) member.getUserContext().get(HzpyPlugin.USER_CONTEXT_KEY);
             Object patched = py.eval("(not __import__('_hzpy_internal').json_settled()) and setattr("
-                    + "__import__('_hzpy_internal')._JsonTraining, 'slice', lambda self, seconds: ("
+                    + "__import__('sys').modules['_hzpy_internal.json_training']._JsonTraining, 'slice', lambda self, seconds: ("
                     + "__import__('hzpy').state_set('training-hung', True), __import__('time').sleep(3600))) is None");
             assertThat(patched).as("json's training was still going on when it was made to hang").isEqualTo(true);
 

@@ -50,7 +50,8 @@ public final class TestMembers {
 
     /**
      * The hardening member: ISOLATED, 2 contexts, no pre-warm. For tests that use exec or replace
-     * contexts, so the other shared members keep a short exec log and their contexts.
+     * contexts, so the other shared members keep a short exec log and their contexts. Without
+     * pre-warm no background work (json's training) ever takes one of its contexts.
      */
     public static HazelcastInstance hardening() {
         return shared("hardening");

@@ -1,17 +1,9 @@
-package org.hzpy.cluster;
+package org.hzpy;
 
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.OverloadedException;
-import org.hzpy.PyCancelledException;
-import org.hzpy.PyConversionException;
-import org.hzpy.PyException;
-import org.hzpy.PyResourceException;
-import org.hzpy.PySandboxException;
-import org.hzpy.PyTimeoutException;
-import org.hzpy.PyUnavailableException;
-import org.hzpy.PythonException;
+import org.hzpy.cluster.WireIds;
 
 import java.io.IOException;
 
@@ -20,7 +12,8 @@ import java.io.IOException;
  * then {@link #value()} or {@link #error()}. It is also how a remote call's end travels back: its
  * result, or its failure as plain fields (kind, message, Python type and traceback, limit
  * figures), rebuilt into the same hzpy exception on the caller's side. No exception object and no cause chain travels, so a client without
- * GraalPy reads every failure.
+ * GraalPy reads every failure. Immutable once made (Hazelcast fills it in once when it arrives);
+ * thread-safe.
  */
 public final class PyOutcome implements IdentifiedDataSerializable {
     private static final byte VALUE = 0;
@@ -44,10 +37,12 @@ public final class PyOutcome implements IdentifiedDataSerializable {
     private int max;
     private String servedBy;
 
-    PyOutcome() {
+    /** For Hazelcast's deserialization only (hzpy's serializer hook); hzpy makes outcomes with {@link #ok} and {@link #failed}. */
+    public PyOutcome() {
     }
 
-    static PyOutcome value(Object value, String servedBy) {
+    /** A call that returned {@code value} on the member {@code servedBy} ({@code host:port}). */
+    public static PyOutcome ok(Object value, String servedBy) {
         PyOutcome o = new PyOutcome();
         o.kind = VALUE;
         o.value = value;
@@ -55,12 +50,8 @@ public final class PyOutcome implements IdentifiedDataSerializable {
         return o;
     }
 
-    /** How a call ended: its value, or its failure ({@code error}, unwrapped) as the hzpy exception it carries. */
-    static PyOutcome of(Object value, Throwable error, String what, String servedBy) {
-        return error == null ? value(value, servedBy) : failure(PyTask.asPyException(error, what), servedBy);
-    }
-
-    static PyOutcome failure(PyException e, String servedBy) {
+    /** A call that failed with {@code e} on the member {@code servedBy} ({@code host:port}). */
+    public static PyOutcome failed(PyException e, String servedBy) {
         PyOutcome o = new PyOutcome();
         o.servedBy = servedBy;
         o.message = e.getMessage();
@@ -144,12 +135,12 @@ public final class PyOutcome implements IdentifiedDataSerializable {
 
     @Override
     public int getFactoryId() {
-        return HzpySerializerHook.FACTORY_ID;
+        return WireIds.FACTORY_ID;
     }
 
     @Override
     public int getClassId() {
-        return HzpySerializerHook.PY_OUTCOME;
+        return WireIds.PY_OUTCOME;
     }
 
     @Override
