@@ -40,8 +40,8 @@ final class BackgroundWork {
     private final int warmUpSlices;
     private final ExecutorService thread;
     /** Told when a context's warm-up is over (done, failed, or the context went): readiness waits for it. */
-    private final Consumer<Worker> onWarm;
-    private final Map<Worker, Progress> due = new ConcurrentHashMap<>();
+    private final Consumer<PythonContext> onWarm;
+    private final Map<PythonContext, Progress> due = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong stepsStopped = new AtomicLong();
 
@@ -49,7 +49,7 @@ final class BackgroundWork {
      * @param warmUpSlices cheap warm-up slices per context before the imports; 0 turns all background work off
      * @param thread       one thread: steps take one context at a time
      */
-    BackgroundWork(Admission admission, int warmUpSlices, ExecutorService thread, Consumer<Worker> onWarm) {
+    BackgroundWork(Admission admission, int warmUpSlices, ExecutorService thread, Consumer<PythonContext> onWarm) {
         this.admission = admission;
         this.warmUpSlices = warmUpSlices;
         this.thread = thread;
@@ -69,7 +69,7 @@ final class BackgroundWork {
      * Warms {@code w} up now, on the calling (init) thread, before it serves: no caller can be
      * waiting for it yet. Each step is still a frame.
      */
-    void warmUpBeforeServing(Worker w) {
+    void warmUpBeforeServing(PythonContext w) {
         for (int step = 0; step < warmUpSteps() && !w.isClosed(); step++) {
             if (!runStep(w, step)) {
                 break;
@@ -81,7 +81,7 @@ final class BackgroundWork {
      * {@code w} has just started serving: schedules what it still has to do (its warm-up when it
      * was not {@code warmed} before serving, then json's training). Without pre-warm it is warm now.
      */
-    void serving(Worker w, boolean warmed) {
+    void serving(PythonContext w, boolean warmed) {
         if (!warmsUp()) {
             onWarm.accept(w);
             return;
@@ -115,20 +115,20 @@ final class BackgroundWork {
     private void runDue() {
         try {
             while (!due.isEmpty()) {
-                Map<Worker, Long> callsBefore = new HashMap<>();
-                for (Worker w : due.keySet()) {
-                    callsBefore.put(w, w.callsStarted());
+                Map<PythonContext, Long> callsBefore = new HashMap<>();
+                for (PythonContext w : due.keySet()) {
+                    callsBefore.put(w, w.framesStarted());
                 }
                 Thread.sleep(IDLE_MILLIS);
-                for (Map.Entry<Worker, Long> e : callsBefore.entrySet()) {
-                    Worker w = e.getKey();
+                for (Map.Entry<PythonContext, Long> e : callsBefore.entrySet()) {
+                    PythonContext w = e.getKey();
                     Progress p = due.get(w);
                     if (p == null) {
                         continue;
                     }
                     if (w.isClosed() || w.isRetired()) {
                         forget(w, p);
-                    } else if (w.callsStarted() == e.getValue() && !w.busy() && enterIdle(w)) {
+                    } else if (w.framesStarted() == e.getValue() && !w.busy() && enterIdle(w)) {
                         try {
                             step(w, p);
                         } finally {
@@ -147,12 +147,12 @@ final class BackgroundWork {
         }
     }
 
-    private boolean enterIdle(Worker w) {
+    private boolean enterIdle(PythonContext w) {
         return !admission.callersWaiting(w) && admission.tryEnter(w);
     }
 
     /** One step in {@code w}, which this thread holds. */
-    private void step(Worker w, Progress p) {
+    private void step(PythonContext w, Progress p) {
         if (!p.warm) {
             boolean ok = runStep(w, p.warmUpStepsDone++);
             if (!ok || p.warmUpStepsDone >= warmUpSteps()) {
@@ -166,7 +166,7 @@ final class BackgroundWork {
         }
     }
 
-    private void forget(Worker w, Progress p) {
+    private void forget(PythonContext w, Progress p) {
         due.remove(w);
         if (!p.warm) {
             onWarm.accept(w); // readiness must not wait for a context that went
@@ -174,9 +174,9 @@ final class BackgroundWork {
     }
 
     /** Warm-up step {@code step} of {@code w} as a frame; false when it failed (the warm-up then ends). */
-    private boolean runStep(Worker w, int step) {
+    private boolean runStep(PythonContext w, int step) {
         try {
-            asFrame(w, "the warm-up of context " + w.index, Limits.WARM_UP_STEP_TIMEOUT, worker -> {
+            asFrame(w, "the warm-up of context " + w.index, Timeouts.WARM_UP_STEP_TIMEOUT, worker -> {
                 if (step < warmUpSlices) {
                     worker.warmUpSlice();
                 } else {
@@ -192,16 +192,16 @@ final class BackgroundWork {
     }
 
     /** One slice of json's training in {@code w} as a frame; true when it is over there (settled, or failed). */
-    private boolean trainJsonSlice(Worker w) {
+    private boolean trainJsonSlice(PythonContext w) {
         try {
-            return asFrame(w, "json's training in context " + w.index, Limits.JSON_TRAINING_STEP_TIMEOUT, worker -> worker.trainJson(JSON_TRAINING_SLICE_SECONDS));
+            return asFrame(w, "json's training in context " + w.index, Timeouts.JSON_TRAINING_STEP_TIMEOUT, worker -> worker.trainJson(JSON_TRAINING_SLICE_SECONDS));
         } catch (RuntimeException e) {
             failed(w, "json's training (json keeps its native scanner)", e);
             return true;
         }
     }
 
-    private void failed(Worker w, String what, RuntimeException e) {
+    private void failed(PythonContext w, String what, RuntimeException e) {
         if (e instanceof org.hzpy.PyTimeoutException || e instanceof org.hzpy.PyResourceException
                 || e instanceof org.hzpy.PyUnavailableException) {
             stepsStopped.incrementAndGet();
@@ -212,7 +212,7 @@ final class BackgroundWork {
     }
 
     /** Runs {@code op} in {@code w} as a frame bounded by {@code timeout}: the watchdog stops it there. */
-    private static <T> T asFrame(Worker w, String what, java.time.Duration timeout, java.util.function.Function<Worker, T> op) {
+    private static <T> T asFrame(PythonContext w, String what, java.time.Duration timeout, java.util.function.Function<PythonContext, T> op) {
         long timeoutNanos = timeout.toNanos();
         CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + timeoutNanos,
                 TimeUnit.NANOSECONDS.toMillis(timeoutNanos), what, null);

@@ -3,7 +3,7 @@ package org.hzpy.runtime;
 import java.util.function.Consumer;
 
 /**
- * One unit of Python work in progress on a worker, as the watchdog sees it: a call, or the replay
+ * One unit of Python work in progress on a context, as the watchdog sees it: a call, or the replay
  * of one {@code exec} entry. The owning thread creates it; the watchdog, a cancelling caller and
  * the memory guard may ask it to stop (a caller through the frame's {@link StopToken}, never
  * through the thread).
@@ -28,9 +28,9 @@ final class CallFrame {
     StopToken token;
     /** Set by the watchdog when it interrupts for this frame; read by the thread when Python is interrupted. */
     volatile Stop stopped;
-    /** When the watchdog last interrupted for this frame, 0 if never (guarded by the worker's guard). */
+    /** When the watchdog last interrupted for this frame, 0 if never (guarded by the context's guard). */
     long lastInterruptNanos;
-    /** When the watchdog first interrupted for this frame (guarded by the worker's guard). */
+    /** When the watchdog first interrupted for this frame (guarded by the context's guard). */
     long firstInterruptNanos;
     /**
      * For an outermost frame: answers its caller and releases its permit when the runtime gives up
@@ -40,12 +40,12 @@ final class CallFrame {
     /**
      * A nested call whose own deadline comes before its outer call's: it stops itself (Python raises
      * into it at its deadline) so that the outer call runs on; the watchdog interrupts the context
-     * only if it has not stopped {@link Limits#NESTED_STOP_GRACE} later.
+     * only if it has not stopped {@link Timeouts#NESTED_STOP_GRACE} later.
      */
     boolean stopsItself;
-    /** A call nested in this one that overran its own timeout and had to be interrupted (guarded by the worker's guard). */
+    /** A call nested in this one that overran its own timeout and had to be interrupted (guarded by the context's guard). */
     String nestedOverran;
-    /** Set once the runtime gave up on this frame's context (written under the worker's guard). */
+    /** Set once the runtime gave up on this frame's context (written under the context's guard). */
     volatile boolean abandoned;
 
     CallFrame(Thread thread, long deadlineNanos, long timeoutMillis, String module, String function) {

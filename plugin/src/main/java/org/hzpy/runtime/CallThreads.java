@@ -87,7 +87,7 @@ final class CallThreads {
     /** After {@link #shutdown}: waits (bounded) for running calls, then completes any left with {@code stopped}. */
     void awaitTermination(RuntimeException stopped) {
         try {
-            pool.awaitTermination(Limits.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            pool.awaitTermination(Timeouts.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

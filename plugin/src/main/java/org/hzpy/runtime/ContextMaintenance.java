@@ -68,7 +68,7 @@ final class ContextMaintenance {
     /**
      * Applies the exec code this context has not run yet, each entry exactly once and in order,
      * each under a frame and deadline of its own (never a caller's). A replay that fails or is
-     * interrupted leaves the context half-defined: it is unfit then ({@link Worker.ReplayFailedException}).
+     * interrupted leaves the context half-defined: it is unfit then ({@link PythonContext.ReplayFailedException}).
      *
      * @return how many entries were applied
      */
@@ -87,7 +87,7 @@ final class ContextMaintenance {
                 try {
                     frames.run(frame, () -> exec.execute(entry.source));
                 } catch (RuntimeException e) {
-                    throw new Worker.ReplayFailedException(name + " could not replay exec #" + (n + 1)
+                    throw new PythonContext.ReplayFailedException(name + " could not replay exec #" + (n + 1)
                             + " and was discarded: " + e.getMessage(), e);
                 }
                 applied = n + 1;
@@ -119,7 +119,7 @@ final class ContextMaintenance {
     /**
      * Tells this context the live module scopes: closed ones' modules are dropped, new ones become
      * importable. Only one thread syncs; the others find it done once they hold the lock. A failure
-     * leaves the context's imports in doubt: it is unfit then ({@link Worker.ReplayFailedException}).
+     * leaves the context's imports in doubt: it is unfit then ({@link PythonContext.ReplayFailedException}).
      */
     void syncScopes(ModuleScopes scopes) {
         lock(lastLog);
@@ -130,15 +130,15 @@ final class ContextMaintenance {
             }
             Map<String, Object> dirs = new HashMap<>();
             snapshot.scopes().forEach((scope, dir) -> dirs.put(scope, dir.toString()));
-            CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + Limits.SCOPE_SYNC_TIMEOUT.toNanos(),
-                    Limits.SCOPE_SYNC_TIMEOUT.toMillis(), "the update of module scopes", null);
+            CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + Timeouts.SCOPE_SYNC_TIMEOUT.toNanos(),
+                    Timeouts.SCOPE_SYNC_TIMEOUT.toMillis(), "the update of module scopes", null);
             try {
                 frames.run(frame, () -> {
                     syncScopes.execute(conversions.toPython(dirs));
                     onScopesChanged.run();
                 });
             } catch (RuntimeException e) {
-                throw new Worker.ReplayFailedException(name + " could not update its module scopes and was discarded: "
+                throw new PythonContext.ReplayFailedException(name + " could not update its module scopes and was discarded: "
                         + e.getMessage(), e);
             }
             scopesSeen = snapshot.version();
@@ -157,9 +157,9 @@ final class ContextMaintenance {
             return;
         }
         lastLog = log != null ? log : lastLog;
-        long waitNanos = Limits.saturatedAdd(lockSlackNanos, Limits.SCOPE_SYNC_TIMEOUT.toNanos());
+        long waitNanos = Timeouts.saturatedAdd(lockSlackNanos, Timeouts.SCOPE_SYNC_TIMEOUT.toNanos());
         for (int i = applied; log != null && i < log.size(); i++) {
-            waitNanos = Limits.saturatedAdd(waitNanos, log.get(i).timeoutNanos);
+            waitNanos = Timeouts.saturatedAdd(waitNanos, log.get(i).timeoutNanos);
         }
         try {
             if (!lock.tryLock(waitNanos, TimeUnit.NANOSECONDS)) {

@@ -32,7 +32,7 @@ final class ContextPool {
 
     /** Starts a context for a slot; closes whatever it opened when it fails. */
     interface Starter {
-        Worker start(int index, Worker[] generation);
+        PythonContext start(int index, PythonContext[] generation);
     }
 
     /** How often the closer of an abandoned context looks whether its stuck thread has left. */
@@ -42,11 +42,11 @@ final class ContextPool {
     private final ExecutorService initPool;
     private final ExecLog execLog;
     private final BackgroundWork background;
-    /** Every worker not yet closed, starting and abandoned ones included: what the watchdog watches. */
-    private final Set<Worker> live = ConcurrentHashMap.newKeySet();
+    /** Every context not yet closed, starting and abandoned ones included: what the watchdog watches. */
+    private final Set<PythonContext> live = ConcurrentHashMap.newKeySet();
     private final Object monitor = new Object();
     /** The slots of the running generation (null: stopped); written under {@link #monitor}. */
-    private volatile Worker[] slots;
+    private volatile PythonContext[] slots;
     /** Per slot of {@link #slots}, the failure of its last start attempt, or null; guarded by {@link #monitor}. */
     private RuntimeException[] startFailures;
     /** Abandoned contexts whose close has not ended (their stuck thread still runs); bounded by the slot count. */
@@ -71,16 +71,16 @@ final class ContextPool {
     // ------------------------------------------------------------------ slots
 
     /** The slots of the running generation, null when stopped. Never modify the array. */
-    Worker[] slots() {
+    PythonContext[] slots() {
         return slots;
     }
 
-    boolean isCurrent(Worker w) {
+    boolean isCurrent(PythonContext w) {
         return w.generation == slots;
     }
 
-    /** Every worker not yet closed, for the watchdog. */
-    Iterable<Worker> live() {
+    /** Every context not yet closed, for the watchdog. */
+    Iterable<PythonContext> live() {
         return live;
     }
 
@@ -92,7 +92,7 @@ final class ContextPool {
 
     /** Starts {@code contexts} contexts in the background; the caller has checked the count. */
     void start(int contexts) {
-        Worker[] ws = new Worker[contexts];
+        PythonContext[] ws = new PythonContext[contexts];
         synchronized (monitor) {
             if (slots != null) {
                 throw new IllegalStateException("the router is running with " + slots.length + " contexts; stop() it first");
@@ -122,11 +122,11 @@ final class ContextPool {
      * Starts the context of slot {@code index}; on failure closes what it opened, counts it and
      * tries again after a pause that doubles each time (the slot never stays empty for good).
      */
-    private void create(Worker[] ws, int index, int attempt) {
+    private void create(PythonContext[] ws, int index, int attempt) {
         if (slots != ws) {
             return; // stopped meanwhile
         }
-        Worker w = null;
+        PythonContext w = null;
         try {
             long t0 = System.nanoTime();
             w = starter.start(index, ws);
@@ -164,7 +164,7 @@ final class ContextPool {
                 return;
             }
             startFailureCount.incrementAndGet();
-            if (e instanceof Worker.ReplayFailedException) {
+            if (e instanceof PythonContext.ReplayFailedException) {
                 replayFailures.incrementAndGet();
             }
             synchronized (monitor) {
@@ -186,8 +186,8 @@ final class ContextPool {
     }
 
     static long retryPauseMillis(int attempt) {
-        long first = Limits.START_RETRY_FIRST.toMillis();
-        long max = Limits.START_RETRY_MAX.toMillis();
+        long first = Timeouts.START_RETRY_FIRST.toMillis();
+        long max = Timeouts.START_RETRY_MAX.toMillis();
         return attempt >= 20 ? max : Math.min(max, first << (attempt - 1));
     }
 
@@ -213,12 +213,12 @@ final class ContextPool {
     private boolean await(int count, long deadlineNanos, boolean warm, boolean failFast) {
         synchronized (monitor) {
             while (true) {
-                Worker[] ws = slots;
+                PythonContext[] ws = slots;
                 if (ws == null) {
                     return false;
                 }
                 int ready = 0;
-                for (Worker w : ws) {
+                for (PythonContext w : ws) {
                     if (w != null && w.isReady() && (!warm || w.isWarm())) {
                         ready++;
                     }
@@ -243,7 +243,7 @@ final class ContextPool {
         }
     }
 
-    private void markWarm(Worker w) {
+    private void markWarm(PythonContext w) {
         synchronized (monitor) {
             w.markWarm();
             monitor.notifyAll();
@@ -251,9 +251,9 @@ final class ContextPool {
     }
 
     boolean anyServing() {
-        Worker[] ws = slots;
+        PythonContext[] ws = slots;
         if (ws != null) {
-            for (Worker w : ws) {
+            for (PythonContext w : ws) {
                 if (w != null && w.isReady()) {
                     return true;
                 }
@@ -280,7 +280,7 @@ final class ContextPool {
 
     /** Guarded by {@link #monitor}. */
     private boolean everyStartFailed() {
-        Worker[] ws = slots;
+        PythonContext[] ws = slots;
         if (ws == null) {
             return false;
         }
@@ -297,10 +297,10 @@ final class ContextPool {
      * pool cannot serve ({@link PyUnavailableException}); returns in slices of at most {@code sliceNanos}
      * with null so that the caller can look at its cancel.
      */
-    Worker awaitSlot(int index, long deadlineNanos, long sliceNanos) {
+    PythonContext awaitSlot(int index, long deadlineNanos, long sliceNanos) {
         throwIfUnavailable();
-        Worker[] ws = slots;
-        Worker w = ws[index];
+        PythonContext[] ws = slots;
+        PythonContext w = ws[index];
         if (w != null && w.isReady()) {
             return w;
         }
@@ -330,7 +330,7 @@ final class ContextPool {
      * and starts a fresh context in its place. Call it while still holding {@code w}: from then on
      * no caller can enter it (it is retired before anyone else can take it). Closes it in the background.
      */
-    void retire(Worker w, RuntimeException why) {
+    void retire(PythonContext w, RuntimeException why) {
         replayFailures.incrementAndGet();
         LOGGER.warning("hzpy " + why.getMessage() + "; starting a fresh context in its place");
         boolean replace = takeOutOfService(w);
@@ -348,7 +348,7 @@ final class ContextPool {
      * abandoned contexts as there are slots are still alive, a further replacement waits for one
      * of them to end: a member with runaway code does not pile up contexts without bound.
      */
-    void abandon(Worker w, List<CallFrame> stuck) {
+    void abandon(PythonContext w, List<CallFrame> stuck) {
         abandoned.incrementAndGet();
         int alive = abandonedAlive.incrementAndGet();
         boolean replace = takeOutOfService(w);
@@ -365,14 +365,14 @@ final class ContextPool {
         LOGGER.severe("hzpy gave up on " + w + ": " + calls + " ignored its interrupt for longer than hzpy.abandon-after"
                 + " (an operation that never checks for interrupts, such as a huge 3 ** n). Its thread stays"
                 + " busy until the operation returns; restart the member if it never does");
-        Worker[] ws = w.generation;
+        PythonContext[] ws = w.generation;
         Runnable replacement = () -> {
             restarts.incrementAndGet();
             create(ws, w.index, 1);
         };
         boolean defer = false;
         if (replace) {
-            Worker[] current = slots;
+            PythonContext[] current = slots;
             synchronized (deferredReplacements) {
                 defer = current != null && alive > current.length;
                 if (defer) {
@@ -402,10 +402,10 @@ final class ContextPool {
     }
 
     /** Retires {@code w} and empties its slot; true when it held one of the running generation (replace it). */
-    private boolean takeOutOfService(Worker w) {
+    private boolean takeOutOfService(PythonContext w) {
         synchronized (monitor) {
             w.markRetired();
-            Worker[] ws = w.generation;
+            PythonContext[] ws = w.generation;
             boolean inSlot = slots == ws && ws[w.index] == w;
             if (inSlot) {
                 ws[w.index] = null;
@@ -420,7 +420,7 @@ final class ContextPool {
      * runs {@code after} once no thread runs Python there any more: a thread stuck in a builtin
      * keeps a context (and its memory) alive past its bounded close, until the builtin returns.
      */
-    private void closeInBackground(Worker w, Runnable after) {
+    private void closeInBackground(PythonContext w, Runnable after) {
         Thread t = new Thread(() -> {
             try {
                 discard(w);
@@ -439,7 +439,7 @@ final class ContextPool {
         t.start();
     }
 
-    private void discard(Worker w) {
+    private void discard(PythonContext w) {
         live.remove(w);
         w.close();
     }
@@ -449,7 +449,7 @@ final class ContextPool {
      * parallel: the wait is one context's bounded close, not one per context.
      */
     void stop() {
-        Worker[] ws;
+        PythonContext[] ws;
         synchronized (monitor) {
             ws = slots;
             slots = null;
@@ -461,8 +461,8 @@ final class ContextPool {
         synchronized (deferredReplacements) {
             deferredReplacements.clear();
         }
-        List<Worker> closing = new ArrayList<>();
-        for (Worker w : live) { // serving ones and those still starting (their creation sees the stop and ends)
+        List<PythonContext> closing = new ArrayList<>();
+        for (PythonContext w : live) { // serving ones and those still starting (their creation sees the stop and ends)
             if (w.generation == ws) {
                 closing.add(w);
             }
@@ -470,16 +470,16 @@ final class ContextPool {
         closeAll(closing);
     }
 
-    /** Closes {@code workers} in parallel, waiting for all of them at most one {@link Limits#CLOSE_WAIT}. */
-    static void closeAllInParallel(List<Worker> workers, Consumer<Worker> close) {
+    /** Closes {@code contexts} in parallel, waiting for all of them at most one {@link Timeouts#CLOSE_WAIT}. */
+    static void closeAllInParallel(List<PythonContext> workers, Consumer<PythonContext> close) {
         List<Thread> closers = new ArrayList<>();
-        for (Worker w : workers) {
+        for (PythonContext w : workers) {
             Thread t = new Thread(() -> close.accept(w), "hzpy-close-context-" + w.index);
             t.setDaemon(true);
             t.start();
             closers.add(t);
         }
-        long deadline = System.nanoTime() + Limits.CLOSE_WAIT.toNanos() + TimeUnit.SECONDS.toNanos(1);
+        long deadline = System.nanoTime() + Timeouts.CLOSE_WAIT.toNanos() + TimeUnit.SECONDS.toNanos(1);
         for (Thread t : closers) {
             try {
                 t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
@@ -490,7 +490,7 @@ final class ContextPool {
         }
     }
 
-    private void closeAll(List<Worker> workers) {
+    private void closeAll(List<PythonContext> workers) {
         closeAllInParallel(workers, this::discard);
     }
 
@@ -501,9 +501,9 @@ final class ContextPool {
         int busy = 0;
         int idle = 0;
         int starting = 0;
-        Worker[] ws = slots;
+        PythonContext[] ws = slots;
         for (int i = 0; ws != null && i < ws.length; i++) {
-            Worker w = ws[i];
+            PythonContext w = ws[i];
             if (w == null || !w.isReady()) {
                 starting++;
             } else if (w.busy()) {

@@ -32,9 +32,9 @@ final class Frames {
 
     /** The waits this registry applies, in nanoseconds. */
     record Timing(long interruptGateNanos, long reinterruptNanos, long abandonAfterNanos, long nestedStopGraceNanos) {
-        static Timing of(Limits limits) {
-            return new Timing(limits.interruptGateNanos, limits.reinterruptNanos, limits.abandonAfterNanos,
-                    Limits.NESTED_STOP_GRACE.toNanos());
+        static Timing of(Timeouts timeouts) {
+            return new Timing(timeouts.interruptGateNanos, timeouts.reinterruptNanos, timeouts.abandonAfterNanos,
+                    Timeouts.NESTED_STOP_GRACE.toNanos());
         }
     }
 

@@ -17,7 +17,7 @@ import java.util.List;
  */
 final class HostBridge implements ProxyExecutable {
     /** Beyond a call's deadline, how long a Java function it called may still wait: the watchdog interrupts first. */
-    private static final long WAIT_PAST_DEADLINE_NANOS = Limits.NESTED_STOP_GRACE.toNanos() * 2;
+    private static final long WAIT_PAST_DEADLINE_NANOS = Timeouts.NESTED_STOP_GRACE.toNanos() * 2;
 
     private final HostFunctions functions;
     private final Conversions conversions;
@@ -69,7 +69,7 @@ final class HostBridge implements ProxyExecutable {
      */
     private static long waitDeadline(CallFrame frame) {
         if (frame == null) {
-            return System.nanoTime() + Limits.MAX_TIMEOUT_NANOS;
+            return System.nanoTime() + Timeouts.MAX_TIMEOUT_NANOS;
         }
         return frame.stopsItself ? frame.deadlineNanos : frame.deadlineNanos + WAIT_PAST_DEADLINE_NANOS;
     }

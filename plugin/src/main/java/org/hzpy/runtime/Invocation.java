@@ -22,13 +22,13 @@ import java.util.function.Consumer;
  * memory guard, permit), hand-off to hzpy's threads (from the common pool, or for an async caller),
  * the wait for a first context, entry, context maintenance (exec replay, scope sync), the frame,
  * and what the caller is told when the runtime gives up on it. Translation of Python's failures
- * happens in the frame ({@link Worker#run}). One object per call, used by one thread at a time.
+ * happens in the frame ({@link PythonContext#run}). One object per call, used by one thread at a time.
  */
 final class Invocation<T> {
 
     /** What runs in the context, inside the call's frame. */
     interface Op<T> {
-        T apply(Worker w, CallFrame frame);
+        T apply(PythonContext w, CallFrame frame);
     }
 
     /** The runtime's parts a call goes through. */
@@ -155,10 +155,10 @@ final class Invocation<T> {
             if (outermost) {
                 deadline += awaitFirstContext(stop);
             }
-            long timeoutMillis = Limits.millis(timeoutNanos);
+            long timeoutMillis = Timeouts.millis(timeoutNanos);
             for (int attempt = 1; ; attempt++) {
-                Worker w = env.router().enter(ts, deadline, timeoutMillis, stop);
-                Worker.ReplayFailedException unfit;
+                PythonContext w = env.router().enter(ts, deadline, timeoutMillis, stop);
+                PythonContext.ReplayFailedException unfit;
                 try {
                     throwIfCancelled(stop);
                     boolean stopsItself = false;
@@ -173,7 +173,7 @@ final class Invocation<T> {
                     CallFrame frame = new CallFrame(Thread.currentThread(), deadline, timeoutMillis, module, function);
                     if (System.nanoTime() - deadline >= 0) { // else whether it runs would be a race with the watchdog
                         throw new PyTimeoutException(frame.what() + " did not start: its timeout of "
-                                + Limits.describe(timeoutNanos) + " had passed before a Python context could run it");
+                                + Timeouts.describe(timeoutNanos) + " had passed before a Python context could run it");
                     }
                     if (outermost) {
                         frame.onAbandon = abandonAnswer(control, permitHeld, threadLent);
@@ -181,13 +181,13 @@ final class Invocation<T> {
                     frame.stopsItself = stopsItself;
                     frame.token = stop; // push checks it once more, under the guard the watchdog reads frames with
                     return w.run(frame, worker -> op.apply(worker, frame));
-                } catch (Worker.ReplayFailedException e) {
+                } catch (PythonContext.ReplayFailedException e) {
                     unfit = e;
                     env.pool().retire(w, e); // before exit: no other caller may enter it once it is unfit
                 } finally {
                     env.router().exit(ts, w);
                 }
-                if (!outermost || attempt >= Limits.REPLAY_ATTEMPTS) {
+                if (!outermost || attempt >= Timeouts.REPLAY_ATTEMPTS) {
                     throw new PyUnavailableException("no context could serve the call: " + unfit.getMessage());
                 }
             }
@@ -203,7 +203,7 @@ final class Invocation<T> {
      * The context's own upkeep before it serves an outermost call: the exec code it has not run,
      * the module scopes that changed. Returns how long it took: the context's work, not the caller's.
      */
-    private long maintain(Worker w) {
+    private long maintain(PythonContext w) {
         long t0 = System.nanoTime();
         if (w.isBehind(env.execLog())) {
             env.pool().countReplays(w.catchUp(env.execLog()));
@@ -241,7 +241,7 @@ final class Invocation<T> {
     /**
      * Right after the member starts no context may be ready yet. Waiting for the first one is start-up,
      * not the call's own time, so it has its own bound and is added to the call's deadline. A
-     * cancellable call looks at its token every {@link Limits#CANCEL_POLL}.
+     * cancellable call looks at its token every {@link Timeouts#CANCEL_POLL}.
      *
      * @return how long it waited
      */
@@ -251,9 +251,9 @@ final class Invocation<T> {
             return 0;
         }
         long t0 = System.nanoTime();
-        long end = t0 + Limits.STARTUP_WAIT.toNanos();
+        long end = t0 + Timeouts.STARTUP_WAIT.toNanos();
         while (true) {
-            long sliceEnd = stop == null ? end : Math.min(end, System.nanoTime() + Limits.CANCEL_POLL_NANOS);
+            long sliceEnd = stop == null ? end : Math.min(end, System.nanoTime() + Timeouts.CANCEL_POLL_NANOS);
             if (pool.awaitServing(1, sliceEnd)) {
                 return System.nanoTime() - t0;
             }
@@ -263,7 +263,7 @@ final class Invocation<T> {
                     throw new PyUnavailableException("the hzpy runtime of " + env.name() + " is closed");
                 }
                 pool.throwIfUnavailable();
-                throw new PyUnavailableException("no Python context of " + env.name() + " became ready within " + Limits.STARTUP_WAIT);
+                throw new PyUnavailableException("no Python context of " + env.name() + " became ready within " + Timeouts.STARTUP_WAIT);
             }
         }
     }
@@ -273,7 +273,7 @@ final class Invocation<T> {
      * caller's binding, and waits for it (bounded: the call's own deadline, plus start-up and a
      * margin). Its timeout counts from when it was made, queueing included, as with callAsync.
      */
-    private T handOff(boolean takePermit, Worker bound, StopToken stop) {
+    private T handOff(boolean takePermit, PythonContext bound, StopToken stop) {
         AsyncCall<T>[] self = new AsyncCall[1];
         AsyncCall<T> call = new AsyncCall<>(() -> {
             Router.ThreadState mine = env.router().threadState();
@@ -289,8 +289,8 @@ final class Invocation<T> {
         }, env.limiter(), false, stop != null ? stop : new StopToken()); // the caller's token reaches the call on our thread
         self[0] = call;
         env.threads().submit(call);
-        long waitNanos = Limits.saturatedAdd(Limits.saturatedAdd(timeoutNanos, Limits.STARTUP_WAIT.toNanos()),
-                Limits.HAND_OFF_SLACK.toNanos());
+        long waitNanos = Timeouts.saturatedAdd(Timeouts.saturatedAdd(timeoutNanos, Timeouts.STARTUP_WAIT.toNanos()),
+                Timeouts.HAND_OFF_SLACK.toNanos());
         try {
             return call.get(Math.max(0, startNanos + waitNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
@@ -301,7 +301,7 @@ final class Invocation<T> {
         } catch (TimeoutException e) {
             call.cancel(true);
             throw new PyTimeoutException(what() + " handed off from a common-pool thread did not complete within "
-                    + Limits.millis(waitNanos) + " ms");
+                    + Timeouts.millis(waitNanos) + " ms");
         } catch (InterruptedException e) {
             call.cancel(true);
             Thread.currentThread().interrupt();
@@ -317,7 +317,7 @@ final class Invocation<T> {
     }
 
     /**
-     * The common ForkJoinPool erases a worker's thread-locals after each task, and Truffle keeps
+     * The common ForkJoinPool erases a context's thread-locals after each task, and Truffle keeps
      * per-thread state there: GraalPy then fails with "TruffleSafepoint mechanism is not initialized
      * on this thread". Calls from those threads (e.g. CompletableFuture.supplyAsync) run on ours.
      */

@@ -21,7 +21,7 @@ final class JsonDecoders {
             } catch (IndexOutOfBoundsException e) {
                 break; // the router stopped meanwhile
             }
-            decoders.add(context instanceof Worker w ? w.jsonDecoder() : "starting");
+            decoders.add(context instanceof PythonContext w ? w.jsonDecoder() : "starting");
         }
         return List.copyOf(decoders);
     }

@@ -50,7 +50,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final ExecLog execLog = new ExecLog();
     private final ReentrantLock execLock = new ReentrantLock();
     private final MemoryGuard memoryGuard;
-    private final Limits limits;
+    private final Timeouts timeouts;
     private final long maxCallTimeoutNanos;
     private final HostFunctions hostFunctions = new HostFunctions();
     private final ModuleScopes scopes = new ModuleScopes();
@@ -64,8 +64,8 @@ public final class PythonRuntime implements AutoCloseable {
         this.name = name;
         this.limiter = new PermitLimiter(settings.maxConcurrent());
         this.memoryGuard = new MemoryGuard(settings.memoryGuard());
-        this.limits = new Limits(memoryGuard, settings.abandonAfter());
-        this.maxCallTimeoutNanos = Limits.toNanos(settings.maxCallTimeout());
+        this.timeouts = new Timeouts(memoryGuard, settings.abandonAfter());
+        this.maxCallTimeoutNanos = Timeouts.toNanos(settings.maxCallTimeout());
         int poolThreads = Math.max(1, Math.min(settings.contexts(), Runtime.getRuntime().availableProcessors()));
         this.initPool = new ThreadPoolExecutor(poolThreads, poolThreads, 10, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), CallThreads.threadFactory(name + "-init"));
@@ -77,7 +77,7 @@ public final class PythonRuntime implements AutoCloseable {
                 CallThreads.threadFactory(name + "-background"));
         backgroundThread.allowCoreThreadTimeOut(true);
         Admission admission = Admission.of(settings.executionMode(), settings.executors());
-        this.pool = new ContextPool(this::newWorker, initPool, execLog, admission,
+        this.pool = new ContextPool(this::newPythonContext, initPool, execLog, admission,
                 settings.prewarm() ? WARM_UP_SLICES : 0, backgroundThread);
         this.router = new Router(settings.executionMode(), admission, pool);
         this.callThreads = new CallThreads(name, Math.max(settings.contexts(), settings.executors()));
@@ -115,11 +115,11 @@ public final class PythonRuntime implements AutoCloseable {
 
     private ContextFactory factory() {
         try {
-            return factory.get(Limits.STARTUP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
+            return factory.get(Timeouts.STARTUP_WAIT.toNanos(), TimeUnit.NANOSECONDS);
         } catch (ExecutionException e) {
             throw new PyUnavailableException("the GraalPy engine could not be created: " + e.getCause());
         } catch (TimeoutException e) {
-            throw new PyUnavailableException("the GraalPy engine was not created within " + Limits.STARTUP_WAIT);
+            throw new PyUnavailableException("the GraalPy engine was not created within " + Timeouts.STARTUP_WAIT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PyUnavailableException("interrupted while waiting for the GraalPy engine");
@@ -130,14 +130,14 @@ public final class PythonRuntime implements AutoCloseable {
      * A new context for slot {@code index}. When loading the helpers fails, the polyglot context
      * (and, with per-context engines, its engine) is closed here: nobody else holds it.
      */
-    private Worker newWorker(int index, Worker[] generation) {
+    private PythonContext newPythonContext(int index, PythonContext[] generation) {
         org.graalvm.polyglot.Context context = factory().newContext();
         try {
-            Worker w = new Worker(index, generation, context, settings.executors(), limits, hostFunctions);
+            PythonContext w = new PythonContext(index, generation, context, settings.executors(), timeouts, hostFunctions);
             w.useJsonDecoder(settings.jsonDecoder().name().toLowerCase(java.util.Locale.ROOT));
             return w;
         } catch (RuntimeException | Error e) {
-            Limits.closeWithin(() -> context.close(true), "the failed hzpy context " + index);
+            Timeouts.closeWithin(() -> context.close(true), "the failed hzpy context " + index);
             throw e;
         }
     }
@@ -251,7 +251,7 @@ public final class PythonRuntime implements AutoCloseable {
      * @param timeoutNanos the time each context's replay of it may take
      */
     public void appendExec(String source, long timeoutNanos) {
-        lockExec(System.nanoTime() + Limits.EXEC_APPEND_WAIT.toNanos());
+        lockExec(System.nanoTime() + Timeouts.EXEC_APPEND_WAIT.toNanos());
         try {
             execLog.append(source, timeoutNanos);
         } finally {
@@ -293,7 +293,7 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     private static long timeoutNanosOf(Duration timeout, Duration fallback) {
-        return Limits.toNanos(timeout != null ? timeout : fallback);
+        return Timeouts.toNanos(timeout != null ? timeout : fallback);
     }
 
     /** The caller's timeout (or hzpy.call-timeout), capped at hzpy.max-call-timeout: no caller runs a call longer. */
@@ -405,7 +405,7 @@ public final class PythonRuntime implements AutoCloseable {
         if (ts.current != null) { // inside a call: its own context is taken
             return java.util.Collections.nCopies(router.numContexts(), List.of());
         }
-        java.lang.ref.WeakReference<Worker> bound = ts.bound;
+        java.lang.ref.WeakReference<PythonContext> bound = ts.bound;
         List<List<Long>> counts = new ArrayList<>();
         try {
             for (int i = 0; i < router.numContexts(); i++) {
@@ -419,12 +419,12 @@ public final class PythonRuntime implements AutoCloseable {
 
     @SuppressWarnings("unchecked")
     private List<Long> gcCountsIn(PyContext context) {
-        if (!(context instanceof Worker w) || !w.isReady() || w.busy() || w.isBehind(execLog) || w.scopesBehind(scopes)) { // never replay for a reading
+        if (!(context instanceof PythonContext w) || !w.isReady() || w.busy() || w.isBehind(execLog) || w.scopesBehind(scopes)) { // never replay for a reading
             return List.of();
         }
         router.bind(w);
         try {
-            Object counts = invocation("gc.get_count()", null, System.nanoTime(), Limits.GC_COUNT_TIMEOUT.toNanos(),
+            Object counts = invocation("gc.get_count()", null, System.nanoTime(), Timeouts.GC_COUNT_TIMEOUT.toNanos(),
                     (worker, frame) -> worker.gcCounts()).callWithoutPermit();
             return counts instanceof List<?> l ? (List<Long>) l : List.of();
         } catch (PyException e) {
@@ -486,14 +486,14 @@ public final class PythonRuntime implements AutoCloseable {
         backgroundThread.shutdownNow();
         watchdog.stop();
         try {
-            initPool.awaitTermination(Limits.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            initPool.awaitTermination(Timeouts.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         callThreads.awaitTermination(stopped);
         // closes the engine now, or once a creation still in progress ends (never, if it never began);
         // bounded like every context's close: a thread stuck in host code must not hold up the member
-        factory.thenAccept(f -> Limits.closeWithin(f::close, "the GraalPy engine of " + name));
+        factory.thenAccept(f -> Timeouts.closeWithin(f::close, "the GraalPy engine of " + name));
         LOGGER.info("hzpy stopped");
     }
 

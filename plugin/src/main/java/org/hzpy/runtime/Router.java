@@ -30,12 +30,12 @@ final class Router implements ContextRouter {
      * context and never unbound must not keep a stopped context (and its memory) reachable.
      */
     static final class ThreadState {
-        WeakReference<Worker> bound;
-        Worker current;
+        WeakReference<PythonContext> bound;
+        PythonContext current;
         int depth;
 
-        Worker bound() {
-            WeakReference<Worker> b = bound;
+        PythonContext bound() {
+            WeakReference<PythonContext> b = bound;
             return b == null ? null : b.get();
         }
     }
@@ -63,31 +63,31 @@ final class Router implements ContextRouter {
 
     @Override
     public int numContexts() {
-        Worker[] ws = pool.slots();
+        PythonContext[] ws = pool.slots();
         return ws == null ? 0 : ws.length;
     }
 
     @Override
     public PyContext context(int index) {
-        Worker[] ws = pool.slots();
+        PythonContext[] ws = pool.slots();
         if (ws == null || index < 0 || index >= ws.length) {
             throw new IndexOutOfBoundsException("no context " + index + "; the router has " + numContexts());
         }
-        Worker w = ws[index];
+        PythonContext w = ws[index];
         return w == null ? new Pending(index) : w;
     }
 
     @Override
     public void bind(PyContext context) {
         Objects.requireNonNull(context, "context");
-        Worker[] ws = pool.slots();
+        PythonContext[] ws = pool.slots();
         if (ws == null || context.index() < 0 || context.index() >= ws.length) {
             throw new IllegalArgumentException(context + " does not belong to this router");
         }
-        Worker w = ws[context.index()] != null ? ws[context.index()]
-                : awaitSlot(context.index(), System.nanoTime() + Limits.BIND_WAIT.toNanos(), null);
+        PythonContext w = ws[context.index()] != null ? ws[context.index()]
+                : awaitSlot(context.index(), System.nanoTime() + Timeouts.BIND_WAIT.toNanos(), null);
         boolean sameSlot = context instanceof Pending
-                || (context instanceof Worker other && other.generation == ws && other.isRetired());
+                || (context instanceof PythonContext other && other.generation == ws && other.isRetired());
         if (w != context && !sameSlot) {
             throw new IllegalArgumentException(context + " belongs to a router that was stopped or to another member");
         }
@@ -118,19 +118,19 @@ final class Router implements ContextRouter {
     // ------------------------------------------------------------------ entering a context
 
     /**
-     * Enters a worker for one call; pair with {@link #exit}. A call that {@code stop} can cancel
-     * (null: none) waits in slices of {@link Limits#CANCEL_POLL} and fails with
-     * {@link PyCancelledException} once cancelled. Never returns a retired or closed worker.
+     * Enters a context for one call; pair with {@link #exit}. A call that {@code stop} can cancel
+     * (null: none) waits in slices of {@link Timeouts#CANCEL_POLL} and fails with
+     * {@link PyCancelledException} once cancelled. Never returns a retired or closed context.
      */
-    Worker enter(ThreadState ts, long deadlineNanos, long timeoutMillis, StopToken stop) {
+    PythonContext enter(ThreadState ts, long deadlineNanos, long timeoutMillis, StopToken stop) {
         if (ts.current != null) { // nested call on this thread: same context, no new slot
-            Worker w = ts.current;
+            PythonContext w = ts.current;
             admission.reenter(w);
             ts.depth++;
             return w;
         }
-        Worker bound = ts.bound != null ? boundWorker(ts) : null;
-        Worker w = bound != null ? enterSlot(bound, deadlineNanos, timeoutMillis, stop)
+        PythonContext bound = ts.bound != null ? boundContext(ts) : null;
+        PythonContext w = bound != null ? enterSlot(bound, deadlineNanos, timeoutMillis, stop)
                 : admission.anyContextServes() ? enterAny(deadlineNanos, timeoutMillis, stop)
                 : enterSlot(null, deadlineNanos, timeoutMillis, stop);
         ts.current = w;
@@ -138,7 +138,7 @@ final class Router implements ContextRouter {
         return w;
     }
 
-    void exit(ThreadState ts, Worker w) {
+    void exit(ThreadState ts, PythonContext w) {
         boolean outermost = --ts.depth == 0;
         if (outermost) {
             ts.current = null;
@@ -147,13 +147,13 @@ final class Router implements ContextRouter {
     }
 
     /** Whether a caller that entered {@code w} may use it: not stopped, not taken out of service meanwhile. */
-    private static boolean usable(Worker w) {
+    private static boolean usable(PythonContext w) {
         return !w.isClosed() && !w.isRetired();
     }
 
     /** The end of a wait's next slice: the deadline, or sooner for a cancellable call. */
     private static long waitUntil(long deadlineNanos, StopToken stop) {
-        return stop == null ? deadlineNanos : Math.min(deadlineNanos, System.nanoTime() + Limits.CANCEL_POLL_NANOS);
+        return stop == null ? deadlineNanos : Math.min(deadlineNanos, System.nanoTime() + Timeouts.CANCEL_POLL_NANOS);
     }
 
     private static void throwIfCancelled(StopToken stop) {
@@ -163,17 +163,17 @@ final class Router implements ContextRouter {
     }
 
     /** ISOLATED, unbound: the thread's preferred context, else any free one, else waits on one in turn. */
-    private Worker enterAny(long deadlineNanos, long timeoutMillis, StopToken stop) {
+    private PythonContext enterAny(long deadlineNanos, long timeoutMillis, StopToken stop) {
         while (true) {
             pool.throwIfUnavailable();
-            Worker[] ws = pool.slots();
+            PythonContext[] ws = pool.slots();
             if (ws == null) {
                 throw new PyUnavailableException("the hzpy context router is stopped; call contexts().start(n)");
             }
             int n = ws.length;
             int preferred = (int) (Thread.currentThread().getId() % n);
             for (int k = 0; k < n; k++) {
-                Worker w = ws[(preferred + k) % n];
+                PythonContext w = ws[(preferred + k) % n];
                 if (w != null && w.isReady() && admission.tryEnter(w)) {
                     if (usable(w)) {
                         return w;
@@ -186,7 +186,7 @@ final class Router implements ContextRouter {
             if (left <= 0) {
                 throw new PyTimeoutException(admission.notFreeMessage(null, false, timeoutMillis));
             }
-            Worker wait = firstReady(ws, preferred);
+            PythonContext wait = firstReady(ws, preferred);
             if (wait == null) {
                 pool.awaitServing(1, waitUntil(deadlineNanos, stop));
                 continue;
@@ -206,11 +206,11 @@ final class Router implements ContextRouter {
     }
 
     /**
-     * Enters the context of one slot: the bound worker's (following it to its replacement when it
+     * Enters the context of one slot: the bound context's (following it to its replacement when it
      * was retired, since the binding is to the slot), or slot 0 when {@code bound} is null (SHARED).
      */
-    private Worker enterSlot(Worker bound, long deadlineNanos, long timeoutMillis, StopToken stop) {
-        Worker w = bound;
+    private PythonContext enterSlot(PythonContext bound, long deadlineNanos, long timeoutMillis, StopToken stop) {
+        PythonContext w = bound;
         while (true) {
             if (w == null || !usable(w)) {
                 if (bound != null && !(w.isRetired() && pool.isCurrent(w))) {
@@ -249,11 +249,11 @@ final class Router implements ContextRouter {
     }
 
     /**
-     * The worker the thread is bound to: its replacement when it was retired (the binding is to the
+     * The context the thread is bound to: its replacement when it was retired (the binding is to the
      * slot), an error when its router was stopped since.
      */
-    private Worker boundWorker(ThreadState ts) {
-        Worker w = ts.bound();
+    private PythonContext boundContext(ThreadState ts) {
+        PythonContext w = ts.bound();
         if (w == null || (w.isClosed() && !(w.isRetired() && pool.isCurrent(w)))) {
             throw new PyUnavailableException("the thread is bound to a context that was stopped; unbind() or bind another");
         }
@@ -261,19 +261,19 @@ final class Router implements ContextRouter {
     }
 
     /** Waits (cancellably, until the deadline) for slot {@code index} to serve. */
-    private Worker awaitSlot(int index, long deadlineNanos, StopToken stop) {
+    private PythonContext awaitSlot(int index, long deadlineNanos, StopToken stop) {
         while (true) {
             throwIfCancelled(stop);
-            Worker w = pool.awaitSlot(index, deadlineNanos, stop == null ? SLOT_WAIT_NANOS : Limits.CANCEL_POLL_NANOS);
+            PythonContext w = pool.awaitSlot(index, deadlineNanos, stop == null ? SLOT_WAIT_NANOS : Timeouts.CANCEL_POLL_NANOS);
             if (w != null) {
                 return w;
             }
         }
     }
 
-    private static Worker firstReady(Worker[] ws, int preferred) {
+    private static PythonContext firstReady(PythonContext[] ws, int preferred) {
         for (int k = 0; k < ws.length; k++) {
-            Worker w = ws[(preferred + k) % ws.length];
+            PythonContext w = ws[(preferred + k) % ws.length];
             if (w != null && w.isReady()) {
                 return w;
             }

@@ -93,9 +93,9 @@ final class Watchdog implements Runnable {
     }
 
     private void tick() {
-        Iterable<Worker> ws = pool.live();
+        Iterable<PythonContext> ws = pool.live();
         boolean pythonRunning = false;
-        for (Worker w : ws) {
+        for (PythonContext w : ws) {
             pythonRunning |= w.isRunningCalls();
         }
         boolean memory = memoryGuard.check(pythonRunning);
@@ -103,7 +103,7 @@ final class Watchdog implements Runnable {
             return;
         }
         long now = System.nanoTime();
-        for (Worker w : ws) {
+        for (PythonContext w : ws) {
             try {
                 if (w.markStops(now, memory)) {
                     interruptsInFlight.incrementAndGet();

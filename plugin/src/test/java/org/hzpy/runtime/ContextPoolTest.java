@@ -51,7 +51,7 @@ class ContextPoolTest {
             py.contexts().stop();
             py.contexts().start(2);
             Await.until(Duration.ofMinutes(3), "more than 3 failed starts of one slot", () ->
-                    py.stats().contextStartFailures() - failuresBefore > 2 * Limits.REPLAY_ATTEMPTS);
+                    py.stats().contextStartFailures() - failuresBefore > 2 * Timeouts.REPLAY_ATTEMPTS);
             py.state().store("refuse-starts", false);
 
             // Then the starts go on after a pause and succeed once they can: both contexts serve
@@ -89,7 +89,7 @@ class ContextPoolTest {
             public void close() {
             }
         };
-        Logger.getLogger(Limits.class.getName()).addHandler(closes);
+        Logger.getLogger(Timeouts.class.getName()).addHandler(closes);
         try {
             CompletableFuture<Object> call = py.callAsync(PyCall.of("hardening", "huge_power", LONG_BUILTIN)
                     .timeout(Duration.ofSeconds(2))).toCompletableFuture();
@@ -111,7 +111,7 @@ class ContextPoolTest {
             Await.until(Duration.ofMinutes(1), "the lent call thread given back", () -> runtime.callThreadsLent() == 0);
             assertThat(py.awaitReady(2, Duration.ofMinutes(2))).as("both contexts serve").isTrue();
         } finally {
-            Logger.getLogger(Limits.class.getName()).removeHandler(closes);
+            Logger.getLogger(Timeouts.class.getName()).removeHandler(closes);
         }
     }
 }

@@ -25,15 +25,15 @@ import java.util.function.Function;
  * Python's calls into Java go through the {@link HostBridge}. No {@link Value} leaves this class
  * except to {@link Conversions}. Thread-safe.
  */
-final class Worker implements PyContext {
-    private static final ILogger LOGGER = Logger.getLogger(Worker.class);
+final class PythonContext implements PyContext {
+    private static final ILogger LOGGER = Logger.getLogger(PythonContext.class);
     private static final int WARM_UP_CALLS_PER_SLICE = 100;
 
     final int index;
     final ReentrantLock lock = new ReentrantLock();
     final Semaphore slots;
-    /** The router generation (its workers array) this worker was started for. */
-    final Worker[] generation;
+    /** The router generation (its contexts array) this context was started for. */
+    final PythonContext[] generation;
 
     private final Context context;
     private final Frames frames;
@@ -61,22 +61,22 @@ final class Worker implements PyContext {
     private volatile boolean retired;
 
     /** Starts the context and loads the helpers. Runs on an init thread. */
-    Worker(int index, Worker[] generation, Context context, int executors, Limits limits,
+    PythonContext(int index, PythonContext[] generation, Context context, int executors, Timeouts timeouts,
             HostFunctions hostFunctions) {
         this.index = index;
         this.generation = generation;
         this.context = context;
         this.slots = new Semaphore(executors);
         String name = "context " + index;
-        this.frames = new Frames(name, Frames.Timing.of(limits), () -> context.interrupt(limits.interruptWait));
+        this.frames = new Frames(name, Frames.Timing.of(timeouts), () -> context.interrupt(timeouts.interruptWait));
         Value helpers = PythonHelpers.load(context);
         conversions = new Conversions(helpers);
-        failures = new Failures(helpers.getMember("describe"), () -> closed, limits::memoryGuardDescription);
+        failures = new Failures(helpers.getMember("describe"), () -> closed, timeouts::memoryGuardDescription);
         callSites = new CallSites(helpers.getMember("call_site"));
         maintenance = new ContextMaintenance(name, (frame, python) -> run(frame, w -> {
             python.run();
             return null;
-        }), helpers, conversions, callSites::clear, limits.catchUpLockSlackNanos);
+        }), helpers, conversions, callSites::clear, timeouts.catchUpLockSlackNanos);
         invoke = helpers.getMember("invoke");
         invokeKw = helpers.getMember("invoke_kw");
         invokeWithin = helpers.getMember("invoke_within");
@@ -91,7 +91,7 @@ final class Worker implements PyContext {
     }
 
     /** How many calls (and other frames) have started here: json's training looks for idle contexts by it. */
-    long callsStarted() {
+    long framesStarted() {
         return frames.started();
     }
 
@@ -106,7 +106,7 @@ final class Worker implements PyContext {
     /** When the call the current thread runs here must end (its innermost frame's deadline). */
     long currentDeadline() {
         CallFrame f = frames.current();
-        return f == null ? System.nanoTime() + Limits.MAX_TIMEOUT_NANOS : f.deadlineNanos;
+        return f == null ? System.nanoTime() + Timeouts.MAX_TIMEOUT_NANOS : f.deadlineNanos;
     }
 
     /** The slow, indivisible part of the warm-up: imports (seconds in a fresh context). */
@@ -213,7 +213,7 @@ final class Worker implements PyContext {
      * every Python failure translated into an hzpy exception while still inside the frame, because
      * describing an error runs Python too ({@code str(exc)}, the traceback).
      */
-    <T> T run(CallFrame frame, Function<Worker, T> op) {
+    <T> T run(CallFrame frame, Function<PythonContext, T> op) {
         frames.push(frame);
         try {
             T result = op.apply(this);
@@ -318,7 +318,7 @@ final class Worker implements PyContext {
     void close() {
         closed = true;
         frames.close();
-        Limits.closeWithin(this::closeNow, "hzpy context " + index);
+        Timeouts.closeWithin(this::closeNow, "hzpy context " + index);
     }
 
     /** Closes the context and, with per-context engines, its implicit engine with it. */

@@ -10,8 +10,8 @@ import java.util.concurrent.TimeUnit;
  * Every bounded wait of the runtime, named in one place. None of these is a call's own timeout:
  * they bound hzpy's internal hand-overs so that no wait is without a bound.
  */
-final class Limits {
-    private static final ILogger LOGGER = Logger.getLogger(Limits.class);
+final class Timeouts {
+    private static final ILogger LOGGER = Logger.getLogger(Timeouts.class);
     /** The longest a call waits for the member's first context to start (start-up, not the call's time). */
     static final Duration STARTUP_WAIT = Duration.ofMinutes(2);
     /** The longest {@code bind()} waits for a context that is still starting. */
@@ -69,7 +69,7 @@ final class Limits {
     final long abandonAfterNanos;
     private final MemoryGuard memoryGuard;
 
-    Limits(MemoryGuard memoryGuard, Duration abandonAfter) {
+    Timeouts(MemoryGuard memoryGuard, Duration abandonAfter) {
         this.memoryGuard = memoryGuard;
         this.abandonAfterNanos = toNanos(abandonAfter);
     }
