@@ -87,6 +87,15 @@ class MetricsTest {
                 - timedOutMillis).as("the time of this test's one timeout").isGreaterThanOrEqualTo(200);
     }
 
+    /** A registry of its own bound to each of {@code members}. */
+    private static List<SimpleMeterRegistry> registriesBoundTo(List<HazelcastInstance> members) {
+        return members.stream().map(m -> {
+            SimpleMeterRegistry r = new SimpleMeterRegistry();
+            HzpyMetrics.of(TestMembers.py(m)).bindTo(r);
+            return r;
+        }).toList();
+    }
+
     private static FunctionTimer callsTimer(SimpleMeterRegistry registry, String kind, String origin, String outcome) {
         return registry.find("hzpy.calls").tags("kind", kind, "origin", origin, "outcome", outcome).functionTimer();
     }
@@ -95,11 +104,7 @@ class MetricsTest {
     void theOriginTag_tellsMemberClientAndJetCallsApart() {
         // Given the meters of both members of the 2-member cluster
         List<HazelcastInstance> members = List.of(TestMembers.clusterA(), TestMembers.clusterB());
-        List<SimpleMeterRegistry> registries = members.stream().map(m -> {
-            SimpleMeterRegistry r = new SimpleMeterRegistry();
-            HzpyMetrics.of(TestMembers.py(m)).bindTo(r);
-            return r;
-        }).toList();
+        List<SimpleMeterRegistry> registries = registriesBoundTo(members);
         java.util.function.ToDoubleFunction<String> okFrom = origin ->
                 registries.stream().mapToDouble(r -> calls(r, "call", origin, "ok")).sum();
         double member0 = okFrom.applyAsDouble("member");
@@ -280,11 +285,7 @@ class MetricsTest {
     void anExecFromAClient_isCountedAsRemote() {
         // Given the meters of both members of the 2-member cluster
         List<HazelcastInstance> members = List.of(TestMembers.clusterA(), TestMembers.clusterB());
-        List<SimpleMeterRegistry> registries = members.stream().map(m -> {
-            SimpleMeterRegistry r = new SimpleMeterRegistry();
-            HzpyMetrics.of(TestMembers.py(m)).bindTo(r);
-            return r;
-        }).toList();
+        List<SimpleMeterRegistry> registries = registriesBoundTo(members);
         java.util.function.ToDoubleFunction<String> execsFrom = origin ->
                 registries.stream().mapToDouble(r -> calls(r, "exec", origin, "ok")).sum();
         double member0 = execsFrom.applyAsDouble("member");
