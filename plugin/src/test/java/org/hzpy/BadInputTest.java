@@ -89,8 +89,6 @@ class BadInputTest {
                     pythonError(() -> py.eval(""), "SyntaxError", "invalid syntax (<hzpy eval>, line 1)");
                     pythonError(() -> py.eval("# nothing"), "SyntaxError", "invalid syntax (<hzpy eval>, line 1)");
                 }),
-                on(On.ISOLATED, "leadingWhitespaceInEval_isIndentationError_unlikePythonsBuiltinEval", py ->
-                        pythonError(() -> py.eval(" 1 + 1"), "IndentationError", "unexpected indent (<hzpy eval>, line 1)")),
                 on(On.HARDENING, "emptyOrCommentOnlyExec_isANoOp", py -> {
                     py.exec("");
                     py.exec("# only a comment\n");
