@@ -89,7 +89,7 @@ final class Frames {
         if (frame.token == null && outer != null) {
             frame.token = outer.token; // a nested call is part of its caller's call: the same cancel stops it
         }
-        if (frame.token != null && frame.token.isCancelled()) {
+        if (StopToken.cancelled(frame.token)) {
             throw new PyCancelledException(frame.what() + " was cancelled by its caller before it started");
         }
         frame.outer = outer;
@@ -133,7 +133,7 @@ final class Frames {
         for (CallFrame top : running.values()) {
             for (CallFrame f = top; f != null; f = f.outer) {
                 CallFrame.Stop why = memory ? CallFrame.Stop.MEMORY
-                        : f.token != null && f.token.isCancelled() ? CallFrame.Stop.CANCELLED
+                        : StopToken.cancelled(f.token) ? CallFrame.Stop.CANCELLED
                         : now - f.deadlineNanos >= 0 ? CallFrame.Stop.TIMEOUT : null;
                 if (why == CallFrame.Stop.TIMEOUT && f.stopsItself) {
                     if (now - f.deadlineNanos < timing.nestedStopGraceNanos()) {

@@ -311,7 +311,7 @@ final class Invocation<T> {
 
     /** The check a cancellable call makes before each step that precedes its Python. */
     private void throwIfCancelled(StopToken stop) {
-        if (stop != null && stop.isCancelled()) {
+        if (StopToken.cancelled(stop)) {
             throw new PyCancelledException(what() + " was cancelled by its caller before it started");
         }
     }

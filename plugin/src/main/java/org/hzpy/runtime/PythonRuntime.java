@@ -168,7 +168,7 @@ public final class PythonRuntime implements AutoCloseable {
     public Object call(CallStats.Origin origin, String module, String function, Object[] args, Map<String, Object> kwargs,
                        Duration timeout, StopToken stop) {
         long start = System.nanoTime();
-        return counted(CallStats.Kind.CALL, origin, start, () -> invocation(module, function, start, timeoutNanos(timeout),
+        return counted(CallStats.Kind.CALL, origin, start, () -> invocation(module, function, start, timeoutNanosOf(timeout),
                 (w, f) -> w.call(f, module, function, args, kwargs)).call(stop));
     }
 
@@ -198,7 +198,7 @@ public final class PythonRuntime implements AutoCloseable {
     public CompletableFuture<Object> callAsync(CallStats.Origin origin, String module, String function, Object[] args,
                                                Map<String, Object> kwargs, Duration timeout) {
         long start = System.nanoTime();
-        AsyncCall<Object> call = invocation(module, function, start, timeoutNanos(timeout),
+        AsyncCall<Object> call = invocation(module, function, start, timeoutNanosOf(timeout),
                 (w, f) -> w.call(f, module, function, args, kwargs)).callAsync();
         call.whenComplete((value, error) -> callStats.record(CallStats.Kind.CALL, origin, error, start));
         return call;
@@ -216,7 +216,7 @@ public final class PythonRuntime implements AutoCloseable {
     /** {@link #eval(CallStats.Origin, String, Map, Duration)} that {@code stop} can cancel, as {@link #call} with a token. */
     public Object eval(CallStats.Origin origin, String expression, Map<String, ?> locals, Duration timeout, StopToken stop) {
         long start = System.nanoTime();
-        return counted(CallStats.Kind.EVAL, origin, start, () -> invocation("eval()", null, start, timeoutNanos(timeout),
+        return counted(CallStats.Kind.EVAL, origin, start, () -> invocation("eval()", null, start, timeoutNanosOf(timeout),
                 (w, f) -> w.eval(expression, locals)).call(stop));
     }
 
@@ -230,7 +230,7 @@ public final class PythonRuntime implements AutoCloseable {
 
     /** {@link #exec(String, Duration)} on behalf of {@code origin} (what the call meters say). */
     public void exec(CallStats.Origin origin, String source, Duration timeout) {
-        long timeoutNanos = timeoutNanos(timeout);
+        long timeoutNanos = timeoutNanosOf(timeout);
         long start = System.nanoTime();
         counted(CallStats.Kind.EXEC, origin, start, () -> invocation("exec()", null, start, timeoutNanos,
                 (w, f) -> {
@@ -275,11 +275,6 @@ public final class PythonRuntime implements AutoCloseable {
         scopes.close(name);
     }
 
-    /** The time a call without a timeout of its own may take here (hzpy.call-timeout), in nanoseconds. */
-    public long timeoutNanosOf(Duration timeout) {
-        return timeoutNanos(timeout);
-    }
-
     /** Execs are recorded one at a time, in order; waiting for another one is bounded by this call's deadline. */
     private void lockExec(long deadlineNanos) {
         try {
@@ -292,13 +287,12 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
-    private static long timeoutNanosOf(Duration timeout, Duration fallback) {
-        return Timeouts.toNanos(timeout != null ? timeout : fallback);
-    }
-
-    /** The caller's timeout (or hzpy.call-timeout), capped at hzpy.max-call-timeout: no caller runs a call longer. */
-    private long timeoutNanos(Duration timeout) {
-        return Math.min(timeoutNanosOf(timeout, settings.callTimeout()), maxCallTimeoutNanos);
+    /**
+     * A call's timeout in nanoseconds: the caller's own (or hzpy.call-timeout when null), capped at
+     * hzpy.max-call-timeout: no caller runs a call longer.
+     */
+    public long timeoutNanosOf(Duration timeout) {
+        return Math.min(Timeouts.toNanos(timeout != null ? timeout : settings.callTimeout()), maxCallTimeoutNanos);
     }
 
     /** Makes every call here also take a permit of {@code clusterLimit} (null: none). */

@@ -157,7 +157,7 @@ final class Router implements ContextRouter {
     }
 
     private static void throwIfCancelled(StopToken stop) {
-        if (stop != null && stop.isCancelled()) {
+        if (StopToken.cancelled(stop)) {
             throw new PyCancelledException("the call was cancelled by its caller while it waited for a Python context");
         }
     }

@@ -20,4 +20,9 @@ public final class StopToken {
     public boolean isCancelled() {
         return cancelled;
     }
+
+    /** Whether {@code token} names a call that was cancelled; a call without a token (null) never is. */
+    static boolean cancelled(StopToken token) {
+        return token != null && token.cancelled;
+    }
 }
