@@ -223,10 +223,10 @@ final class Invocation<T> {
     private Consumer<RuntimeException> abandonAnswer(AsyncCall<?> control, AtomicBoolean permitHeld, AtomicBoolean threadLent) {
         if (control != null) {
             return e -> {
-                control.abort(e);
-                if (threadLent.compareAndSet(false, true)) {
+                if (threadLent.compareAndSet(false, true)) { // before the answer: a caller that goes on finds the pool whole
                     env.threads().lend();
                 }
+                control.abort(e);
             };
         }
         return permitHeld == null ? null : e -> releaseOnce(permitHeld);
