@@ -31,11 +31,13 @@ class WatchdogTest {
     void aContextThatIsSlowToInterrupt_neverHoldsUpTheWatchdog() throws Exception {
         // Given a call in context 0 past its deadline inside one long builtin operation (a big-int
         // power of seconds), which Python's interrupt cannot stop until it returns: each interrupt
-        // attempt on it waits out its whole bound
+        // attempt on it waits out its whole bound. (Its timeout leaves room to get into the context:
+        // with 100 ms a loaded machine timed it out in the queue, behind background json training,
+        // before it ever reached Python, and no interrupt was ever in flight.)
         ExecutorService caller = Executors.newSingleThreadExecutor();
         Future<Object> stuck = caller.submit(() -> TestMembers.inContext(py, 0, () -> {
             try {
-                return py.call(PyCall.of("hardening", "huge_power", 40_000_000).timeout(Duration.ofMillis(100)));
+                return py.call(PyCall.of("hardening", "huge_power", 40_000_000).timeout(Duration.ofSeconds(1)));
             } catch (RuntimeException e) {
                 return e;
             }
