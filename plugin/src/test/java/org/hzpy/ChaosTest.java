@@ -134,7 +134,8 @@ class ChaosTest {
 
                 // and then the load pauses
                 if (!load.pause(Duration.ofSeconds(60))) {
-                    report.violation(round, "an operation of the load did not end within 60 s");
+                    report.violation(round, "an operation of the load did not end within 60 s (thread dumps: "
+                            + dumpThreads(round, cluster) + ")");
                 }
                 ChaosJetJob.setLoad(client, false);
                 report.phase("round " + round + ": load paused; checking");
@@ -420,5 +421,37 @@ class ChaosTest {
             }
             report.violation(round, "the Jet job is " + status + why);
         }
+    }
+
+    /**
+     * Writes the stacks of the client's load threads and of every live member (jcmd) under
+     * target/chaos-dumps, for a round whose load did not pause in time; returns the directory.
+     */
+    private static java.nio.file.Path dumpThreads(int round, ChaosCluster cluster) {
+        java.nio.file.Path dir = java.nio.file.Path.of("target", "chaos-dumps", "round-" + round);
+        try {
+            java.nio.file.Files.createDirectories(dir);
+            StringBuilder client = new StringBuilder();
+            Thread.getAllStackTraces().forEach((t, stack) -> {
+                client.append(t).append('\n');
+                for (StackTraceElement e : stack) {
+                    client.append("    at ").append(e).append('\n');
+                }
+            });
+            java.nio.file.Files.writeString(dir.resolve("client.txt"), client);
+            String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+            for (int port : cluster.alive()) {
+                Process p = new ProcessBuilder(jcmd, Long.toString(cluster.process(port).pid()), "Thread.print")
+                        .redirectErrorStream(true).redirectOutput(dir.resolve("member-" + port + ".txt").toFile()).start();
+                if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            }
+        } catch (java.io.IOException e) {
+            return java.nio.file.Path.of("not written: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return dir.toAbsolutePath();
     }
 }
