@@ -57,3 +57,19 @@ def not_iterable():
 async def async_count(n):
     for i in range(n):
         yield i
+
+
+def _repeat(x):
+    for _ in range(x % 3):
+        yield x
+
+
+def repeat_per_item(items):
+    """A Jet flat-map handler that gives a generator per item."""
+    return [_repeat(x) for x in items]
+
+
+def repeat_yielding(items):
+    """A Jet flat-map handler that is itself a generator: one generator per item."""
+    for x in items:
+        yield _repeat(x)
