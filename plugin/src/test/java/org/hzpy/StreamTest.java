@@ -249,6 +249,30 @@ class StreamTest {
     }
 
     @Test
+    void openStreams_areCountedByStatsAndTheirMeter() {
+        // Given the member's meters
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        org.hzpy.metrics.HzpyMetrics.of(py).bindTo(registry);
+        double pullsBefore = registry.find("hzpy.stream.pulls").functionCounter().count();
+
+        // When two streams are open, then one is closed
+        PyStream first = py.stream(PyCall.of("streammod", "endless", "meter-1"));
+        PyStream second = py.stream(PyCall.of("streammod", "endless", "meter-2"));
+        first.next();
+        second.next();
+        assertThat(py.stats().streamsOpen()).isEqualTo(2);
+        assertThat(registry.find("hzpy.streams.open").gauge().value()).isEqualTo(2);
+        first.close();
+
+        // Then stats and the gauge say one, and the pulls were counted
+        assertThat(py.stats().streamsOpen()).isEqualTo(1);
+        assertThat(registry.find("hzpy.streams.open").gauge().value()).isEqualTo(1);
+        assertThat(registry.find("hzpy.stream.pulls").functionCounter().count() - pullsBefore).isGreaterThanOrEqualTo(2);
+        second.close();
+        assertThat(registry.find("hzpy.streams.open").gauge().value()).isZero();
+    }
+
+    @Test
     void sharedMode_streams() {
         // Given the SHARED-mode member
         Py shared = TestMembers.py(TestMembers.sharedMode());
