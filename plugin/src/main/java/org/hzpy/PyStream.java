@@ -316,8 +316,14 @@ public final class PyStream implements Iterator<Object>, AutoCloseable {
                     return;
                 }
                 if (item == null) {
-                    if (pull) {
-                        startPull();
+                    if (pull && startPull()) { // its batch was there at once: delivered by this loop, not by a nested drain
+                        synchronized (lock) {
+                            if (delivering) {
+                                return;
+                            }
+                            delivering = true;
+                        }
+                        continue;
                     }
                     return;
                 }
@@ -330,13 +336,23 @@ public final class PyStream implements Iterator<Object>, AutoCloseable {
             }
         }
 
-        private void startPull() {
+        /**
+         * Starts a pull. True when its batch was there at once and is buffered: the caller delivers
+         * it (a source that answers before it returns, one item a pull, would otherwise nest one
+         * drain per batch until the stack overflows); else its completion drains.
+         */
+        private boolean startPull() {
             CompletionStage<Batch> next;
             try {
                 next = source.next(batchSize);
             } catch (RuntimeException e) {
                 fail(e);
-                return;
+                return false;
+            }
+            CompletableFuture<Batch> f = next.toCompletableFuture();
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                absorb(f.join());
+                return true;
             }
             next.whenComplete((batch, error) -> {
                 if (error != null) {
@@ -344,15 +360,20 @@ public final class PyStream implements Iterator<Object>, AutoCloseable {
                     fail(failure(error));
                     return;
                 }
-                synchronized (lock) {
-                    pulling = false;
-                    buffer.addAll(batch.items().stream().map(i -> i == null ? NONE : i).toList());
-                    if (batch.done()) {
-                        exhausted = true;
-                    }
-                }
+                absorb(batch);
                 drain();
             });
+            return false;
+        }
+
+        private void absorb(Batch batch) {
+            synchronized (lock) {
+                pulling = false;
+                buffer.addAll(batch.items().stream().map(i -> i == null ? NONE : i).toList());
+                if (batch.done()) {
+                    exhausted = true;
+                }
+            }
         }
 
         private void fail(Throwable error) {

@@ -269,6 +269,21 @@ class PyStreamTest {
         assertThat(received.get()).isEqualTo(3);
     }
 
+    @Test
+    void publisher_overASourceThatAnswersAtOnce_deliversALongStreamWithoutDeepening() throws Exception {
+        // Given a source whose pulls complete before they return (as a pull inside its own context does), one item a pull
+        CountingSource source = new CountingSource(200_000, -1);
+        AtomicInteger received = new AtomicInteger();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+
+        // When a subscriber asks for everything
+        PyStream.over(source, 1, PULL_TIMEOUT).publisher().subscribe(subscriber(s -> s.request(Long.MAX_VALUE), received, done));
+
+        // Then all of them arrive (no stack overflow from one nested pull per batch)
+        done.get(30, TimeUnit.SECONDS);
+        assertThat(received.get()).isEqualTo(200_000);
+    }
+
     private static Flow.Subscriber<Object> subscriber(java.util.function.Consumer<Flow.Subscription> onSubscribe,
                                                       AtomicInteger received, CompletableFuture<Void> done) {
         return new Flow.Subscriber<>() {
