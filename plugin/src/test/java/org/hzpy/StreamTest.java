@@ -273,6 +273,33 @@ class StreamTest {
     }
 
     @Test
+    void everyPull_entersTheContextTheStreamStartedIn() throws Exception {
+        // Given a member with two contexts, and a stream started in context 1 while both are free
+        Py two = TestMembers.py(TestMembers.isolated());
+        PyStream stream = TestMembers.inContext(two, 1, () -> two.stream(PyCall.of("streammod", "count", "two-contexts", 500), 10));
+
+        // When it is read to the end, and at item 250 (a batch boundary) context 1 is busy with a call
+        // of 0.5 s while context 0 is free
+        List<Object> items = new ArrayList<>();
+        CompletableFuture<Object> holder = null;
+        while (stream.hasNext()) {
+            items.add(stream.next());
+            if (items.size() == 250) {
+                holder = CompletableFuture.supplyAsync(() -> TestMembers.inContext(two, 1,
+                        () -> two.call("testmod", "sleep_then", 0.5, "held")), java.util.concurrent.Executors.newSingleThreadExecutor());
+                org.hzpy.support.Await.until(Duration.ofSeconds(10), "the holding call admitted", () -> two.semaphore().current() >= 2);
+            }
+        }
+        assertThat(holder).isNotNull();
+        assertThat(holder.get(30, TimeUnit.SECONDS)).isEqualTo("held");
+
+        // Then every item came from the generator in context 1; context 0 never saw it
+        assertThat(items).hasSize(500);
+        assertThat(TestMembers.inContext(two, 1, () -> two.call("streammod", "position_of", "two-contexts"))).isEqualTo(500L);
+        assertThat(TestMembers.inContext(two, 0, () -> two.call("streammod", "position_of", "two-contexts"))).isEqualTo(0L);
+    }
+
+    @Test
     void sharedMode_streams() {
         // Given the SHARED-mode member
         Py shared = TestMembers.py(TestMembers.sharedMode());
