@@ -73,3 +73,13 @@ def repeat_yielding(items):
     """A Jet flat-map handler that is itself a generator: one generator per item."""
     for x in items:
         yield _repeat(x)
+
+
+async def async_endless(tag):
+    try:
+        i = 0
+        while True:
+            yield i
+            i += 1
+    finally:
+        finals[tag] = finals.get(tag, 0) + 1

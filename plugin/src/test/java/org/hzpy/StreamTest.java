@@ -236,6 +236,19 @@ class StreamTest {
     }
 
     @Test
+    void asyncGeneratorClosedEarly_runsItsFinallyOnce() {
+        // Given an endless async generator read in part
+        PyStream stream = py.stream(PyCall.of("streammod", "async_endless", "async-closed"), 4);
+        assertThat(List.of(stream.next(), stream.next())).containsExactly(0L, 1L);
+
+        // When it is closed
+        stream.close();
+
+        // Then its finally ran once (aclose() driven in its context)
+        assertThat(finalsOf("async-closed")).isEqualTo(1);
+    }
+
+    @Test
     void notIterable_failsAtOpenWithATypeErrorAndHoldsNoPermit() {
         // When a function that returns an int is streamed
         PythonException e = catchThrowableOfType(PythonException.class, () -> py.stream(PyCall.of("streammod", "not_iterable")));
