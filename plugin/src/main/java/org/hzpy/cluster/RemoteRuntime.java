@@ -77,6 +77,11 @@ public final class RemoteRuntime {
         this.idPrefix = (self != null ? self : UUID.randomUUID()) + ":" + INSTANCES.incrementAndGet() + ":";
     }
 
+    /** A stream of {@code call} run on another member: arrives with the remote streams (issue 18). */
+    public org.hzpy.PyStream stream(PyCall call, int batchSize) {
+        throw new org.hzpy.PyUnavailableException("streams from a client arrive with the remote helper");
+    }
+
     public Object call(PyCall call) {
         String what = what(call);
         Member target = call.key() == null ? nextMember() : ownerOf(call.key());
