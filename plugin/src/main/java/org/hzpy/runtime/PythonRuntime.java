@@ -244,6 +244,12 @@ public final class PythonRuntime implements AutoCloseable {
                 }).call(null));
     }
 
+    /** Stub until the streams branch lands (wip-streams owns the real one). */
+    public org.hzpy.PyStream.Source openStream(CallStats.Origin origin, String module, String function, Object[] args,
+            Map<String, Object> kwargs, Duration timeout) {
+        throw new UnsupportedOperationException("streams are not in this build yet");
+    }
+
     /**
      * Records exec code that another member ran first: every context here applies it, exactly once
      * and in the order recorded, before it next serves a call. Runs nothing now.
