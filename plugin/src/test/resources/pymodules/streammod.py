@@ -1,0 +1,53 @@
+"""Generators for the stream tests (RemoteStreamTest) and P10: each records, under a key, how far
+it got and how often its finally ran, in its context's globals (the test members have one context)."""
+
+_produced = {}
+_finally_runs = {}
+
+
+def numbers(key, n=None):
+    """0, 1, 2, ... (n of them, or without end); produced(key) says how many were yielded."""
+    i = 0
+    try:
+        while n is None or i < n:
+            _produced[key] = i + 1
+            yield i
+            i += 1
+    finally:
+        _finally_runs[key] = _finally_runs.get(key, 0) + 1
+
+
+def names(n):
+    """The name of the member that runs it (its own whoami.py), n times."""
+    import whoami
+    for _ in range(n):
+        yield whoami.name()
+
+
+def produced(key):
+    return _produced.get(key, 0)
+
+
+def finally_runs(key):
+    return _finally_runs.get(key, 0)
+
+
+def small_ints(n):
+    """P10: n small ints."""
+    yield from range(n)
+
+
+def small_dicts(n):
+    """P10: n small dicts."""
+    for i in range(n):
+        yield {"id": i, "name": "item", "ok": True}
+
+
+def ints_list(start, n):
+    """P10's comparison: the same small ints as one call's list."""
+    return list(range(start, start + n))
+
+
+def dicts_list(start, n):
+    """P10's comparison: the same small dicts as one call's list."""
+    return [{"id": i, "name": "item", "ok": True} for i in range(start, start + n)]
