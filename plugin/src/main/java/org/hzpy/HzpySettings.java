@@ -59,6 +59,8 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.exec-log-limit</td><td>1..100000 entries in the cluster's exec log</td><td>1000</td></tr>
  * <tr><td>hzpy.abandon-after</td><td>duration from 1s: how long a stopped call may ignore its interrupt
  * before its context is given up</td><td>10s</td></tr>
+ * <tr><td>hzpy.stream-idle-timeout</td><td>positive duration: a stream ({@code Py.stream}) with no pull for
+ * this long is closed (its generator's {@code finally} runs) and its permit freed</td><td>60s</td></tr>
  * </table>
  */
 public final class HzpySettings {
@@ -107,6 +109,7 @@ public final class HzpySettings {
     private final Sandbox sandbox;
     private final double memoryGuard;
     private final Duration abandonAfter;
+    private final Duration streamIdleTimeout;
     private final boolean remoteEval;
     private final boolean remoteCallbacks;
     private final int execLogLimit;
@@ -146,6 +149,8 @@ public final class HzpySettings {
                 HzpySettings::heapShare);
         abandonAfter = r.get("abandon-after", "a duration of at least 1s such as 10s, 1m or PT10S",
                 Duration.ofSeconds(10), v -> atLeast(duration(v), Duration.ofSeconds(1)));
+        streamIdleTimeout = r.get("stream-idle-timeout", "a positive duration such as 500ms, 60s, 5m or PT60S",
+                Duration.ofSeconds(60), HzpySettings::duration);
         clusterMaxConcurrent = r.get("cluster-max-concurrent", "off, or an integer from 1 to 1000000", 0,
                 v -> v.trim().equalsIgnoreCase("off") ? 0 : intIn(v, 1, 1_000_000));
         clusterLimitBackend = r.get("cluster-limit-backend", "auto | atomic-long | imap-entry-processor", "auto",
@@ -249,6 +254,11 @@ public final class HzpySettings {
         return abandonAfter;
     }
 
+    /** How long a stream may go without a pull before it is closed and its permit freed. */
+    public Duration streamIdleTimeout() {
+        return streamIdleTimeout;
+    }
+
     /** The cluster-wide limit this member starts with, 0 when off. */
     public int clusterMaxConcurrent() {
         return clusterMaxConcurrent;
@@ -296,7 +306,7 @@ public final class HzpySettings {
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", json-decoder="
                 + jsonDecoder.name().toLowerCase(Locale.ROOT) + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
-                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
+                + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", stream-idle-timeout=" + streamIdleTimeout + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
                 + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-callbacks=" + remoteCallbacks + ", remote-modules="
                 + String.join(",", remoteModules) + ", metrics.prometheus-port="
                 + (prometheusPort < 0 ? "off" : prometheusPort + " on " + prometheusHost);

@@ -159,6 +159,29 @@ public final class Py {
     }
 
     /**
+     * The items of {@code call}'s generator (or async generator, or iterable) as they are consumed,
+     * {@value PyStream#DEFAULT_BATCH_SIZE} at a time: see {@link PyStream}. The stream holds a permit
+     * until it ends; close it (try-with-resources) when you stop reading early.
+     *
+     * @throws OverloadedException when no permit is free; otherwise as {@link #call(PyCall)}
+     */
+    public PyStream stream(PyCall call) {
+        return stream(call, PyStream.DEFAULT_BATCH_SIZE);
+    }
+
+    /** {@link #stream(PyCall)} pulling {@code batchSize} items at a time (1 to {@value PyStream#MAX_BATCH_SIZE}). */
+    public PyStream stream(PyCall call, int batchSize) {
+        Objects.requireNonNull(call, "call");
+        PyStream.checkBatchSize(batchSize);
+        if (!runsHere(call)) {
+            return remote().stream(call, batchSize);
+        }
+        PyStream.Source source = runtime.openStream(org.hzpy.runtime.CallStats.Origin.MEMBER, call.module(), call.function(),
+                call.argsArray(), call.kwargs(), call.timeout());
+        return PyStream.over(source, batchSize, Duration.ofNanos(runtime.timeoutNanosOf(call.timeout())));
+    }
+
+    /**
      * Runs {@code calls} at once across the cluster and waits for all of them: keyed calls on
      * their keys' owners, grouped so that each member gets one executor task; the others spread
      * over the members by free permits. Each member runs its share as many at a time as it has

@@ -23,9 +23,10 @@ package org.hzpy;
  *                           the figures) — or null while it takes calls
  * @param jsonDecoders       the scanner json.loads uses in each context, by index: "native" or "python"
  *                           ({@code hzpy.json-decoder}; with auto, "python" once trained), "starting"
+ * @param streamsOpen        streams ({@code Py.stream}) open on this member now: each holds a permit
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
                       boolean memoryGuardTripped, long contextsAbandoned, long contextStartFailures,
                       long abandonedContextsAlive, long memoryGuardGcs, String callsRefusedBecause,
-                      java.util.List<String> jsonDecoders) {
+                      java.util.List<String> jsonDecoders, int streamsOpen) {
 }

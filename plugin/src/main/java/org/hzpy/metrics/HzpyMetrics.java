@@ -40,7 +40,8 @@ import java.util.function.ToDoubleFunction;
  * {@code hzpy.memory.heap.idle.live} (the same, last seen with no Python call running: running calls
  * hold at most the difference), {@code hzpy.memory.guard.limit} (bytes), both absent when the guard
  * is off, {@code hzpy.memory.guard.tripped} (1 or 0);</li>
- * <li>{@code hzpy.jit.active} — 1 or 0, NaN until the engine exists (a scrape never waits for it).</li>
+ * <li>{@code hzpy.jit.active} — 1 or 0, NaN until the engine exists (a scrape never waits for it);</li>
+ * <li>{@code hzpy.streams.open} — gauge of the streams open now; {@code hzpy.stream.pulls} — counter of their pulls.</li>
  * </ul>
  *
  * Calls are counted from the first binding on (striped adders, a few nanoseconds a call), and the
@@ -118,6 +119,14 @@ public final class HzpyMetrics implements MeterBinder {
             bindFunctionTimers(registry, stats);
         }
         bindGauges(registry);
+        bindStreams(registry);
+    }
+
+    private void bindStreams(MeterRegistry registry) {
+        Gauge.builder("hzpy.streams.open", runtime, PythonRuntime::streamsOpen)
+                .description("Python streams (Py.stream) open on this member: each holds a permit").tags(tags).register(registry);
+        counter(registry, "hzpy.stream.pulls", "pulls of Python streams served (each brings up to a batch of items)",
+                PythonRuntime::streamPulls);
     }
 
     private void bindTimers(MeterRegistry registry, CallStats stats) {

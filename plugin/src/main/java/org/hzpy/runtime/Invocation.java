@@ -75,6 +75,15 @@ final class Invocation<T> {
     }
 
     /**
+     * Like {@link #callWithoutPermit}, for work done under a permit held elsewhere (a stream's pulls
+     * and close hold the stream's): cancellable by {@code stop}, and answered through {@code control}
+     * (null: none) if the runtime gives up on it.
+     */
+    T callHeld(AsyncCall<?> control, StopToken stop) {
+        return run(false, control, stop);
+    }
+
+    /**
      * Runs the call on one of hzpy's threads: the member's permit is taken (or refused) now, a
      * cluster-wide one when its lease lands (the caller never waits for it). Cancelling the
      * returned future stops the Python code.

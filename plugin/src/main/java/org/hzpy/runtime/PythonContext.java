@@ -51,6 +51,8 @@ final class PythonContext implements PyContext {
     private final Value gcCounts;
     private final Value forgetDeniedImports;
     private final Value useJsonDecoder;
+    /** {@code _hzpy_internal.streams}: the streams open in this context (see {@link Streams}). */
+    private final Value streams;
     /** The scanner json.loads uses here: "native" or "python" (hzpy.json-decoder, or json's training). */
     private volatile String jsonDecoder = "native";
 
@@ -87,6 +89,7 @@ final class PythonContext implements PyContext {
         gcCounts = helpers.getMember("gc_counts");
         forgetDeniedImports = helpers.getMember("forget_denied_imports");
         useJsonDecoder = helpers.getMember("json_decoder");
+        streams = helpers.getMember("streams");
         helpers.getMember("install_hzpy").execute(new HostBridge(hostFunctions, conversions, frames));
     }
 
@@ -172,6 +175,27 @@ final class PythonContext implements PyContext {
         Value site = callSites.get(module, function);
         return site != null ? site.execute(conversions.toPythonArgs(args, 0))
                 : invoke.execute(conversions.toPythonArgs(args, 2, module, function));
+    }
+
+    /** Starts a stream of module.function(*args, **kwargs) here; returns its id in this context. Inside a frame. */
+    long openStream(String module, String function, Object[] args, Map<String, Object> kwargs) {
+        Object kw = kwargs == null || kwargs.isEmpty() ? null : conversions.toPython(kwargs);
+        return streams.invokeMember("open_", conversions.toPythonArgs(args, 3, module, function, kw)).asLong();
+    }
+
+    /** The next at most {@code max} items of stream {@code id} and whether it is exhausted: [items, done]. Inside a frame. */
+    List<?> streamBatch(long id, int max) {
+        return (List<?>) conversions.toJava(streams.invokeMember("next_batch", id, max));
+    }
+
+    /** Closes stream {@code id} here (its generator's finally runs), if it is still open. Inside a frame. */
+    void closeStream(long id) {
+        streams.invokeMember("close", id);
+    }
+
+    /** Streams open in this context (Python's registry), for tests. Inside a frame. */
+    int streamsOpenHere() {
+        return streams.invokeMember("open_count").asInt();
     }
 
     /** Python's gc.get_count() here. Caller holds entry, inside a frame. */

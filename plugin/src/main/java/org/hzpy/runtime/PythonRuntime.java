@@ -57,6 +57,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final CallStats callStats = new CallStats();
     private final PythonLog pythonLog = new PythonLog();
     private final Invocation.Env env;
+    private final Streams streams;
     private volatile boolean closed;
 
     private PythonRuntime(HzpySettings settings, String name) {
@@ -83,6 +84,7 @@ public final class PythonRuntime implements AutoCloseable {
         this.callThreads = new CallThreads(name, Math.max(settings.contexts(), settings.executors()));
         this.watchdog = new Watchdog(pool, memoryGuard, name);
         this.env = new Invocation.Env(name, router, pool, limiter, memoryGuard, execLog, scopes, callThreads, () -> closed);
+        this.streams = new Streams(env, settings.streamIdleTimeout());
         hostFunctions.register("log", (args, deadline) -> { // Python's logging module (see _hzpy_internal)
             pythonLog.record(String.valueOf(args.get(0)), ((Number) args.get(1)).intValue(), String.valueOf(args.get(2)));
             return null;
@@ -204,6 +206,32 @@ public final class PythonRuntime implements AutoCloseable {
         return call;
     }
 
+    /**
+     * Calls {@code module.function(*args, **kwargs)} — a generator, an async generator (driven without
+     * an event loop for now), or any iterable — and returns its items as a source for
+     * {@link org.hzpy.PyStream#over}: pulled a batch at a time in the context it started in, each
+     * pull bounded by {@code timeout} (null: the default). The stream holds a permit until it ends.
+     *
+     * @throws org.hzpy.OverloadedException when no permit is free
+     * @throws PyException                  as {@link #call} would, and a Python TypeError when the
+     *                                      result is not iterable
+     */
+    public org.hzpy.PyStream.Source openStream(CallStats.Origin origin, String module, String function, Object[] args,
+                                               Map<String, Object> kwargs, Duration timeout) {
+        long start = System.nanoTime();
+        return counted(CallStats.Kind.CALL, origin, start, () -> streams.open(module, function, args, kwargs, timeoutNanosOf(timeout)));
+    }
+
+    /** Streams open on this member now. */
+    public int streamsOpen() {
+        return streams.openCount();
+    }
+
+    /** Stream pulls served since the runtime started. */
+    public long streamPulls() {
+        return streams.pulls();
+    }
+
     public Object eval(String expression, Map<String, ?> locals, Duration timeout) {
         return eval(CallStats.Origin.MEMBER, expression, locals, timeout);
     }
@@ -242,12 +270,6 @@ public final class PythonRuntime implements AutoCloseable {
                     }
                     return null;
                 }).call(null));
-    }
-
-    /** Stub until the streams branch lands (wip-streams owns the real one). */
-    public org.hzpy.PyStream.Source openStream(CallStats.Origin origin, String module, String function, Object[] args,
-            Map<String, Object> kwargs, Duration timeout) {
-        throw new UnsupportedOperationException("streams are not in this build yet");
     }
 
     /**
@@ -468,7 +490,7 @@ public final class PythonRuntime implements AutoCloseable {
     public PyStats stats() {
         return new PyStats(pool.replays(), pool.replayFailures(), pool.restarts(), memoryGuard.trips(),
                 memoryGuard.isTripped(), pool.abandoned(), pool.startFailures(), pool.abandonedAlive(),
-                memoryGuard.requestedGcs(), unhealthyBecause(), JsonDecoders.inUse(router));
+                memoryGuard.requestedGcs(), unhealthyBecause(), JsonDecoders.inUse(router), streams.openCount());
     }
 
     @Override
@@ -476,6 +498,7 @@ public final class PythonRuntime implements AutoCloseable {
         if (closed) {
             return;
         }
+        streams.shutdown(); // while calls still run: generators are closed in their contexts (bounded)
         closed = true;
         PyUnavailableException stopped = new PyUnavailableException("the hzpy runtime of " + name
                 + " was closed (member shutting down) before the call completed");

@@ -1,0 +1,100 @@
+# Streams (Py.stream): a function's generator, async generator or iterable, kept here under an id
+# while Java pulls it a batch at a time (org.hzpy.runtime.Streams). One registry per context: a
+# stream's items come from the context it started in, and only Java holds its id.
+from .calls import invoke, invoke_kw
+
+_open = {}
+_last_id = 0
+
+
+class _Stream:
+    __slots__ = ("next", "close", "error")
+
+    def __init__(self, pull, close):
+        self.next = pull
+        self.close = close
+        self.error = None  # raised by the pull after the one that delivered the items before it
+
+
+def _run_sync(coro):
+    """Drives a coroutine without an event loop: enough for an async generator that awaits only
+    what never suspends (other coroutines, asyncio.sleep(0)). A real loop comes with hzpy's asyncio support."""
+    try:
+        while True:
+            awaited = coro.send(None)
+            if awaited is not None:
+                coro.close()
+                raise RuntimeError("a stream's async generator awaited %r, which needs an event loop: streams drive "
+                                   "async generators without one for now (they may await coroutines that do not "
+                                   "suspend, and asyncio.sleep(0))" % (awaited,))
+    except StopIteration as e:
+        return e.value
+
+
+def _stream_of(result, module, function):
+    if hasattr(type(result), "__anext__"):
+        def pull():
+            try:
+                return _run_sync(result.__anext__())
+            except StopAsyncIteration:
+                raise StopIteration from None
+
+        aclose = getattr(result, "aclose", None)
+        return _Stream(pull, None if aclose is None else (lambda: _run_sync(aclose())))
+    try:
+        it = iter(result)
+    except TypeError:
+        raise TypeError("%s.%s() returned %s, which is not iterable: a stream needs a generator, an async "
+                        "generator or an iterable" % (module, function, type(result).__name__)) from None
+    return _Stream(it.__next__, getattr(it, "close", None))
+
+
+def open_(module, function, kwargs, *args):
+    """Calls module.function(*args, **kwargs) and keeps what it returns as a stream; returns its id."""
+    global _last_id
+    result = invoke(module, function, *args) if kwargs is None else invoke_kw(module, function, kwargs, *args)
+    stream = _stream_of(result, module, function)
+    _last_id += 1
+    _open[_last_id] = stream
+    return _last_id
+
+
+def next_batch(stream_id, n):
+    """[items, done]: up to n items. An error after some items is kept and raised by the next pull
+    (with its own traceback); a stream that ends, by exhaustion or by an error, leaves the registry."""
+    stream = _open.get(stream_id)
+    if stream is None:
+        raise LookupError("stream %d is not open in this context" % stream_id)
+    if stream.error is not None:
+        del _open[stream_id]
+        error, stream.error = stream.error, None
+        raise error
+    items = []
+    append = items.append
+    pull = stream.next
+    try:
+        for _ in range(n):
+            append(pull())
+    except StopIteration:
+        del _open[stream_id]
+        return [items, True]
+    except Exception as e:
+        if not items:
+            del _open[stream_id]
+            raise
+        stream.error = e
+    except BaseException:
+        del _open[stream_id]
+        raise
+    return [items, False]
+
+
+def close(stream_id):
+    """Closes a stream's generator (its finally runs) once: a stream no longer open is left alone."""
+    stream = _open.pop(stream_id, None)
+    if stream is not None and stream.close is not None:
+        stream.close()
+
+
+def open_count():
+    return len(_open)
