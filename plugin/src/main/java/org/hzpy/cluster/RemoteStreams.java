@@ -30,7 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * closed itself long before, at the runtime's idle timeout). Thread-safe.
  */
 final class RemoteStreams {
-    /** Unused this long, an entry is dropped: far beyond any stream's idle timeout, so only dead entries go. */
+    /**
+     * Unused this long (or twice the runtime's idle timeout, if longer), an entry is dropped: by then
+     * its source closed itself, so only dead entries go.
+     */
     static final Duration FORGET_AFTER = Duration.ofMinutes(10);
     /** Beyond a pull's own bound (the call's timeout), how long its answer is waited for. */
     private static final Duration ANSWER_MARGIN = Duration.ofSeconds(30);
@@ -44,13 +47,16 @@ final class RemoteStreams {
         final PyStream.Source source;
         final String owner;
         final Duration pullBound;
+        final long forgetAfterNanos;
         final AtomicBoolean pulling = new AtomicBoolean();
         volatile long lastUsed = System.nanoTime();
 
-        Entry(PyStream.Source source, String owner, Duration pullBound) {
+        Entry(PyStream.Source source, String owner, Duration pullBound, Duration idleTimeout) {
             this.source = source;
             this.owner = owner;
             this.pullBound = pullBound;
+            Duration twice = idleTimeout.multipliedBy(2);
+            this.forgetAfterNanos = (twice.compareTo(FORGET_AFTER) > 0 ? twice : FORGET_AFTER).toNanos();
         }
     }
 
@@ -58,14 +64,15 @@ final class RemoteStreams {
      * Keeps {@code source} under a new random id (128 bits: not guessable) and returns the id.
      *
      * @param owner     the caller's UUID (its streams end when it leaves), or null
-     * @param pullBound how long one pull may take at the source (the call's timeout)
+     * @param pullBound   how long one pull may take at the source (the call's timeout)
+     * @param idleTimeout the runtime's {@code hzpy.stream-idle-timeout}: the source ends itself after it
      */
-    String register(PyStream.Source source, String owner, Duration pullBound) {
+    String register(PyStream.Source source, String owner, Duration pullBound, Duration idleTimeout) {
         sweep();
         byte[] random = new byte[16];
         IDS.nextBytes(random);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
-        streams.put(id, new Entry(source, owner, pullBound));
+        streams.put(id, new Entry(source, owner, pullBound, idleTimeout));
         return id;
     }
 
@@ -161,16 +168,15 @@ final class RemoteStreams {
         return streams.size();
     }
 
-    /** Drops (and closes) entries unused for {@link #FORGET_AFTER}; at most once a minute, on a caller's thread. */
+    /** Drops (and closes) entries unused for their forget-after time; at most once a minute, on an opener's thread. */
     private void sweep() {
         long now = System.nanoTime();
         if (now - lastSweep < TimeUnit.MINUTES.toNanos(1)) {
             return;
         }
         lastSweep = now;
-        long limit = FORGET_AFTER.toNanos();
         streams.forEach((id, e) -> {
-            if (!e.pulling.get() && now - e.lastUsed > limit) {
+            if (!e.pulling.get() && now - e.lastUsed > e.forgetAfterNanos) {
                 end(id);
             }
         });

@@ -80,7 +80,7 @@ public final class StreamOpen implements Callable<PyOutcome>, IdentifiedDataSeri
                     c.module(), c.function(), c.args().toArray(), c.kwargs(), timeout);
             RemoteStreams streams = calls.streams();
             String id = streams.register(source, callId == null ? null : RunningCalls.callerOf(callId),
-                    timeout != null ? timeout : runtime.settings().callTimeout());
+                    timeout != null ? timeout : runtime.settings().callTimeout(), runtime.settings().streamIdleTimeout());
             PyStream.Batch first = firstBatch == 0 ? new PyStream.Batch(List.of(), false) : streams.pull(id, firstBatch);
             return PyOutcome.ok(answer(id, first), servedBy);
         } catch (PyException e) {
