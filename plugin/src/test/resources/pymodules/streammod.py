@@ -51,3 +51,9 @@ def ints_list(start, n):
 def dicts_list(start, n):
     """P10's comparison: the same small dicts as one call's list."""
     return [{"id": i, "name": "item", "ok": True} for i in range(start, start + n)]
+
+
+def fails_after(n):
+    """0 .. n-1, then a ValueError."""
+    yield from range(n)
+    raise ValueError("no more after %d" % n)

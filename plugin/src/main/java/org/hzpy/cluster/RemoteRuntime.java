@@ -202,7 +202,7 @@ public final class RemoteRuntime {
         Object[] opened = RemoteStream.opened(outcome.get(), what);
         Member servedBy = target != null ? target : memberAt(outcome.servedBy(), what);
         RemoteStream source = new RemoteStream(executor, control, servedBy, (String) opened[0], what,
-                (org.hzpy.PyStream.Batch) opened[1]);
+                (org.hzpy.PyStream.Batch) opened[1], (PyException) opened[2]);
         Duration pullBound = call.timeout() == null ? DEFAULT_WAIT : call.timeout();
         return org.hzpy.PyStream.over(source, batchSize, pullBound.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : pullBound);
     }

@@ -28,11 +28,13 @@ final class RemoteStream implements PyStream.Source {
     private final String id;
     private final String what;
     private volatile PyStream.Batch first;
+    /** The first pull's failure (it ran at the open), handed out by the first {@link #next}; or null. */
+    private volatile PyException firstFailure;
     /** Set once the stream has ended at the member (exhausted, failed, closed): nothing more to send. */
     private final AtomicBoolean ended = new AtomicBoolean();
 
     RemoteStream(IExecutorService executor, IExecutorService control, Member member, String id, String what,
-            PyStream.Batch first) {
+            PyStream.Batch first, PyException firstFailure) {
         this.executor = executor;
         this.control = control;
         this.member = member;
@@ -40,6 +42,7 @@ final class RemoteStream implements PyStream.Source {
         this.id = id;
         this.what = what;
         this.first = first;
+        this.firstFailure = firstFailure;
         if (first.done()) {
             ended.set(true);
         }
@@ -47,6 +50,12 @@ final class RemoteStream implements PyStream.Source {
 
     @Override
     public CompletionStage<PyStream.Batch> next(int max) {
+        PyException failed = firstFailure;
+        if (failed != null) {
+            firstFailure = null;
+            first = null;
+            return CompletableFuture.failedFuture(failed);
+        }
         PyStream.Batch b = first;
         if (b != null) {
             first = null;
@@ -110,11 +119,15 @@ final class RemoteStream implements PyStream.Source {
         throw new PyException(describe() + ": the member's answer to a pull is malformed: " + answer);
     }
 
-    /** An open's answer, {@code [id, done, items]} ({@link StreamOpen#answer}): the id, and the first batch. */
+    /**
+     * An open's answer, {@code [id, done, items]} or {@code [id, done, items, failure]}
+     * ({@link StreamOpen#answer}): the id, the first batch, and the first pull's failure or null.
+     */
     static Object[] opened(Object answer, String what) {
-        if (answer instanceof List<?> a && a.size() == 3 && a.get(0) instanceof String id && a.get(1) instanceof Boolean done
-                && a.get(2) instanceof List<?> items) {
-            return new Object[] {id, new PyStream.Batch(new java.util.ArrayList<Object>(items), done)};
+        if (answer instanceof List<?> a && (a.size() == 3 || a.size() == 4 && a.get(3) instanceof PyOutcome)
+                && a.get(0) instanceof String id && a.get(1) instanceof Boolean done && a.get(2) instanceof List<?> items) {
+            PyException failure = a.size() == 4 ? ((PyOutcome) a.get(3)).error() : null;
+            return new Object[] {id, new PyStream.Batch(new java.util.ArrayList<Object>(items), done), failure};
         }
         throw new PyException(what + ": the member's answer to an open is malformed: " + answer);
     }

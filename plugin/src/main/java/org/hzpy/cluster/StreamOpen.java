@@ -24,7 +24,7 @@ import java.util.concurrent.Callable;
  * A client's {@code Py.stream(call)}: opens the call's generator on this member (on hzpy's
  * executor, under the member's {@link RemotePolicy} exactly as the same {@link PyTask} call would
  * be), keeps it in the member's {@link RemoteStreams} and answers a {@link PyOutcome} whose value is
- * {@code [stream id, done, first items]}: the id is random and known only to the opener, and the
+ * {@code [stream id, done, first items]} (and the first pull's failure, if it failed): the id is random and known only to the opener, and the
  * first batch (when asked for) saves a round trip. A member's own stream of a key owned here
  * travels as a {@link StreamOpenOp} instead (member code: no remote policy). Never throws: the
  * outcome carries any failure. Not thread-safe: one per submission.
@@ -81,8 +81,17 @@ public final class StreamOpen implements Callable<PyOutcome>, IdentifiedDataSeri
             RemoteStreams streams = calls.streams();
             String id = streams.register(source, callId == null ? null : RunningCalls.callerOf(callId),
                     timeout != null ? timeout : runtime.settings().callTimeout(), runtime.settings().streamIdleTimeout());
-            PyStream.Batch first = firstBatch == 0 ? new PyStream.Batch(List.of(), false) : streams.pull(id, firstBatch);
-            return PyOutcome.ok(answer(id, first), servedBy);
+            PyStream.Batch first = new PyStream.Batch(List.of(), false);
+            PyOutcome firstFailure = null;
+            if (firstBatch > 0) {
+                try {
+                    first = streams.pull(id, firstBatch);
+                } catch (PyException e) { // the stream opened: its first pull's failure arrives on the first pull, as on a member
+                    first = new PyStream.Batch(List.of(), true);
+                    firstFailure = PyOutcome.failed(e, servedBy);
+                }
+            }
+            return PyOutcome.ok(answer(id, first, firstFailure), servedBy);
         } catch (PyException e) {
             return PyOutcome.failed(e, servedBy);
         } catch (RuntimeException e) { // a bad argument (IllegalArgumentException, NullPointerException)
@@ -94,12 +103,18 @@ public final class StreamOpen implements Callable<PyOutcome>, IdentifiedDataSeri
         }
     }
 
-    /** An open's answer as it travels (Hazelcast's own serializers for lists, strings, booleans): {@code [id, done, items]}. */
-    static ArrayList<Object> answer(String id, PyStream.Batch batch) {
-        ArrayList<Object> a = new ArrayList<>(3);
+    /**
+     * An open's answer as it travels (Hazelcast's own serializers for lists, strings, booleans):
+     * {@code [id, done, items]}, and the first pull's failure as a fourth element when it failed.
+     */
+    static ArrayList<Object> answer(String id, PyStream.Batch batch, PyOutcome firstFailure) {
+        ArrayList<Object> a = new ArrayList<>(4);
         a.add(id);
         a.add(batch.done());
         a.add(new ArrayList<>(batch.items()));
+        if (firstFailure != null) {
+            a.add(firstFailure);
+        }
         return a;
     }
 

@@ -11,6 +11,7 @@ import org.hzpy.PyOutcome;
 import org.hzpy.PySandboxException;
 import org.hzpy.PyStream;
 import org.hzpy.PyUnavailableException;
+import org.hzpy.PythonException;
 import org.hzpy.support.Await;
 import org.hzpy.support.ChildMember;
 import org.hzpy.support.Invariants;
@@ -79,6 +80,25 @@ class RemoteStreamTest {
         assertThat(items).isEqualTo(LongStream.range(0, 1000).boxed().toList());
         long finallyRuns = (long) onA.call("streammod", "finally_runs", key) + (long) onB.call("streammod", "finally_runs", key);
         assertThat(finallyRuns).isEqualTo(1L);
+    }
+
+    @Test
+    void aPythonErrorInAClientsStream_arrivesOnThePullThatReachesIt_afterTheItemsBeforeIt() {
+        for (int before : new int[] {10, 0}) {
+            // Given a client's stream of a generator that fails after `before` items (within the first batch)
+            PyStream s = client.stream(PyCall.of("streammod", "fails_after", before));
+            List<Object> items = new ArrayList<>();
+
+            // When it reads on
+            PythonException error = catchThrowableOfType(() -> s.forEachRemaining(items::add), PythonException.class);
+
+            // Then it got those items, then the Python error with its traceback; the stream has ended
+            assertThat(items).isEqualTo(LongStream.range(0, before).boxed().toList());
+            assertThat(error).as("the error after %d items", before).isNotNull();
+            assertThat(error.pythonType()).isEqualTo("ValueError");
+            assertThat(error.traceback()).contains("fails_after");
+            assertThat(s.isClosed()).isTrue();
+        }
     }
 
     @Test
