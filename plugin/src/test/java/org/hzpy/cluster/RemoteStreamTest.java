@@ -55,7 +55,7 @@ class RemoteStreamTest {
             // When a client streams a generator keyed to it, three times
             List<Object> names = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                try (PyStream s = client.stream(PyCall.of("streammod", "names", 7).key(key), 3)) {
+                try (PyStream s = client.stream(PyCall.of("remotestreams", "names", 7).key(key), 3)) {
                     s.forEachRemaining(names::add);
                 }
             }
@@ -72,13 +72,13 @@ class RemoteStreamTest {
 
         // When a client streams 1000 items without a key (to the member with the most free permits)
         List<Object> items;
-        try (PyStream s = client.stream(PyCall.of("streammod", "numbers", key, 1000))) {
+        try (PyStream s = client.stream(PyCall.of("remotestreams", "numbers", key, 1000))) {
             items = s.stream().toList();
         }
 
         // Then it got every item in order, and the generator's finally ran once on the member that served it
         assertThat(items).isEqualTo(LongStream.range(0, 1000).boxed().toList());
-        long finallyRuns = (long) onA.call("streammod", "finally_runs", key) + (long) onB.call("streammod", "finally_runs", key);
+        long finallyRuns = (long) onA.call("remotestreams", "finally_runs", key) + (long) onB.call("remotestreams", "finally_runs", key);
         assertThat(finallyRuns).isEqualTo(1L);
     }
 
@@ -86,7 +86,7 @@ class RemoteStreamTest {
     void aPythonErrorInAClientsStream_arrivesOnThePullThatReachesIt_afterTheItemsBeforeIt() {
         for (int before : new int[] {10, 0}) {
             // Given a client's stream of a generator that fails after `before` items (within the first batch)
-            PyStream s = client.stream(PyCall.of("streammod", "fails_after", before));
+            PyStream s = client.stream(PyCall.of("remotestreams", "fails_after", before));
             List<Object> items = new ArrayList<>();
 
             // When it reads on
@@ -107,13 +107,13 @@ class RemoteStreamTest {
         String key = keyOwnedBy(a.getCluster().getLocalMember());
         String tag = UUID.randomUUID().toString();
         int batch = 10;
-        try (PyStream s = client.stream(PyCall.of("streammod", "numbers", tag).key(key), batch)) {
+        try (PyStream s = client.stream(PyCall.of("remotestreams", "numbers", tag).key(key), batch)) {
             for (int consumed = 1; consumed <= 45; consumed++) {
                 // When the client has taken one more item
                 assertThat(s.next()).isEqualTo((long) consumed - 1);
 
                 // Then the generator has yielded that item and at most one batch beyond it
-                long produced = (long) onA.call("streammod", "produced", tag);
+                long produced = (long) onA.call("remotestreams", "produced", tag);
                 assertThat(produced).as("yielded after %d consumed", consumed).isBetween((long) consumed, (long) consumed + batch);
             }
         }
@@ -124,7 +124,7 @@ class RemoteStreamTest {
         // Given a client reading an endless generator on a, which holds one of a's permits
         String key = keyOwnedBy(a.getCluster().getLocalMember());
         String tag = UUID.randomUUID().toString();
-        PyStream s = client.stream(PyCall.of("streammod", "numbers", tag).key(key), 4);
+        PyStream s = client.stream(PyCall.of("remotestreams", "numbers", tag).key(key), 4);
         assertThat(s.next()).isEqualTo(0L);
         assertThat(onA.semaphore().current()).isEqualTo(1);
 
@@ -136,9 +136,9 @@ class RemoteStreamTest {
         s.close();
 
         // Then the generator's finally ran, once, and the permit is back
-        Await.until(BOUND, "the generator's finally ran", () -> (long) onA.call("streammod", "finally_runs", tag) == 1L);
+        Await.until(BOUND, "the generator's finally ran", () -> (long) onA.call("remotestreams", "finally_runs", tag) == 1L);
         Await.until(BOUND, "a's permit is back", () -> onA.semaphore().current() == 0);
-        assertThat(onA.call("streammod", "finally_runs", tag)).isEqualTo(1L);
+        assertThat(onA.call("remotestreams", "finally_runs", tag)).isEqualTo(1L);
         assertThat(s.hasNext()).isFalse();
     }
 
@@ -149,7 +149,7 @@ class RemoteStreamTest {
         String tag = UUID.randomUUID().toString();
         try {
             String key = keyOwnedBy(a.getCluster().getLocalMember());
-            PyStream s = Py.on(own).stream(PyCall.of("streammod", "numbers", tag).key(key), 4);
+            PyStream s = Py.on(own).stream(PyCall.of("remotestreams", "numbers", tag).key(key), 4);
             assertThat(s.next()).isEqualTo(0L);
             assertThat(onA.semaphore().current()).isEqualTo(1);
 
@@ -157,7 +157,7 @@ class RemoteStreamTest {
             own.shutdown();
 
             // Then a ends the stream: the generator's finally runs and the permit comes back
-            Await.until(BOUND, "the disconnected client's stream ended", () -> (long) onA.call("streammod", "finally_runs", tag) == 1L);
+            Await.until(BOUND, "the disconnected client's stream ended", () -> (long) onA.call("remotestreams", "finally_runs", tag) == 1L);
             Await.until(BOUND, "a's permit is back", () -> onA.semaphore().current() == 0);
         } finally {
             own.shutdown();
@@ -186,7 +186,7 @@ class RemoteStreamTest {
 
         // When a streams from it: a generator, and a module the remote policy refuses to clients
         List<Object> names = new ArrayList<>();
-        try (PyStream s = onA.stream(PyCall.of("streammod", "names", 5).key(key), 2)) {
+        try (PyStream s = onA.stream(PyCall.of("remotestreams", "names", 5).key(key), 2)) {
             s.forEachRemaining(names::add);
         }
         List<Object> repeated = new ArrayList<>();
@@ -213,7 +213,7 @@ class RemoteStreamTest {
 
         // Given a stream opened by hand (its id from the open's answer)
         String tag = UUID.randomUUID().toString();
-        PyTask numbers = PyTask.call(PyCall.of("streammod", "numbers", tag)).cancellableAs(UUID.randomUUID() + ":1:1");
+        PyTask numbers = PyTask.call(PyCall.of("remotestreams", "numbers", tag)).cancellableAs(UUID.randomUUID() + ":1:1");
         List<?> opened = (List<?>) answer(executor.submitToMember(new StreamOpen(numbers, 0), onMemberA)).get();
         String id = (String) opened.get(0);
 
@@ -222,7 +222,7 @@ class RemoteStreamTest {
 
         // Then it is refused before the generator runs, and the stream goes on
         assertThat(huge.error()).isInstanceOf(PySandboxException.class).hasMessageContaining("1 to " + PyStream.MAX_BATCH_SIZE);
-        assertThat(onA.call("streammod", "produced", tag)).isEqualTo(0L);
+        assertThat(onA.call("remotestreams", "produced", tag)).isEqualTo(0L);
         assertThat(answer(executor.submitToMember(new StreamPull(id, 2), onMemberA)).get()).isEqualTo(List.of(false, List.of(0L, 1L)));
 
         // And once closed, its id is unknown as well
@@ -230,7 +230,7 @@ class RemoteStreamTest {
                 .isTrue();
         assertThat(answer(executor.submitToMember(new StreamPull(id, 1), onMemberA)).error())
                 .isInstanceOf(PyUnavailableException.class).hasMessage("no such stream: it ended or was never opened here");
-        Await.until(BOUND, "the generator's finally ran", () -> (long) onA.call("streammod", "finally_runs", tag) == 1L);
+        Await.until(BOUND, "the generator's finally ran", () -> (long) onA.call("remotestreams", "finally_runs", tag) == 1L);
     }
 
     @Test
@@ -241,7 +241,7 @@ class RemoteStreamTest {
             Member onMemberC = a.getCluster().getMembers().stream().filter(m -> m.getAddress().getPort() == 6153)
                     .findFirst().orElseThrow();
             String key = keyOwnedBy(onMemberC);
-            PyStream s = client.stream(PyCall.of("streammod", "names", 1_000_000).key(key), 4);
+            PyStream s = client.stream(PyCall.of("remotestreams", "names", 1_000_000).key(key), 4);
             for (int i = 0; i < 4; i++) {
                 assertThat(s.next()).isEqualTo("c");
             }

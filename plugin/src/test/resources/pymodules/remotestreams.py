@@ -1,4 +1,4 @@
-"""Generators for the stream tests (RemoteStreamTest) and P10: each records, under a key, how far
+"""Generators for the stream tests (RemoteStreamTest): each records, under a key, how far
 it got and how often its finally ran, in its context's globals (the test members have one context)."""
 
 _produced = {}
@@ -30,27 +30,6 @@ def produced(key):
 
 def finally_runs(key):
     return _finally_runs.get(key, 0)
-
-
-def small_ints(n):
-    """P10: n small ints."""
-    yield from range(n)
-
-
-def small_dicts(n):
-    """P10: n small dicts."""
-    for i in range(n):
-        yield {"id": i, "name": "item", "ok": True}
-
-
-def ints_list(start, n):
-    """P10's comparison: the same small ints as one call's list."""
-    return list(range(start, start + n))
-
-
-def dicts_list(start, n):
-    """P10's comparison: the same small dicts as one call's list."""
-    return [{"id": i, "name": "item", "ok": True} for i in range(start, start + n)]
 
 
 def fails_after(n):
