@@ -37,6 +37,8 @@ final class PyStageService {
     private static final ILogger LOGGER = Logger.getLogger(PyStageService.class);
     private static final long FIRST_RETRY_MILLIS = 1;
     private static final long LONGEST_RETRY_MILLIS = 50;
+    /** Runs a flat-map handler and the generators it yields (hzpy's own Python, not the job's). */
+    private static final String FLAT_MAP_RUNNER = "_hzpy_internal.streams";
 
     /** What a stage does with a batch's results. */
     enum Shape {
@@ -147,7 +149,10 @@ final class PyStageService {
         }
         CompletableFuture<Object> call;
         try {
-            call = runtime.callAsync(CallStats.Origin.JET, module, config.function(), new Object[] {items}, null, config.timeout());
+            call = shape == Shape.FLAT_MAP // its handler may yield: Python runs the generators to their end
+                    ? runtime.callAsync(CallStats.Origin.JET, FLAT_MAP_RUNNER, "flat_map_batch",
+                            new Object[] {module, config.function(), items}, null, config.timeout())
+                    : runtime.callAsync(CallStats.Origin.JET, module, config.function(), new Object[] {items}, null, config.timeout());
         } catch (RuntimeException e) {
             call = CompletableFuture.failedFuture(e);
         }

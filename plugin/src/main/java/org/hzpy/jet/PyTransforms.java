@@ -23,7 +23,8 @@ import java.util.List;
  *
  * The handler gets a batch of items as a Python list and returns a list of the same length: the
  * results of a map stage (None emits nothing), booleans for a filter stage, lists for a flat-map
- * stage. Items and results are any values hzpy converts. Each processor keeps
+ * stage — or a flat-map handler yields: it returns a generator per item, or is itself a generator
+ * (hzpy runs them to their end in the member). Items and results are any values hzpy converts. Each processor keeps
  * {@link PyStageConfig#concurrentBatches} batches in Python and emits results in order. Stream
  * stages take any stream, timestamped or not: each result keeps its item's timestamp and
  * watermarks pass in order. A full concurrency limit holds the stage back (the batch is tried

@@ -111,6 +111,11 @@ public final class TestMembers {
         return shared("cancel");
     }
 
+    /** The streams member (StreamTest): ISOLATED with one context, so a stream and calls share it. */
+    public static HazelcastInstance streams() {
+        return shared("streams");
+    }
+
     /** The callbacks member: one context, max-concurrent 1 (nested work must stay in its chain). */
     public static HazelcastInstance callbacks() {
         return shared("callbacks");

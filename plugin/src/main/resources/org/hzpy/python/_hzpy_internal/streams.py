@@ -98,3 +98,21 @@ def close(stream_id):
 
 def open_count():
     return len(_open)
+
+
+def _is_iterator(x):
+    # generators and other iterators (what a handler that yields gives), not lists, strs or dicts
+    return hasattr(type(x), "__next__")
+
+
+def flat_map_batch(module, function, items):
+    """A Jet flat-map stage's batch: the handler may return a list per item, or yield them (be a
+    generator, or give a generator per item); the iterators are run to their end here, in order."""
+    results = invoke(module, function, items)
+    if _is_iterator(results):
+        results = list(results)
+    if type(results) is list:
+        for i, r in enumerate(results):
+            if _is_iterator(r):
+                results[i] = list(r)
+    return results
