@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * unknown — the stream ended, or was never opened here — is a typed failure, and says nothing else.
  * A stream ends here when it is exhausted, fails, is closed, when its owner leaves
  * ({@link #closeStreamsOf}, from {@link RunningCalls#cancelCallsOf}), or when the member shuts down
- * ({@link #closeAll}); one left unused for {@link #FORGET_AFTER} is closed and dropped (its source
+ * (its runtime ends them; {@link #forgetAll}); one left unused for {@link #FORGET_AFTER} is closed and dropped (its source
  * closed itself long before, at the runtime's idle timeout). Thread-safe.
  */
 final class RemoteStreams {
@@ -156,11 +156,13 @@ final class RemoteStreams {
         return closed;
     }
 
-    /** Ends every stream: the member shuts down. */
-    void closeAll() {
-        for (String id : List.copyOf(streams.keySet())) {
-            end(id);
-        }
+    /**
+     * Forgets every stream: the member shuts down, and its runtime, closing next, ends its streams
+     * itself within its shutdown budget (closing them here, one after another, could hold the
+     * shutdown up to a call's timeout each).
+     */
+    void forgetAll() {
+        streams.clear();
     }
 
     /** How many streams are open here. */
