@@ -227,6 +227,10 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
             join();
         }
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN
+                && instance.getUserContext().get(RUNNING_CALLS_KEY) instanceof RunningCalls running) {
+            running.streams().forgetAll(); // the runtime, closed next, ends the streams served to callers elsewhere
+        }
         // The runtime first: Python still running must not lose its Java functions (LookupError) and
         // no call may start without the cluster limit while the rest shuts down.
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && runtime != null) {

@@ -26,6 +26,10 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int TRUST_SECRET_REQUEST = 11;
     static final int CALLBACK_OP = 19;
     static final int MEMBER_BATCH_OP = 20;
+    static final int STREAM_OPEN = 21;
+    static final int STREAM_PULL = 22;
+    static final int STREAM_CLOSE = 23;
+    static final int STREAM_OPEN_OP = 24;
 
     @Override
     public int getFactoryId() {
@@ -48,6 +52,10 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case TRUST_SECRET_REQUEST -> new TrustSecretRequest();
             case CALLBACK_OP -> new CallbackOp();
             case MEMBER_BATCH_OP -> new MemberBatchOp();
+            case STREAM_OPEN -> new StreamOpen();
+            case STREAM_PULL -> new StreamPull();
+            case STREAM_CLOSE -> new StreamClose();
+            case STREAM_OPEN_OP -> new StreamOpenOp();
             default -> null;
         };
     }

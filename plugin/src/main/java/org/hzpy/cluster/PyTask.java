@@ -178,6 +178,30 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
         }
     }
 
+    /**
+     * This task as the call a stream opens ({@link StreamOpen}): refused as read, not a call, or (from
+     * a client) refused by the remote policy, it throws the typed failure the same call would get.
+     *
+     * @param fromMember the open came from another member's code (a member-only operation): no remote policy
+     */
+    PyCall asStreamCall(HazelcastInstance member, boolean fromMember) {
+        if (refused != null) {
+            throw refused.asPyException(describe());
+        }
+        if (kind != CALL) {
+            throw new org.hzpy.PySandboxException(describe() + " cannot be streamed: a stream opens a call of a function");
+        }
+        if (!fromMember) {
+            MemberParts.policyOf(member).checkCall(module, function);
+        }
+        return PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments (its timeout: timeout())
+    }
+
+    /** The id its caller gave it ({@code <caller uuid>:...}), or null. */
+    String callId() {
+        return callId;
+    }
+
     /** {@code t} (unwrapped) as the hzpy exception an outcome carries. */
     /** How a call ended: its value, or its failure ({@code error}, unwrapped) as the hzpy exception it carries. */
     static PyOutcome outcome(Object value, Throwable error, String what, String servedBy) {

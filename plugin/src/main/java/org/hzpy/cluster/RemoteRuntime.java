@@ -47,6 +47,8 @@ public final class RemoteRuntime {
     /** Cancellations travel apart from calls: they must never queue behind the calls they stop. */
     private final IExecutorService control;
     private final AtomicInteger nextMember = new AtomicInteger();
+    /** Whether this caller is a member: its streams of keys owned elsewhere open as member code. */
+    private final boolean onMember;
     /**
      * Call ids: unique in the cluster, cheap per call (a counter). They start with this caller's own
      * UUID (its client's or member's) and a colon: a member stops a caller's calls when that caller leaves.
@@ -70,6 +72,7 @@ public final class RemoteRuntime {
 
     public RemoteRuntime(HazelcastInstance instance) {
         this.instance = instance;
+        this.onMember = isMember(instance);
         this.executor = instance.getExecutorService(MemberParts.EXECUTOR);
         this.control = instance.getExecutorService(MemberParts.CONTROL_EXECUTOR);
         UUID self = instance.getLocalEndpoint().getUuid();
@@ -77,9 +80,13 @@ public final class RemoteRuntime {
         this.idPrefix = (self != null ? self : UUID.randomUUID()) + ":" + INSTANCES.incrementAndGet() + ":";
     }
 
-    /** A stream of {@code call} run on another member: arrives with the remote streams (issue 18). */
-    public org.hzpy.PyStream stream(PyCall call, int batchSize) {
-        throw new org.hzpy.PyUnavailableException("streams from a client arrive with the remote helper");
+    private static boolean isMember(HazelcastInstance instance) {
+        try {
+            instance.getCluster().getLocalMember();
+            return true;
+        } catch (UnsupportedOperationException e) { // a client has no local member
+            return false;
+        }
     }
 
     public Object call(PyCall call) {
@@ -135,6 +142,79 @@ public final class RemoteRuntime {
             result.completeExceptionally(unavailable(e, where));
         }
         return result;
+    }
+
+    /**
+     * Opens {@code call} (a generator function) as a stream on {@code call.key()}'s owner, or on the
+     * member with the most free permits, and returns it once it is open: its first batch came with
+     * the answer; each later batch is one pull to that member. From a client the open passes the
+     * member's remote policy as the same call would; from a member it is member code (a member-only
+     * operation). The member lost, the next pull fails with {@link PyUnavailableException} naming it.
+     *
+     * @throws PyException the open's typed failure (refused, overloaded, the Python error, the member lost)
+     */
+    public org.hzpy.PyStream stream(PyCall call, int batchSize) {
+        org.hzpy.PyStream.checkBatchSize(batchSize);
+        String what = what(call);
+        Member target = call.key() == null ? nextMember() : ownerOf(call.key());
+        String id = idPrefix + callIds.incrementAndGet(); // its caller's UUID: the member ends the stream when the caller leaves
+        PyTask task = PyTask.call(call).cancellableAs(id);
+        CompletableFuture<PyOutcome> answer = new CompletableFuture<>();
+        String where = target == null ? "the owner of key " + call.key() : target.getAddress().toString();
+        ExecutionCallback<PyOutcome> callback = new ExecutionCallback<>() {
+            @Override
+            public void onResponse(PyOutcome outcome) {
+                answer.complete(outcome);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                answer.completeExceptionally(t);
+            }
+        };
+        try {
+            if (target == null) { // a client that does not know the key's owner yet: Hazelcast finds it
+                executor.submitToKeyOwner(new StreamOpen(task, batchSize), call.key(), callback);
+            } else if (onMember) { // member code wherever it lands: only members can send this
+                MemberOps.<PyOutcome>invoke(instance, new StreamOpenOp(task, batchSize), target).whenComplete((o, e) -> {
+                    if (e != null) {
+                        callback.onFailure(e);
+                    } else {
+                        callback.onResponse(o);
+                    }
+                });
+            } else {
+                executor.submitToMember(new StreamOpen(task, batchSize), target, callback);
+            }
+        } catch (RejectedExecutionException | HazelcastInstanceNotActiveException e) {
+            throw unavailable(e, where);
+        }
+        PyOutcome outcome = await(answer, call.timeout(), what, where, () -> answer.thenAccept(late -> {
+            if (late.isOk()) { // opened after all: ended at once, its permit must not wait for the idle timeout
+                try {
+                    Object streamId = RemoteStream.opened(late.value(), what)[0];
+                    control.submitToMember(new StreamClose((String) streamId), target != null ? target : memberAt(late.servedBy(), what));
+                } catch (RuntimeException e) {
+                    // the member is gone: so is the stream
+                }
+            }
+        }));
+        Object[] opened = RemoteStream.opened(outcome.get(), what);
+        Member servedBy = target != null ? target : memberAt(outcome.servedBy(), what);
+        RemoteStream source = new RemoteStream(executor, control, servedBy, (String) opened[0], what,
+                (org.hzpy.PyStream.Batch) opened[1], (PyException) opened[2]);
+        Duration pullBound = call.timeout() == null ? DEFAULT_WAIT : call.timeout();
+        return org.hzpy.PyStream.over(source, batchSize, pullBound.compareTo(LONGEST_WAIT) > 0 ? LONGEST_WAIT : pullBound);
+    }
+
+    /** The member at {@code address} ({@code host:port}, as an outcome names it). */
+    private Member memberAt(String address, String what) {
+        for (Member m : instance.getCluster().getMembers()) {
+            if (m.getAddress().toString().equals(address)) {
+                return m;
+            }
+        }
+        throw new PyUnavailableException(what + ": member " + address + " left the cluster as the stream opened");
     }
 
     /** A future whose {@code cancel} also runs {@code onCancel}: what stops the call on the member. */
@@ -439,14 +519,26 @@ public final class RemoteRuntime {
     }
 
     private static PyException unavailable(Throwable t, String where) {
+        return unavailable(t, where, null);
+    }
+
+    /**
+     * Hazelcast's failure {@code t} of work sent to {@code where}: the member lost (left, killed,
+     * disconnected, shut down) as {@link PyUnavailableException} naming it, anything else as {@link PyException}.
+     *
+     * @param stream the stream whose pull it was (its description), or null for a call
+     */
+    static PyException unavailable(Throwable t, String where, String stream) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (c instanceof MemberLeftException || c instanceof TargetNotMemberException
                     || c instanceof com.hazelcast.spi.exception.TargetDisconnectedException
                     || c instanceof HazelcastInstanceNotActiveException || c instanceof RejectedExecutionException) {
-                return new PyUnavailableException("the call could not complete on " + where + ": " + c.getMessage());
+                return new PyUnavailableException(stream == null
+                        ? "the call could not complete on " + where + ": " + c.getMessage()
+                        : stream + ": the stream ended, member " + where + " was lost: " + c.getMessage());
             }
         }
-        return new PyException("the call failed on its way to or from " + where + ": " + t, t);
+        return new PyException((stream == null ? "the call" : stream) + " failed on its way to or from " + where + ": " + t, t);
     }
 
     private List<Member> dataMembers() {

@@ -20,6 +20,8 @@ final class RunningCalls {
     private static final int CALLERS_REMEMBERED = 1_000;
 
     private final Map<String, StopToken> running = new ConcurrentHashMap<>();
+    /** The streams this member serves to callers elsewhere: they end, as calls do, when their caller leaves. */
+    private final RemoteStreams streams = new RemoteStreams();
     private volatile String address;
     /** Guarded by itself, as is {@link #goneCallers}. */
     private final Map<String, Boolean> cancelledEarly = lru(REMEMBERED);
@@ -34,6 +36,11 @@ final class RunningCalls {
                 return size() > size;
             }
         };
+    }
+
+    /** The streams this member serves to callers elsewhere. */
+    RemoteStreams streams() {
+        return streams;
     }
 
     /** The member's address as {@code host:port} text, made once. */
@@ -79,10 +86,10 @@ final class RunningCalls {
     }
 
     /**
-     * Stops every call here made by {@code caller} (a client or member UUID that left), and keeps
-     * those still in flight to this member from starting.
+     * Stops every call here made by {@code caller} (a client or member UUID that left), keeps
+     * those still in flight to this member from starting, and ends its streams here.
      *
-     * @return how many running calls were stopped
+     * @return how many running calls were stopped and streams ended
      */
     int cancelCallsOf(String caller) {
         String prefix = caller + ":";
@@ -96,7 +103,7 @@ final class RunningCalls {
                     stopped++;
                 }
             }
-            return stopped;
+            return stopped + streams.closeStreamsOf(caller);
         }
     }
 
@@ -108,7 +115,7 @@ final class RunningCalls {
     }
 
     /** The caller's UUID in a call id, or the whole id when it has none. */
-    private static String callerOf(String id) {
+    static String callerOf(String id) {
         int colon = id.indexOf(':');
         return colon < 0 ? id : id.substring(0, colon);
     }

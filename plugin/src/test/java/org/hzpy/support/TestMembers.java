@@ -95,6 +95,17 @@ public final class TestMembers {
         return shared("trust-b");
     }
 
+    /** Member a of the remote-streams cluster (with {@link #streamsB()}): 1 context each, default remote policy. */
+    public static HazelcastInstance streamsA() {
+        return shared("stream-a");
+    }
+
+    /** Member b of the remote-streams cluster; starting it also starts a. */
+    public static HazelcastInstance streamsB() {
+        streamsA();
+        return shared("stream-b");
+    }
+
     /** The cancellation member: one context, two threads in hzpy's executor, the test modules callable remotely. */
     public static HazelcastInstance cancel() {
         return shared("cancel");
