@@ -23,9 +23,12 @@ package org.hzpy;
  *                           the figures) — or null while it takes calls
  * @param jsonDecoders       the scanner json.loads uses in each context, by index: "native" or "python"
  *                           ({@code hzpy.json-decoder}; with auto, "python" once trained), "starting"
+ * @param asyncCallsPending  calls of an {@code async def} whose coroutine is waiting on its context's event loop
+ *                           now (they hold no permit and no context; at most {@code hzpy.async-max-pending})
+ * @param asyncAwaitsPending {@code await hzpy.call_async(...)} whose Java result has not reached Python yet
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
                       boolean memoryGuardTripped, long contextsAbandoned, long contextStartFailures,
                       long abandonedContextsAlive, long memoryGuardGcs, String callsRefusedBecause,
-                      java.util.List<String> jsonDecoders) {
+                      java.util.List<String> jsonDecoders, int asyncCallsPending, int asyncAwaitsPending) {
 }

@@ -40,7 +40,8 @@ import java.util.function.ToDoubleFunction;
  * {@code hzpy.memory.heap.idle.live} (the same, last seen with no Python call running: running calls
  * hold at most the difference), {@code hzpy.memory.guard.limit} (bytes), both absent when the guard
  * is off, {@code hzpy.memory.guard.tripped} (1 or 0);</li>
- * <li>{@code hzpy.jit.active} — 1 or 0, NaN until the engine exists (a scrape never waits for it).</li>
+ * <li>{@code hzpy.jit.active} — 1 or 0, NaN until the engine exists (a scrape never waits for it);</li>
+ * <li>{@code hzpy.async.pending} — gauge per {@code kind} (call, await): see {@link AsyncMetrics}.</li>
  * </ul>
  *
  * Calls are counted from the first binding on (striped adders, a few nanoseconds a call), and the
@@ -118,6 +119,7 @@ public final class HzpyMetrics implements MeterBinder {
             bindFunctionTimers(registry, stats);
         }
         bindGauges(registry);
+        new AsyncMetrics(runtime, tags).bindTo(registry);
     }
 
     private void bindTimers(MeterRegistry registry, CallStats stats) {

@@ -51,6 +51,8 @@ final class PythonContext implements PyContext {
     private final Value gcCounts;
     private final Value forgetDeniedImports;
     private final Value useJsonDecoder;
+    /** This context's asyncio event loop (Java side): coroutine calls, Java awaits, ticks. */
+    private final AsyncLoop asyncLoop;
     /** The scanner json.loads uses here: "native" or "python" (hzpy.json-decoder, or json's training). */
     private volatile String jsonDecoder = "native";
 
@@ -62,7 +64,7 @@ final class PythonContext implements PyContext {
 
     /** Starts the context and loads the helpers. Runs on an init thread. */
     PythonContext(int index, PythonContext[] generation, Context context, int executors, Timeouts timeouts,
-            HostFunctions hostFunctions) {
+            HostFunctions hostFunctions, AsyncTicker ticker) {
         this.index = index;
         this.generation = generation;
         this.context = context;
@@ -87,7 +89,8 @@ final class PythonContext implements PyContext {
         gcCounts = helpers.getMember("gc_counts");
         forgetDeniedImports = helpers.getMember("forget_denied_imports");
         useJsonDecoder = helpers.getMember("json_decoder");
-        helpers.getMember("install_hzpy").execute(new HostBridge(hostFunctions, conversions, frames));
+        asyncLoop = new AsyncLoop(this, ticker, helpers.getMember("aio"), conversions);
+        helpers.getMember("install_hzpy").execute(new HostBridge(hostFunctions, conversions, frames, asyncLoop));
     }
 
     /** How many calls (and other frames) have started here: json's training looks for idle contexts by it. */
@@ -164,7 +167,20 @@ final class PythonContext implements PyContext {
         } else {
             result = invokeKw.execute(conversions.toPythonArgs(args, 3, module, function, conversions.toPython(kwargs)));
         }
+        if (isCoroutine(result)) { // an async def: its Task runs on this context's event loop
+            return asyncLoop.startCall(this, frame, result);
+        }
         return conversions.toJava(result);
+    }
+
+    /** Whether a call's result is a coroutine; plain values are told apart without asking Python. */
+    private static boolean isCoroutine(Value v) {
+        return !v.isNull() && !v.isNumber() && !v.isString() && !v.isBoolean() && !v.hasArrayElements()
+                && !v.hasHashEntries() && "coroutine".equals(v.getMetaObject().getMetaSimpleName());
+    }
+
+    AsyncLoop asyncLoop() {
+        return asyncLoop;
     }
 
     /** module.function(*args), through its call site when it has one. */
@@ -317,6 +333,8 @@ final class PythonContext implements PyContext {
      */
     void close() {
         closed = true;
+        asyncLoop.close(new PyUnavailableException("hzpy context " + index + " was closed (restarted, stopped or"
+                + " shut down) while the coroutine was pending in it; its event loop ended with it"));
         frames.close();
         Timeouts.closeWithin(this::closeNow, "hzpy context " + index);
     }
