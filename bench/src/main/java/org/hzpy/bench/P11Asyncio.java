@@ -116,6 +116,7 @@ final class P11Asyncio implements Benchmark {
             }
             System.gc();
             long pendingHeap = mem.getHeapMemoryUsage().getUsed() - before;
+            double whileWaiting = rate(py); // the same context, with 10,000 awaits waiting in it
             synchronized (held) {
                 held.forEach(f -> f.complete(1L));
             }
@@ -134,11 +135,17 @@ final class P11Asyncio implements Benchmark {
                     .row("ordinary calls/s served meanwhile", Stats.fmt(Stats.median(served)), Stats.fmt(Stats.min(served)),
                             Stats.fmt(Stats.max(served)))
                     .row("ordinary calls/s with no coroutine (" + RATE_WINDOW.toSeconds() + " s)", Stats.fmt(baseline), "", "")
+                    .row("ordinary calls/s while the 10,000 awaits wait (" + RATE_WINDOW.toSeconds() + " s)", Stats.fmt(whileWaiting), "", "")
                     .toMarkdown());
+            result.goal("10,000 concurrent awaits of Java in one context ≤ 1 s (median)", Stats.fmt(Stats.median(alone)) + " ms",
+                    Stats.median(alone) <= 1000);
+            result.goal("the context keeps serving while they wait", Stats.fmt(whileWaiting) + " calls/s", whileWaiting > 0);
             result.add(String.format("Heap held by %,d pending awaits: **%s MB** (%s bytes each). The 10,000 take **%s ms**"
-                    + " alone (goal ≤ 1,000 ms); meanwhile the context serves **%s** ordinary calls/s.",
+                    + " alone (goal ≤ 1,000 ms). While they *wait*, the context serves **%s** ordinary calls/s (%s without"
+                    + " them); while the gather *runs* (creating the 10,000 awaits is one step of its coroutine, resolving"
+                    + " them one tick: Python work in that context), calls get in between its ticks only: **%s**/s.",
                     AWAITS, Stats.fmt(pendingHeap / 1e6), Stats.fmt(pendingHeap / (double) AWAITS), Stats.fmt(Stats.median(alone)),
-                    Stats.fmt(Stats.median(served))));
+                    Stats.fmt(whileWaiting), Stats.times(whileWaiting / baseline), Stats.fmt(Stats.median(served))));
         } finally {
             completer.shutdownNow();
             member.shutdown();
