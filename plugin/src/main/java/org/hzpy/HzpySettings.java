@@ -61,6 +61,8 @@ import java.util.regex.Pattern;
  * before its context is given up</td><td>10s</td></tr>
  * <tr><td>hzpy.stream-idle-timeout</td><td>positive duration: a stream ({@code Py.stream}) with no pull for
  * this long is closed (its generator's {@code finally} runs) and its permit freed</td><td>60s</td></tr>
+ * <tr><td>hzpy.async-max-pending</td><td>1..1000000: coroutine calls and {@code hzpy.call_async} awaits
+ * pending at once on the member, together (more are refused)</td><td>100000</td></tr>
  * </table>
  */
 public final class HzpySettings {
@@ -113,6 +115,7 @@ public final class HzpySettings {
     private final boolean remoteEval;
     private final boolean remoteCallbacks;
     private final int execLogLimit;
+    private final int asyncMaxPending;
     private final int clusterMaxConcurrent;
     private final String clusterLimitBackend;
     private final String stateMap;
@@ -165,6 +168,7 @@ public final class HzpySettings {
                 v -> v.trim().equalsIgnoreCase("off") ? -1 : intIn(v, 0, 65_535));
         prometheusHost = r.get("metrics.prometheus-host", "an address of this machine, such as 127.0.0.1 or 0.0.0.0", "127.0.0.1",
                 HzpySettings::address);
+        asyncMaxPending = r.get("async-max-pending", "an integer from 1 to 1000000", 100_000, v -> intIn(v, 1, 1_000_000));
         r.rejectUnknownKeys();
         r.throwIfInvalid();
     }
@@ -279,6 +283,14 @@ public final class HzpySettings {
         return execLogLimit;
     }
 
+    /**
+     * How many coroutine calls ({@code async def} through call/callAsync) and {@code hzpy.call_async}
+     * awaits may be pending on this member at once, together; more are refused.
+     */
+    public int asyncMaxPending() {
+        return asyncMaxPending;
+    }
+
     /** Whether eval and exec may arrive through the cluster (from clients or other members). */
     public boolean remoteEval() {
         return remoteEval;
@@ -307,7 +319,7 @@ public final class HzpySettings {
                 + jsonDecoder.name().toLowerCase(Locale.ROOT) + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
                 + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", stream-idle-timeout=" + streamIdleTimeout + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
-                + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", remote-eval=" + remoteEval + ", remote-callbacks=" + remoteCallbacks + ", remote-modules="
+                + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", async-max-pending=" + asyncMaxPending + ", remote-eval=" + remoteEval + ", remote-callbacks=" + remoteCallbacks + ", remote-modules="
                 + String.join(",", remoteModules) + ", metrics.prometheus-port="
                 + (prometheusPort < 0 ? "off" : prometheusPort + " on " + prometheusHost);
     }

@@ -16,6 +16,13 @@ public class OverloadedException extends PyException {
         this.max = max;
     }
 
+    /** A limit other than the concurrency limit ({@code message} names it), e.g. {@code hzpy.async-max-pending}. */
+    public OverloadedException(String message, int current, int max) {
+        super(message);
+        this.current = current;
+        this.max = max;
+    }
+
     public int current() {
         return current;
     }

@@ -24,9 +24,12 @@ package org.hzpy;
  * @param jsonDecoders       the scanner json.loads uses in each context, by index: "native" or "python"
  *                           ({@code hzpy.json-decoder}; with auto, "python" once trained), "starting"
  * @param streamsOpen        streams ({@code Py.stream}) open on this member now: each holds a permit
+ * @param asyncCallsPending  calls of an {@code async def} whose coroutine is waiting on its context's event loop
+ *                           now (they hold no permit and no context; at most {@code hzpy.async-max-pending})
+ * @param asyncAwaitsPending {@code await hzpy.call_async(...)} whose Java result has not reached Python yet
  */
 public record PyStats(long execReplays, long execReplayFailures, long contextRestarts, long memoryGuardTrips,
                       boolean memoryGuardTripped, long contextsAbandoned, long contextStartFailures,
                       long abandonedContextsAlive, long memoryGuardGcs, String callsRefusedBecause,
-                      java.util.List<String> jsonDecoders, int streamsOpen) {
+                      java.util.List<String> jsonDecoders, int streamsOpen, int asyncCallsPending, int asyncAwaitsPending) {
 }

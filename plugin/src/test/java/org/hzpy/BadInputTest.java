@@ -211,8 +211,9 @@ class BadInputTest {
                         conversionError(() -> py.call("hostile", "file_like"), "cannot convert Python _io.StringIO to Java")),
                 on(On.ISOLATED, "generatorReturned_isConversionError", py ->
                         conversionError(() -> py.call("hostile", "generator"), "cannot convert Python generator to Java")),
-                on(On.ISOLATED, "coroutineReturned_isConversionError", py ->
-                        conversionError(() -> py.call("hostile", "coroutine"), "cannot convert Python coroutine to Java")),
+                on(On.ISOLATED, "closedCoroutineReturned_failsAsTheRuntimeErrorOfRunningIt", py -> // (a coroutine is run: AsyncioTest)
+                        assertThat(catchThrowable(() -> py.call("hostile", "coroutine"))).isInstanceOfSatisfying(PythonException.class,
+                                e -> assertThat(e.pythonType()).isEqualTo("RuntimeError"))),
                 on(On.ISOLATED, "exceptionReturnedNotRaised_isConversionError", py ->
                         conversionError(() -> py.call("hostile", "exception_instance"), "cannot convert Python ValueError to Java")),
                 on(On.ISOLATED, "complexNumberReturned_isConversionError", py ->

@@ -108,6 +108,34 @@ public final class Callbacks {
         return remote.call(member, owner, name, rest, deadlineNanos);
     }
 
+    /**
+     * {@code hzpy.call_async(name, *args)} from a coroutine on this member: runs the function here, on
+     * the calling thread, and returns what it returned — a {@code CompletionStage} unawaited (the
+     * event loop resolves the Python future when it completes). Nobody waits, so the function's own
+     * Python calls made from other threads run on their own, not nested. A function registered on
+     * another member is refused (a {@code LookupError} that says to use {@code hzpy.call}).
+     */
+    public Object invokeAsync(List<Object> args, long deadlineNanos) {
+        String name = (String) args.get(0);
+        Local fn = local.get(name);
+        if (fn == null) {
+            Member owner = ownerOf(name);
+            throw HostFunctions.raiseAs("LookupError", owner == null
+                    ? "no Java function named '" + name + "' is registered on any member of the cluster (Py.registerFunction)"
+                    : "hzpy.call_async reaches the Java functions registered on this member; '" + name + "' is registered on "
+                    + owner.getAddress() + " (use hzpy.call, which waits)");
+        }
+        Chain unnested = new Chain(Thread.currentThread(), fn.calls());
+        unnested.close();
+        try {
+            return fn.fn().apply(new PyArgs(args.subList(1, args.size()), unnested::call));
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) { // checked: raised in Python as a RuntimeError naming it
+            throw HostFunctions.raiseAs("RuntimeError", e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
     /** A function of this member, for another member's Python that asked for it; its own calls run as registered. */
     public Object runHere(String name, List<Object> args, long deadlineNanos) {
         return runHere(name, args, deadlineNanos, null);

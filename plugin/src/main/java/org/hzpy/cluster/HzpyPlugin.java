@@ -98,6 +98,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             Callbacks callbacks = new Callbacks(instance, FunctionTask::runOn);
             instance.getUserContext().put(CALLBACKS_KEY, callbacks);
             runtime.hostFunctions().register("call", (args, deadline) -> callbacks.invoke(args, deadline));
+            runtime.hostFunctions().register("call_async", (args, deadline) -> callbacks.invokeAsync(args, deadline));
         } else {
             runtime.close();
             runtime = null;

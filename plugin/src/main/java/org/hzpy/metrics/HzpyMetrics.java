@@ -42,6 +42,7 @@ import java.util.function.ToDoubleFunction;
  * is off, {@code hzpy.memory.guard.tripped} (1 or 0);</li>
  * <li>{@code hzpy.jit.active} — 1 or 0, NaN until the engine exists (a scrape never waits for it);</li>
  * <li>{@code hzpy.streams.open} — gauge of the streams open now; {@code hzpy.stream.pulls} — counter of their pulls.</li>
+ * <li>{@code hzpy.async.pending} — gauge per {@code kind} (call, await): see {@link AsyncMetrics}.</li>
  * </ul>
  *
  * Calls are counted from the first binding on (striped adders, a few nanoseconds a call), and the
@@ -120,6 +121,7 @@ public final class HzpyMetrics implements MeterBinder {
         }
         bindGauges(registry);
         bindStreams(registry);
+        new AsyncMetrics(runtime, tags).bindTo(registry);
     }
 
     private void bindStreams(MeterRegistry registry) {

@@ -23,6 +23,8 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
     private final AtomicInteger permit;
     /** What stops this call, and no other, wherever it is when its future is cancelled. */
     final StopToken stop;
+    /** The coroutine this call's function returned, while it is pending on its context's event loop. */
+    private volatile PendingCoroutine coroutine;
 
     /**
      * @param permitTaken whether the caller already took this call's permit (callAsync); if not, the
@@ -74,8 +76,25 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
         }
         if (failure != null) {
             completeExceptionally(failure);
+        } else if (result instanceof PendingCoroutine p) { // an async def still waiting: this completes when it ends
+            follow(p);
         } else {
             complete(result);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private void follow(PendingCoroutine p) {
+        coroutine = p;
+        p.result.whenComplete((v, e) -> {
+            if (e != null) {
+                completeExceptionally(e);
+            } else {
+                complete((T) v);
+            }
+        });
+        if (isCancelled()) { // cancelled before it was followed
+            p.requestStop(PendingCoroutine.Stop.CANCELLED);
         }
     }
 
@@ -84,6 +103,10 @@ final class AsyncCall<T> extends CompletableFuture<T> implements Runnable {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
             stop.cancel(); // queued, waiting for a context or in Python: the runtime stops the call where it is
+            PendingCoroutine p = coroutine;
+            if (p != null) {
+                p.requestStop(PendingCoroutine.Stop.CANCELLED); // its Task gets CancelledError; its finally runs
+            }
         }
         return cancelled;
     }

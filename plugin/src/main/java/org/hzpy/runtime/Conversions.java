@@ -72,6 +72,11 @@ final class Conversions {
         return toPython(o, 0);
     }
 
+    /** A Python list of values already converted ({@link #toPython} results). */
+    Object listOf(Object[] pythonValues) {
+        return makeList.execute(pythonValues);
+    }
+
     Object[] toPythonArgs(Object[] args, int offset, Object... leading) {
         Object[] out = new Object[offset + args.length];
         System.arraycopy(leading, 0, out, 0, offset);

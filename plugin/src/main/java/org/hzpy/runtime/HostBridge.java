@@ -17,16 +17,22 @@ import java.util.List;
  */
 final class HostBridge implements ProxyExecutable {
     /** Beyond a call's deadline, how long a Java function it called may still wait: the watchdog interrupts first. */
+    /** The host function behind {@code hzpy.call_async}: it returns a registered function's result unawaited. */
+    static final String ASYNC = "call_async";
+    /** What {@code _hzpy_internal.aio} sends when a coroutine stopped awaiting (it was cancelled). */
+    private static final String ASYNC_CANCEL = "call_async_cancel";
     private static final long WAIT_PAST_DEADLINE_NANOS = Timeouts.NESTED_STOP_GRACE.toNanos() * 2;
 
     private final HostFunctions functions;
     private final Conversions conversions;
     private final Frames frames;
+    private final AsyncLoop asyncLoop;
 
-    HostBridge(HostFunctions functions, Conversions conversions, Frames frames) {
+    HostBridge(HostFunctions functions, Conversions conversions, Frames frames, AsyncLoop asyncLoop) {
         this.functions = functions;
         this.conversions = conversions;
         this.frames = frames;
+        this.asyncLoop = asyncLoop;
     }
 
     /** arguments[0] names the function, the rest are its arguments. */
@@ -46,9 +52,18 @@ final class HostBridge implements ProxyExecutable {
                         + " hzpy's threads (" + StackBudget.nestingOnHzpyThreads() + " levels)"));
             }
             String name = arguments[0].asString();
+            if (ASYNC_CANCEL.equals(name)) {
+                asyncLoop.cancelAwait(arguments[1].asLong());
+                return conversions.toPython(Arrays.asList(true, null));
+            }
+            boolean async = ASYNC.equals(name); // call_async(await id, function name, *args): the function starts, nobody waits
             List<Object> args = new ArrayList<>(arguments.length - 1);
-            for (int i = 1; i < arguments.length; i++) {
+            for (int i = async ? 2 : 1; i < arguments.length; i++) {
                 args.add(conversions.toJava(arguments[i]));
+            }
+            if (async) {
+                Object started = functions.apply(ASYNC, args, waitDeadline(frame));
+                return conversions.toPython(asyncLoop.awaitJava(arguments[1].asLong(), started));
             }
             return conversions.toPython(Arrays.asList(true, functions.apply(name, args, waitDeadline(frame))));
         } catch (RuntimeException e) {

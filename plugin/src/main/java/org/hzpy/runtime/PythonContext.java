@@ -53,6 +53,8 @@ final class PythonContext implements PyContext {
     private final Value useJsonDecoder;
     /** {@code _hzpy_internal.streams}: the streams open in this context (see {@link Streams}). */
     private final Value streams;
+    /** This context's asyncio event loop (Java side): coroutine calls, Java awaits, ticks. */
+    private final AsyncLoop asyncLoop;
     /** The scanner json.loads uses here: "native" or "python" (hzpy.json-decoder, or json's training). */
     private volatile String jsonDecoder = "native";
 
@@ -64,7 +66,7 @@ final class PythonContext implements PyContext {
 
     /** Starts the context and loads the helpers. Runs on an init thread. */
     PythonContext(int index, PythonContext[] generation, Context context, int executors, Timeouts timeouts,
-            HostFunctions hostFunctions) {
+            HostFunctions hostFunctions, AsyncTicker ticker) {
         this.index = index;
         this.generation = generation;
         this.context = context;
@@ -90,7 +92,8 @@ final class PythonContext implements PyContext {
         forgetDeniedImports = helpers.getMember("forget_denied_imports");
         useJsonDecoder = helpers.getMember("json_decoder");
         streams = helpers.getMember("streams");
-        helpers.getMember("install_hzpy").execute(new HostBridge(hostFunctions, conversions, frames));
+        asyncLoop = new AsyncLoop(this, ticker, helpers.getMember("aio"), conversions);
+        helpers.getMember("install_hzpy").execute(new HostBridge(hostFunctions, conversions, frames, asyncLoop));
     }
 
     /** How many calls (and other frames) have started here: json's training looks for idle contexts by it. */
@@ -167,7 +170,20 @@ final class PythonContext implements PyContext {
         } else {
             result = invokeKw.execute(conversions.toPythonArgs(args, 3, module, function, conversions.toPython(kwargs)));
         }
+        if (isCoroutine(result)) { // an async def: its Task runs on this context's event loop
+            return asyncLoop.startCall(this, frame, result);
+        }
         return conversions.toJava(result);
+    }
+
+    /** Whether a call's result is a coroutine; plain values are told apart without asking Python. */
+    private static boolean isCoroutine(Value v) {
+        return !v.isNull() && !v.isNumber() && !v.isString() && !v.isBoolean() && !v.hasArrayElements()
+                && !v.hasHashEntries() && "coroutine".equals(v.getMetaObject().getMetaSimpleName());
+    }
+
+    AsyncLoop asyncLoop() {
+        return asyncLoop;
     }
 
     /** module.function(*args), through its call site when it has one. */
@@ -341,6 +357,8 @@ final class PythonContext implements PyContext {
      */
     void close() {
         closed = true;
+        asyncLoop.close(new PyUnavailableException("hzpy context " + index + " was closed (restarted, stopped or"
+                + " shut down) while the coroutine was pending in it; its event loop ended with it"));
         frames.close();
         Timeouts.closeWithin(this::closeNow, "hzpy context " + index);
     }

@@ -58,6 +58,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final PythonLog pythonLog = new PythonLog();
     private final Invocation.Env env;
     private final Streams streams;
+    private final AsyncTicker asyncTicker;
     private volatile boolean closed;
 
     private PythonRuntime(HzpySettings settings, String name) {
@@ -85,6 +86,8 @@ public final class PythonRuntime implements AutoCloseable {
         this.watchdog = new Watchdog(pool, memoryGuard, name);
         this.env = new Invocation.Env(name, router, pool, limiter, memoryGuard, execLog, scopes, callThreads, () -> closed);
         this.streams = new Streams(env, settings.streamIdleTimeout());
+        this.asyncTicker = new AsyncTicker(name, settings.asyncMaxPending(), Math.max(1, settings.contexts()));
+        asyncTicker.useRunner(this::tickIn);
         hostFunctions.register("log", (args, deadline) -> { // Python's logging module (see _hzpy_internal)
             pythonLog.record(String.valueOf(args.get(0)), ((Number) args.get(1)).intValue(), String.valueOf(args.get(2)));
             return null;
@@ -135,12 +138,28 @@ public final class PythonRuntime implements AutoCloseable {
     private PythonContext newPythonContext(int index, PythonContext[] generation) {
         org.graalvm.polyglot.Context context = factory().newContext();
         try {
-            PythonContext w = new PythonContext(index, generation, context, settings.executors(), timeouts, hostFunctions);
+            PythonContext w = new PythonContext(index, generation, context, settings.executors(), timeouts, hostFunctions,
+                    asyncTicker);
             w.useJsonDecoder(settings.jsonDecoder().name().toLowerCase(java.util.Locale.ROOT));
             return w;
         } catch (RuntimeException | Error e) {
             Timeouts.closeWithin(() -> context.close(true), "the failed hzpy context " + index);
             throw e;
+        }
+    }
+
+    /**
+     * A tick of {@code w}'s event loop: a frame in that context (bound to it, no permit: a tick serves
+     * calls that already passed admission), under hzpy.call-timeout.
+     */
+    private AsyncLoop.Tick tickIn(PythonContext w, Invocation.Op<AsyncLoop.Tick> op) {
+        Router.ThreadState ts = router.threadState();
+        java.lang.ref.WeakReference<PythonContext> bound = ts.bound;
+        router.bind(w);
+        try {
+            return invocation("asyncio", "tick", System.nanoTime(), timeoutNanosOf(null), op).callWithoutPermit();
+        } finally {
+            ts.bound = bound;
         }
     }
 
@@ -170,8 +189,13 @@ public final class PythonRuntime implements AutoCloseable {
     public Object call(CallStats.Origin origin, String module, String function, Object[] args, Map<String, Object> kwargs,
                        Duration timeout, StopToken stop) {
         long start = System.nanoTime();
-        return counted(CallStats.Kind.CALL, origin, start, () -> invocation(module, function, start, timeoutNanosOf(timeout),
-                (w, f) -> w.call(f, module, function, args, kwargs)).call(stop));
+        return counted(CallStats.Kind.CALL, origin, start, () -> awaitIfPending(invocation(module, function, start,
+                timeoutNanosOf(timeout), (w, f) -> w.call(f, module, function, args, kwargs)).call(stop), stop));
+    }
+
+    /** A call whose coroutine is still pending: the caller waits for it (bounded; no permit or context held meanwhile). */
+    private static Object awaitIfPending(Object result, StopToken stop) {
+        return result instanceof PendingCoroutine p ? p.await(stop) : result;
     }
 
     /** Runs {@code body} and counts how it ended (once meters are bound). */
@@ -490,7 +514,18 @@ public final class PythonRuntime implements AutoCloseable {
     public PyStats stats() {
         return new PyStats(pool.replays(), pool.replayFailures(), pool.restarts(), memoryGuard.trips(),
                 memoryGuard.isTripped(), pool.abandoned(), pool.startFailures(), pool.abandonedAlive(),
-                memoryGuard.requestedGcs(), unhealthyBecause(), JsonDecoders.inUse(router), streams.openCount());
+                memoryGuard.requestedGcs(), unhealthyBecause(), JsonDecoders.inUse(router), streams.openCount(),
+                asyncTicker.pendingCalls(), asyncTicker.pendingAwaits());
+    }
+
+    /** Coroutine calls pending on this member now (async def called through call/callAsync, not yet ended). */
+    public int asyncCallsPending() {
+        return asyncTicker.pendingCalls();
+    }
+
+    /** {@code hzpy.call_async} awaits pending on this member now (their Java result has not reached Python). */
+    public int asyncAwaitsPending() {
+        return asyncTicker.pendingAwaits();
     }
 
     @Override
@@ -503,6 +538,7 @@ public final class PythonRuntime implements AutoCloseable {
         PyUnavailableException stopped = new PyUnavailableException("the hzpy runtime of " + name
                 + " was closed (member shutting down) before the call completed");
         callThreads.shutdown(stopped); // calls still queued never start: completed now, their permits back
+        asyncTicker.close(); // pending coroutine calls fail with PyUnavailableException; no more ticks
         pool.background().stop();
         router.stop(); // running calls are cancelled and fail with PyUnavailableException; contexts close in parallel
         initPool.shutdownNow();

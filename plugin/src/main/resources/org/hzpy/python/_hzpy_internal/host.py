@@ -71,11 +71,20 @@ def install_hzpy(bridge):
             raise TypeError("a function name must be a str, not " + type(name).__name__)
         return _call("call", name, *args)
 
+    def call_async(name, *args):
+        """Calls the Java function registered under name on this member without waiting for it: an
+        awaitable of its result (a CompletionStage's, when it returns one). Only in a coroutine that
+        hzpy runs (an async def called through call/callAsync): `await hzpy.call_async(name, *args)`."""
+        if type(name) is not str:
+            raise TypeError("a function name must be a str, not " + type(name).__name__)
+        from . import aio
+        return aio.call_async(bridge, name, args)
+
     m = types.ModuleType("hzpy")
     m.__doc__ = "What Python may ask of the Hazelcast member it runs in: shared state and Java functions."
-    for f in (state_set, state_get, state_incr, state_decr, state_delete, state_keys, call):
+    for f in (state_set, state_get, state_incr, state_decr, state_delete, state_keys, call, call_async):
         f.__module__ = "hzpy"
         setattr(m, f.__name__, f)
-    m.__all__ = [f.__name__ for f in (state_set, state_get, state_incr, state_decr, state_delete, state_keys, call)]
+    m.__all__ = [f.__name__ for f in (state_set, state_get, state_incr, state_decr, state_delete, state_keys, call, call_async)]
     sys.modules["hzpy"] = m
     imported["hzpy"] = m

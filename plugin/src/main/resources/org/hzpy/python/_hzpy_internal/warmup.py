@@ -22,4 +22,6 @@ def warm_imports():
     """The slow part of the warm-up (seconds in a fresh context): modules a first error or call needs."""
     import json
     import traceback  # describe() formats every error with it
+    from . import aio
+    aio.loop()  # imports asyncio (seconds in a fresh context): a first coroutine call then pays nothing for it
     return len(traceback.format_exception(ValueError, ValueError("warm"), None)) + len(json.dumps([1]))
