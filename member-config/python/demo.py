@@ -62,3 +62,20 @@ class Invoice:
 
 def invoice_total(lines, currency):
     return Invoice(lines).total_in(currency)
+
+
+def readings(n):
+    """A generator: the client reads it as a stream, a batch at a time, while this runs on a member."""
+    import os
+    for i in range(n):
+        yield {"sensor": i % 4, "value": (i * 37) % 101 / 10, "member": os.getpid()}
+
+
+async def quotes(symbols):
+    """An async function: it awaits Java ('quote', a CompletableFuture completed 200 ms later on another
+    thread) for every symbol at once, and its context serves other calls while it waits."""
+    import asyncio
+    import time
+    t0 = time.monotonic()
+    prices = await asyncio.gather(*(hzpy.call_async("quote", s) for s in symbols))
+    return {"prices": dict(zip(symbols, prices)), "seconds": round(time.monotonic() - t0, 3)}

@@ -12,6 +12,7 @@ import com.hazelcast.jet.pipeline.test.TestSources;
 import org.hzpy.OverloadedException;
 import org.hzpy.Py;
 import org.hzpy.PyCall;
+import org.hzpy.PyStream;
 import org.hzpy.PyOutcome;
 import org.hzpy.PythonException;
 import org.hzpy.jet.PyStageConfig;
@@ -119,6 +120,8 @@ public final class DemoClient {
         }
         overloadBurst(py);
         progressBar(py);
+        streamWithProgress(py);
+        asyncAwaitingJava(py);
     }
 
     /**
@@ -219,6 +222,36 @@ public final class DemoClient {
         }
         CompletableFuture.allOf(calls.toArray(new CompletableFuture[0])).get(5, TimeUnit.MINUTES);
         System.out.println("  = " + calls.get(0).get() + " each");
+    }
+
+    /** A Python generator read as a stream: a batch at a time, the generator never more than one batch ahead. */
+    private static void streamWithProgress(Py py) {
+        int total = 2_000;
+        long t0 = System.nanoTime();
+        double sum = 0;
+        int n = 0;
+        java.util.Set<Object> members = new java.util.TreeSet<>();
+        try (PyStream readings = py.stream(PyCall.of("demo", "readings", total), 100)) {
+            while (readings.hasNext()) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> r = (Map<String, Object>) readings.next();
+                sum += (Double) r.get("value");
+                members.add(r.get("member"));
+                if (++n % 100 == 0) {
+                    int filled = n * 30 / total;
+                    System.out.print("\r  " + String.format("%-34s", "a stream of " + total + " readings") + " ["
+                            + "#".repeat(filled) + " ".repeat(30 - filled) + "] " + n + "/" + total);
+                }
+            }
+        }
+        System.out.printf("  mean %.2f, from member process %s, in %d ms%n", sum / n, members,
+                (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    /** An async def awaiting a Java CompletableFuture per symbol: 8 waits of 200 ms overlap in one context. */
+    private static void asyncAwaitingJava(Py py) {
+        Object quotes = py.call("demo", "quotes", List.of("HZ", "PY", "JVM", "GIL", "JIT", "IMAP", "JET", "CP"));
+        line("async demo.quotes(8 symbols)", quotes + "  (8 Java futures of 200 ms each, awaited together)");
     }
 
     private static void line(String what, Object value) {

@@ -103,6 +103,10 @@ public final class DemoMember {
             case "GBP" -> 0.79;
             default -> 1.0;
         });
+        // an asynchronous Java function: Python awaits it (await hzpy.call_async) without holding a thread
+        py.registerFunction("quote", args -> java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> 100 + Math.floorMod(String.valueOf(args.get(0)).hashCode(), 900) / 10.0,
+                java.util.concurrent.CompletableFuture.delayedExecutor(200, java.util.concurrent.TimeUnit.MILLISECONDS)));
     }
 
     private static void runDemo(Py py) {
