@@ -83,3 +83,11 @@ async def async_endless(tag):
             i += 1
     finally:
         finals[tag] = finals.get(tag, 0) + 1
+
+
+async def async_ticks(n):
+    """An async generator that really suspends between items (asyncio.sleep): it needs the event loop."""
+    import asyncio
+    for i in range(n):
+        await asyncio.sleep(0.01)
+        yield i

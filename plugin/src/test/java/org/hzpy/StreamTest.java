@@ -236,6 +236,18 @@ class StreamTest {
     }
 
     @Test
+    void anAsyncGeneratorThatAwaits_streamsItsItems_fromTheEventLoop() {
+        // Given an async generator that suspends (asyncio.sleep) before each item
+        // When it is streamed in batches of 3
+        List<Object> items = new ArrayList<>();
+        py.stream(PyCall.of("streammod", "async_ticks", 7), 3).forEachRemaining(items::add);
+
+        // Then every item comes, in order: each batch ran as a Task on its context's event loop
+        assertThat(items).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L);
+        assertThat(py.stats().streamsOpen()).isZero();
+    }
+
+    @Test
     void asyncGeneratorClosedEarly_runsItsFinallyOnce() {
         // Given an endless async generator read in part
         PyStream stream = py.stream(PyCall.of("streammod", "async_endless", "async-closed"), 4);

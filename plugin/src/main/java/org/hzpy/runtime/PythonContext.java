@@ -200,8 +200,17 @@ final class PythonContext implements PyContext {
     }
 
     /** The next at most {@code max} items of stream {@code id} and whether it is exhausted: [items, done]. Inside a frame. */
-    List<?> streamBatch(long id, int max) {
-        return (List<?>) conversions.toJava(streams.invokeMember("next_batch", id, max));
+    /**
+     * The next batch of stream {@code id} ([items, done]) or, for an async generator, the
+     * {@link PendingCoroutine} of the batch's Task on this context's event loop (the caller awaits it
+     * outside the context). Inside a frame.
+     */
+    Object streamBatch(CallFrame frame, long id, int max) {
+        Value batch = streams.invokeMember("next_batch", id, max);
+        if (isCoroutine(batch)) {
+            return asyncLoop.startCall(this, frame, batch);
+        }
+        return conversions.toJava(batch);
     }
 
     /** Closes stream {@code id} here (its generator's finally runs), if it is still open. Inside a frame. */

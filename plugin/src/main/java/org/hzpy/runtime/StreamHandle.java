@@ -92,7 +92,7 @@ final class StreamHandle implements PyStream.Source {
         long start = System.nanoTime();
         try {
             throwIfGone();
-            List<?> answer = new Invocation<List<?>>(streams.env, module, function, start, timeoutNanos, (w, frame) -> {
+            Object pulled = new Invocation<Object>(streams.env, module, function, start, timeoutNanos, (w, frame) -> {
                 if (w != context) {
                     throw gone();
                 }
@@ -100,8 +100,10 @@ final class StreamHandle implements PyStream.Source {
                 if (why != null) { // ended (idle, shutdown) while this pull waited for the context
                     throw why.get();
                 }
-                return w.streamBatch(id, max);
+                return w.streamBatch(frame, id, max);
             }).callHeld(control, stop);
+            // an async generator's batch runs on the event loop: awaited here, with the context free
+            List<?> answer = (List<?>) (pulled instanceof PendingCoroutine p ? p.await(stop) : pulled);
             streams.countPull();
             boolean done = Boolean.TRUE.equals(answer.get(1));
             if (done) {

@@ -8,39 +8,33 @@ _last_id = 0
 
 
 class _Stream:
-    __slots__ = ("next", "close", "error")
+    __slots__ = ("next", "close", "error", "is_async")
 
-    def __init__(self, pull, close):
-        self.next = pull
+    def __init__(self, pull, close, is_async=False):
+        self.next = pull  # an async generator's: a coroutine function (its __anext__)
         self.close = close
         self.error = None  # raised by the pull after the one that delivered the items before it
+        self.is_async = is_async
 
 
 def _run_sync(coro):
-    """Drives a coroutine without an event loop: enough for an async generator that awaits only
-    what never suspends (other coroutines, asyncio.sleep(0)). A real loop comes with hzpy's asyncio support."""
+    """Drives a coroutine without an event loop: how an async generator is closed (aclose: its
+    finally runs now, in the close's frame); a finally that awaits what suspends cannot run this way."""
     try:
         while True:
             awaited = coro.send(None)
             if awaited is not None:
                 coro.close()
-                raise RuntimeError("a stream's async generator awaited %r, which needs an event loop: streams drive "
-                                   "async generators without one for now (they may await coroutines that do not "
-                                   "suspend, and asyncio.sleep(0))" % (awaited,))
+                raise RuntimeError("a stream's async generator awaited %r while it was being closed: its "
+                                   "finally may await only what does not suspend" % (awaited,))
     except StopIteration as e:
         return e.value
 
 
 def _stream_of(result, module, function):
     if hasattr(type(result), "__anext__"):
-        def pull():
-            try:
-                return _run_sync(result.__anext__())
-            except StopAsyncIteration:
-                raise StopIteration from None
-
         aclose = getattr(result, "aclose", None)
-        return _Stream(pull, None if aclose is None else (lambda: _run_sync(aclose())))
+        return _Stream(result.__anext__, None if aclose is None else (lambda: _run_sync(aclose())), True)
     try:
         it = iter(result)
     except TypeError:
@@ -69,6 +63,8 @@ def next_batch(stream_id, n):
         del _open[stream_id]
         error, stream.error = stream.error, None
         raise error
+    if stream.is_async:
+        return _async_batch(stream_id, stream, n)  # Java runs it on this context's event loop
     items = []
     append = items.append
     pull = stream.next
@@ -85,6 +81,27 @@ def next_batch(stream_id, n):
         stream.error = e
     except BaseException:
         del _open[stream_id]
+        raise
+    return [items, False]
+
+
+async def _async_batch(stream_id, stream, n):
+    """next_batch for an async generator: a Task on the context's event loop, which frees the context
+    while the generator awaits; same answers and errors as next_batch."""
+    items = []
+    try:
+        for _ in range(n):
+            items.append(await stream.next())
+    except StopAsyncIteration:
+        _open.pop(stream_id, None)
+        return [items, True]
+    except Exception as e:
+        if not items:
+            _open.pop(stream_id, None)
+            raise
+        stream.error = e
+    except BaseException:
+        _open.pop(stream_id, None)
         raise
     return [items, False]
 
