@@ -231,8 +231,8 @@ public final class PythonRuntime implements AutoCloseable {
     }
 
     /**
-     * Calls {@code module.function(*args, **kwargs)} — a generator, an async generator (driven without
-     * an event loop for now), or any iterable — and returns its items as a source for
+     * Calls {@code module.function(*args, **kwargs)} — a generator, an async generator (each batch a Task on
+     * the context's event loop), or any iterable — and returns its items as a source for
      * {@link org.hzpy.PyStream#over}: pulled a batch at a time in the context it started in, each
      * pull bounded by {@code timeout} (null: the default). The stream holds a permit until it ends.
      *
