@@ -250,7 +250,9 @@ public final class DemoClient {
 
     /** An async def awaiting a Java CompletableFuture per symbol: 8 waits of 200 ms overlap in one context. */
     private static void asyncAwaitingJava(Py py) {
-        Object quotes = py.call("demo", "quotes", List.of("HZ", "PY", "JVM", "GIL", "JIT", "IMAP", "JET", "CP"));
+        List<String> symbols = List.of("HZ", "PY", "JVM", "GIL", "JIT", "IMAP", "JET", "CP");
+        py.call("demo", "quotes", symbols); // the first call in a context imports asyncio
+        Object quotes = py.call("demo", "quotes", symbols);
         line("async demo.quotes(8 symbols)", quotes + "  (8 Java futures of 200 ms each, awaited together)");
     }
 
