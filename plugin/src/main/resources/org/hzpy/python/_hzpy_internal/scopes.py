@@ -113,9 +113,10 @@ def sync_scopes(live):
         for scope in list(_scope_dirs):
             if scope not in live:
                 dead = scope + "."
-                for name in [n for n in modules if n == scope or n.startswith(dead)]:
+                # snapshots taken in one step: other threads of a SHARED context import meanwhile
+                for name in [n for n in modules.copy() if n == scope or n.startswith(dead)]:
                     modules.pop(name, None)
-                for name in [n for n in imported if n == scope or n.startswith(dead)]:
+                for name in [n for n in imported.copy() if n == scope or n.startswith(dead)]:
                     imported.pop(name, None)
                 _scope_names.pop(scope, None)
                 sys.path_importer_cache.pop(_scope_dirs[scope], None)
