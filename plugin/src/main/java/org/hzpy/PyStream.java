@@ -58,6 +58,14 @@ public final class PyStream implements Iterator<Object>, AutoCloseable {
          */
         CompletionStage<Batch> next(int max);
 
+        /**
+         * {@link #next(int)} for a consumer that waits for the answer anyway (the {@link Iterator}):
+         * a source may run the pull on the calling thread and save a hand-off. By default, {@code next}.
+         */
+        default CompletionStage<Batch> nextWaiting(int max) {
+            return next(max);
+        }
+
         /** Ends the stream at its source (the generator's {@code finally} runs, once); idempotent; never throws. */
         void close();
 
@@ -128,7 +136,7 @@ public final class PyStream implements Iterator<Object>, AutoCloseable {
         if (exhausted || closed.get()) {
             return false;
         }
-        Batch batch = await(source.next(batchSize));
+        Batch batch = await(source.nextWaiting(batchSize));
         buffer.addAll(batch.items().stream().map(i -> i == null ? NONE : i).toList());
         if (batch.done()) {
             exhausted = true;

@@ -86,6 +86,25 @@ final class StreamHandle implements PyStream.Source {
         return call;
     }
 
+    /**
+     * The iterator's pull: on the calling thread when it is in no context (it waits anyway; the
+     * hand-off to a call thread cost most of a small pull), else as {@link #next}.
+     */
+    @Override
+    public CompletionStage<PyStream.Batch> nextWaiting(int max) {
+        if (ended.get() || streams.env.router().threadState().current != null) {
+            return next(max);
+        }
+        PyStream.checkBatchSize(max);
+        pulling = true;
+        lastActive = System.nanoTime();
+        try {
+            return CompletableFuture.completedFuture(bound(() -> pullHere(max, null, null)));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** One pull, in the stream's context, on this thread. */
     @SuppressWarnings("unchecked")
     private PyStream.Batch pullHere(int max, AsyncCall<?> control, StopToken stop) {
