@@ -118,3 +118,12 @@ def wait_on_itself():
     lock.acquire()
 
 
+
+
+def mark_wait_and_finish(key, seconds):
+    """Says that it started, waits, then records that it finished (RemoteCancellationTest)."""
+    started[key] = True
+    print("started " + key, flush=True)
+    time.sleep(seconds)
+    finished[key] = True
+    return key

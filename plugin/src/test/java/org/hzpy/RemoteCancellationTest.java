@@ -106,6 +106,28 @@ class RemoteCancellationTest {
         }
     }
 
+    @Test
+    void aClientWhoseConnectionDropsAndComesBack_keepsItsCallRunningToItsEnd() throws Exception {
+        // Given a client of its own with a call that waits 8 s on the member, then records that it finished
+        HazelcastInstance own = newClient();
+        String key = UUID.randomUUID().toString();
+        try (PythonLog log = PythonLog.capture()) {
+            Py.on(own).callAsync(PyCall.of("hardening", "mark_wait_and_finish", key, 8).timeout(LONG));
+            log.await("started " + key, 60);
+
+            // When its connection to the member drops and it connects again (as when a member joins:
+            // Hazelcast tells the member of each connection, not of the client leaving the cluster)
+            ((com.hazelcast.client.impl.clientside.HazelcastClientProxy) own).client.getConnectionManager()
+                    .getActiveConnections().forEach(c -> c.close("a dropped connection (test)", null));
+
+            // Then the member lets the call run to its end
+            Await.until(BOUND, "the call finished on the member",
+                    () -> Boolean.TRUE.equals(client.call(PyCall.of("hardening", "was_finished", key).timeout(BOUND))));
+        } finally {
+            own.shutdown();
+        }
+    }
+
     /** Leaves the member idle for the next test whatever this one left running. */
     private static void cancel(CompletableFuture<?>... calls) {
         for (CompletableFuture<?> c : calls) {

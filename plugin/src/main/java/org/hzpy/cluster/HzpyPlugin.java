@@ -42,6 +42,14 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
      * {@code hazelcast.yaml} does.
      */
     public static final String CONTROL_EXECUTOR = MemberParts.CONTROL_EXECUTOR;
+    /** How long a client whose connection to this member dropped may take to connect again before its calls here are cancelled. */
+    static final java.time.Duration CLIENT_GRACE = java.time.Duration.ofSeconds(5);
+    /** Runs the grace periods' ends (a moment's work each; never the common pool, which a 2-core member may lack). */
+    private static final java.util.concurrent.Executor GRACE_TIMER = r -> {
+        Thread t = new Thread(r, "hzpy-client-grace");
+        t.setDaemon(true);
+        t.start();
+    };
     private static final int CONTROL_POOL_SIZE = 4;
     private static final String POLICY_KEY = MemberParts.POLICY_KEY;
     private static final String EXEC_LOG_KEY = MemberParts.EXEC_LOG_KEY;
@@ -108,21 +116,35 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
 
     /**
      * A client that disconnects, or a member that leaves, can no longer take its calls' answers:
-     * its calls here are cancelled, which gives their permits back.
+     * its calls here are cancelled, which gives their permits back. Hazelcast tells a member of a
+     * client's connection *to it*, which can drop and come back while the client stays in the
+     * cluster (a member joining, a network blip): a client's calls are cancelled only if it has not
+     * connected again within {@link #CLIENT_GRACE}.
      */
     private void stopCallsOfCallersThatLeave(RunningCalls running) {
+        java.util.Map<String, Object> disconnected = new java.util.concurrent.ConcurrentHashMap<>();
         instance.getClientService().addClientListener(new com.hazelcast.client.ClientListener() {
             @Override
             public void clientConnected(com.hazelcast.client.Client client) {
+                disconnected.remove(client.getUuid().toString());
                 running.callerBack(client.getUuid().toString());
             }
 
             @Override
             public void clientDisconnected(com.hazelcast.client.Client client) {
-                int stopped = running.cancelCallsOf(client.getUuid().toString());
-                if (stopped > 0) {
-                    LOGGER.info("hzpy cancelled " + stopped + " call(s) of client " + client.getUuid() + ", which disconnected");
-                }
+                String id = client.getUuid().toString();
+                Object mark = new Object();
+                disconnected.put(id, mark);
+                java.util.concurrent.CompletableFuture.delayedExecutor(CLIENT_GRACE.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS, GRACE_TIMER).execute(() -> {
+                            if (disconnected.remove(id, mark)) { // not back meanwhile
+                                int stopped = running.cancelCallsOf(id);
+                                if (stopped > 0) {
+                                    LOGGER.info("hzpy cancelled " + stopped + " call(s) of client " + id
+                                            + ", which disconnected and did not come back within " + CLIENT_GRACE.toSeconds() + " s");
+                                }
+                            }
+                        });
             }
         });
         instance.getCluster().addMembershipListener(new com.hazelcast.cluster.MembershipListener() {
