@@ -63,6 +63,11 @@ import java.util.regex.Pattern;
  * this long is closed (its generator's {@code finally} runs) and its permit freed</td><td>60s</td></tr>
  * <tr><td>hzpy.async-max-pending</td><td>1..1000000: coroutine calls and {@code hzpy.call_async} awaits
  * pending at once on the member, together (more are refused)</td><td>100000</td></tr>
+ * <tr><td>hzpy.remote-deploy</td><td>true | false: clients may deploy, roll back and remove Python code
+ * cluster-wide ({@code Py.modules()}); member code always may</td><td>false</td></tr>
+ * <tr><td>hzpy.deploy-max-bytes</td><td>1KB..1GB (plain bytes, or with KB, MB, GB): the Python code the
+ * cluster keeps deployed, every kept version of every deployment together</td><td>64MB</td></tr>
+ * <tr><td>hzpy.deploy-history</td><td>0..100: earlier versions kept per deployment for rollback</td><td>5</td></tr>
  * </table>
  */
 public final class HzpySettings {
@@ -116,6 +121,9 @@ public final class HzpySettings {
     private final boolean remoteCallbacks;
     private final int execLogLimit;
     private final int asyncMaxPending;
+    private final boolean remoteDeploy;
+    private final long deployMaxBytes;
+    private final int deployHistory;
     private final int clusterMaxConcurrent;
     private final String clusterLimitBackend;
     private final String stateMap;
@@ -169,6 +177,10 @@ public final class HzpySettings {
         prometheusHost = r.get("metrics.prometheus-host", "an address of this machine, such as 127.0.0.1 or 0.0.0.0", "127.0.0.1",
                 HzpySettings::address);
         asyncMaxPending = r.get("async-max-pending", "an integer from 1 to 1000000", 100_000, v -> intIn(v, 1, 1_000_000));
+        remoteDeploy = r.get("remote-deploy", "true | false", false, HzpySettings::bool);
+        deployMaxBytes = r.get("deploy-max-bytes", "a size from 1KB to 1GB (bytes, or with KB, MB or GB)", 64L << 20,
+                v -> sizeIn(v, 1L << 10, 1L << 30));
+        deployHistory = r.get("deploy-history", "an integer from 0 to 100", 5, v -> intIn(v, 0, 100));
         r.rejectUnknownKeys();
         r.throwIfInvalid();
     }
@@ -291,6 +303,21 @@ public final class HzpySettings {
         return asyncMaxPending;
     }
 
+    /** Whether clients may deploy, roll back and remove Python code cluster-wide (member code always may). */
+    public boolean remoteDeploy() {
+        return remoteDeploy;
+    }
+
+    /** The most bytes of Python code the cluster keeps deployed (every kept version of every deployment). */
+    public long deployMaxBytes() {
+        return deployMaxBytes;
+    }
+
+    /** How many earlier versions of a deployment are kept for rollback. */
+    public int deployHistory() {
+        return deployHistory;
+    }
+
     /** Whether eval and exec may arrive through the cluster (from clients or other members). */
     public boolean remoteEval() {
         return remoteEval;
@@ -319,7 +346,7 @@ public final class HzpySettings {
                 + jsonDecoder.name().toLowerCase(Locale.ROOT) + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
                 + (memoryGuard == 0 ? "off" : Math.round(memoryGuard * 100) + "%") + ", abandon-after=" + abandonAfter + ", stream-idle-timeout=" + streamIdleTimeout + ", cluster-max-concurrent=" + (clusterMaxConcurrent == 0 ? "off" : clusterMaxConcurrent)
-                + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", async-max-pending=" + asyncMaxPending + ", remote-eval=" + remoteEval + ", remote-callbacks=" + remoteCallbacks + ", remote-modules="
+                + ", cluster-limit-backend=" + clusterLimitBackend + ", state-map=" + stateMap + ", exec-log-limit=" + execLogLimit + ", async-max-pending=" + asyncMaxPending + ", remote-deploy=" + remoteDeploy + ", deploy-max-bytes=" + deployMaxBytes + ", deploy-history=" + deployHistory + ", remote-eval=" + remoteEval + ", remote-callbacks=" + remoteCallbacks + ", remote-modules="
                 + String.join(",", remoteModules) + ", metrics.prometheus-port="
                 + (prometheusPort < 0 ? "off" : prometheusPort + " on " + prometheusHost);
     }
@@ -363,6 +390,17 @@ public final class HzpySettings {
             throw new IllegalArgumentException();
         }
         return n;
+    }
+
+    /** A size such as 65536, 64KB, 64MB or 1GB (binary units), from {@code min} to {@code max} bytes. */
+    private static long sizeIn(String v, long min, long max) {
+        String t = v.trim().toUpperCase(Locale.ROOT);
+        int shift = t.endsWith("KB") ? 10 : t.endsWith("MB") ? 20 : t.endsWith("GB") ? 30 : 0;
+        long n = Long.parseLong(shift == 0 ? t : t.substring(0, t.length() - 2).trim());
+        if (n < 0 || n > (max >> shift) || (n << shift) < min) {
+            throw new IllegalArgumentException();
+        }
+        return n << shift;
     }
 
     private static List<String> moduleNames(String v) {

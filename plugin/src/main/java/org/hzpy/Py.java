@@ -104,6 +104,17 @@ public final class Py {
         return org.hzpy.cluster.MemoryStatsTask.ofCluster(instance);
     }
 
+    /**
+     * Python code deployed to the whole cluster, versioned (see {@link PyModules}). From a client,
+     * changing deployments needs {@code hzpy.remote-deploy: true} on the members.
+     */
+    public PyModules modules() {
+        if (runtime == null) {
+            return new PyModules(new org.hzpy.cluster.RemoteDeployments(instance), 0);
+        }
+        return new PyModules(MemberParts.deploymentsOf(instance), runtime.settings().deployMaxBytes());
+    }
+
     /** The member or client this Py is on. */
     public HazelcastInstance instance() {
         return instance;

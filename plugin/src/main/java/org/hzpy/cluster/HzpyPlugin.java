@@ -67,13 +67,14 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     /** Where members tell clients what they need to know of their settings (the state map's name). */
     private static final String CLUSTER_INFO_MAP = MemberParts.CLUSTER_INFO_MAP;
     private static final java.util.List<String> OWN_MAPS = java.util.List.of(ClusterExecLog.MAP, LimitStore.NAME,
-            CLUSTER_INFO_MAP, MemberLoad.MAP);
+            CLUSTER_INFO_MAP, MemberLoad.MAP, ClusterDeployments.MAP, ClusterDeployments.FILES_MAP);
 
     private static final ILogger LOGGER = Logger.getLogger(HzpyPlugin.class);
 
     private HazelcastInstance instance;
     private PythonRuntime runtime;
     private ClusterExecLog execLog;
+    private ClusterDeployments deployments;
     private ClusterTrust trust;
     private final java.util.concurrent.CountDownLatch serving = new java.util.concurrent.CountDownLatch(1);
     private ClusterLimit clusterLimit;
@@ -91,12 +92,14 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         runtime = PythonRuntime.start(settings, "hzpy-" + instance.getName());
         Object previous = instance.getUserContext().putIfAbsent(USER_CONTEXT_KEY, runtime);
         if (previous == null) {
-            instance.getUserContext().put(POLICY_KEY, new RemotePolicy(settings));
+            instance.getUserContext().put(POLICY_KEY, new RemotePolicy(settings, runtime::deployedModuleNames));
             instance.getUserContext().put(SERVING_KEY, serving);
             trust = new ClusterTrust(instance);
             instance.getUserContext().put(TRUST_KEY, trust);
             execLog = new ClusterExecLog(instance, runtime, trust, settings.execLogLimit());
             instance.getUserContext().put(EXEC_LOG_KEY, execLog);
+            deployments = new ClusterDeployments(instance, runtime, trust);
+            instance.getUserContext().put(MemberParts.DEPLOYMENTS_KEY, deployments);
             RunningCalls running = new RunningCalls();
             instance.getUserContext().put(RUNNING_CALLS_KEY, running);
             stopCallsOfCallersThatLeave(running);
@@ -220,6 +223,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         configureControlExecutor(); // not earlier: dynamic configuration needs the cluster's version
         try {
             trust.start(TRUST_WAIT);
+            deployments.start(); // before the exec log: exec code may import deployed modules
             execLog.start();
             instance.getMap(CLUSTER_INFO_MAP).set("state-map", runtime.settings().stateMap());
             int clusterMax = runtime.settings().clusterMaxConcurrent();
@@ -277,6 +281,9 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && execLog != null) {
             execLog.stop();
+        }
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && deployments != null) {
+            deployments.stop(); // after the runtime: it deleted the versions it held
         }
     }
 }

@@ -30,6 +30,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
     static final int STREAM_PULL = 22;
     static final int STREAM_CLOSE = 23;
     static final int STREAM_OPEN_OP = 24;
+    static final int MODULES_TASK = 25;
 
     @Override
     public int getFactoryId() {
@@ -56,6 +57,7 @@ public final class HzpySerializerHook implements DataSerializerHook {
             case STREAM_PULL -> new StreamPull();
             case STREAM_CLOSE -> new StreamClose();
             case STREAM_OPEN_OP -> new StreamOpenOp();
+            case MODULES_TASK -> new ModulesTask();
             default -> null;
         };
     }

@@ -22,6 +22,7 @@ public final class MemberParts {
     static final String TRUST_KEY = "org.hzpy.trust";
     static final String POLICY_KEY = "org.hzpy.remotePolicy";
     static final String EXEC_LOG_KEY = "org.hzpy.execLog";
+    static final String DEPLOYMENTS_KEY = "org.hzpy.deployments";
     static final String RUNNING_CALLS_KEY = "org.hzpy.runningCalls";
     static final String CLUSTER_LIMIT_KEY = "org.hzpy.clusterLimit";
     static final String STATE_KEY = "org.hzpy.state";
@@ -125,6 +126,11 @@ public final class MemberParts {
     /** The member's own runtime. Used by the Jet stages, which need module scopes. */
     public static PythonRuntime runtimeOf(HazelcastInstance member) {
         return partOf(member, RUNTIME_KEY, PythonRuntime.class);
+    }
+
+    /** The member's deployed modules. Used by {@code Py#modules()}. */
+    public static ClusterDeployments deploymentsOf(HazelcastInstance member) {
+        return partOf(member, DEPLOYMENTS_KEY, ClusterDeployments.class);
     }
 
     static ClusterExecLog execLogOf(HazelcastInstance member) {

@@ -42,9 +42,16 @@ final class RemotePolicy {
 
     private final HzpySettings settings;
     private final Map<String, Boolean> onModulePath = new ConcurrentHashMap<>();
+    /** The top-level names the member's current deployments provide: code the cluster deployed counts as the module path's. */
+    private final java.util.function.Supplier<Set<String>> deployed;
 
     RemotePolicy(HzpySettings settings) {
+        this(settings, Set::of);
+    }
+
+    RemotePolicy(HzpySettings settings, java.util.function.Supplier<Set<String>> deployed) {
         this.settings = settings;
+        this.deployed = deployed;
     }
 
     void checkEval(String what) {
@@ -76,7 +83,7 @@ final class RemotePolicy {
         if (allowed.contains(HzpySettings.ANY_MODULE) || allowed.contains(module) || allowed.contains(top)) {
             return;
         }
-        if (allowed.contains(HzpySettings.MODULE_PATH) && onModulePath(top)) {
+        if (allowed.contains(HzpySettings.MODULE_PATH) && (deployed.get().contains(top) || onModulePath(top))) {
             return;
         }
         throw new PySandboxException(module + "." + function + "() cannot be called from outside the member: "

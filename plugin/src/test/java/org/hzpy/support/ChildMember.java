@@ -10,7 +10,8 @@ import java.time.Duration;
 /**
  * A member in a JVM of its own ({@link MemberProcess}): {@code ChildMember CONFIG HOLD} starts
  * {@code members/CONFIG.yaml}, prints {@code READY}, then starts HOLD calls that sleep for a minute
- * and prints {@code HOLDING n} with the cluster-wide permits in use; then waits to be killed.
+ * and prints {@code HOLDING n} with the cluster-wide permits in use (none with HOLD 0: the member may run
+ * without a cluster-wide limit); then waits to be killed.
  */
 public final class ChildMember {
     private ChildMember() {
@@ -25,9 +26,10 @@ public final class ChildMember {
         for (int i = 0; i < hold; i++) {
             py.callAsync(PyCall.of("testmod", "sleep_then", 60.0, i).timeout(Duration.ofMinutes(2)));
         }
-        // callAsync may return before its cluster permit is leased: wait until they are all held
-        Await.until(Duration.ofMinutes(1), "the held calls' cluster permits", () -> py.clusterSemaphore().current() >= hold);
-        System.out.println("HOLDING " + py.clusterSemaphore().current());
+        if (hold > 0) { // callAsync may return before its cluster permit is leased: wait until they are all held
+            Await.until(Duration.ofMinutes(1), "the held calls' cluster permits", () -> py.clusterSemaphore().current() >= hold);
+            System.out.println("HOLDING " + py.clusterSemaphore().current());
+        }
         Thread.sleep(Duration.ofMinutes(5).toMillis());
     }
 }

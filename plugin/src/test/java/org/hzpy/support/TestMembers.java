@@ -121,6 +121,17 @@ public final class TestMembers {
         return shared("callbacks");
     }
 
+    /** Member a of the deploy test cluster (with {@link #deployB()}): clients may deploy, 2 contexts each, deploy-max-bytes 12MB. */
+    public static HazelcastInstance deployA() {
+        return shared("deploy-a");
+    }
+
+    /** Member b of the deploy test cluster; starting it also starts a. */
+    public static HazelcastInstance deployB() {
+        deployA();
+        return shared("deploy-b");
+    }
+
     /** A client of the cluster {@code member} is in, shared by every test; closed when the JVM ends. */
     public static HazelcastInstance clientOf(HazelcastInstance member) {
         String cluster = member.getConfig().getClusterName();

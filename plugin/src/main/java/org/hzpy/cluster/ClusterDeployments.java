@@ -1,0 +1,612 @@
+package org.hzpy.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.logging.ILogger;
+import com.hazelcast.logging.Logger;
+import com.hazelcast.map.IMap;
+import com.hazelcast.map.listener.EntryAddedListener;
+import com.hazelcast.map.listener.EntryUpdatedListener;
+import org.hzpy.HzpySettings;
+import org.hzpy.PyDeployException;
+import org.hzpy.PyException;
+import org.hzpy.PyModuleInfo;
+import org.hzpy.PyOutcome;
+import org.hzpy.PyResourceException;
+import org.hzpy.PyTimeoutException;
+import org.hzpy.PyUnavailableException;
+import org.hzpy.deploy.PackageFiles;
+import org.hzpy.runtime.PythonRuntime;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster's deployed Python code ({@code Py.modules()}), kept in two of hzpy's own IMaps (one
+ * backup at least, no expiry): {@value #MAP} holds each deployment's pointer (key: its name; value:
+ * current version, 0 once removed, highest version, change number, kept versions) and each kept
+ * version's description (key {@code name@version}); {@value #FILES_MAP} holds each kept version's
+ * files (key {@code name@version}). Every member applies the pointers to its own runtime — at
+ * once for changes made here or asked by the member that made them (the caller waits for every
+ * member), through a map listener for anything missed, and all of them when the member joins —
+ * writing each version's files to a directory of its own, which the runtime takes over.
+ *
+ * <p>Clients can write to any IMap, so pointers and descriptions carry the HMAC of their fields
+ * under the {@link ClusterTrust} secret that only members hold, and files count only when their
+ * SHA-256 is the one a signed description names: nothing a client writes there runs. A pointer
+ * older than one this member applied (a replay) is ignored; a deleted pointer removes nothing.
+ * Changes to one deployment are serialized cluster-wide by a lock on its pointer's key. Thread-safe.
+ */
+public final class ClusterDeployments implements Deployments {
+    /** Pointers (key: name) and version descriptions (key: name@version). */
+    static final String MAP = "hzpy.modules";
+    /** Each kept version's files (key: name@version): [sha-256 hex, {path: bytes}]. */
+    static final String FILES_MAP = "hzpy.module-files";
+    private static final ILogger LOGGER = Logger.getLogger(ClusterDeployments.class);
+    /** How long a change waits for another change of the same deployment (the lock on its pointer). */
+    private static final Duration LOCK_WAIT = Duration.ofSeconds(30);
+    /** How long a change waits for the other members to switch (asked on the control executor). */
+    private static final Duration SPREAD_WAIT = Duration.ofSeconds(30);
+    /** How long {@link #list()} waits for members to say what they loaded. */
+    private static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
+    private static final int LOGGED_SKIPS = 20;
+
+    private final HazelcastInstance member;
+    private final PythonRuntime runtime;
+    private final ClusterTrust trust;
+    private final HzpySettings settings;
+    private final ExecutorService listenerWork;
+    private volatile IMap<String, Object> map;
+    private volatile IMap<String, Object> files;
+    private Path root;
+    /** The change number of the last pointer applied here, per deployment: an older one is a replay. */
+    private final Map<String, Long> applied = new HashMap<>();
+    private long skipped;
+
+    ClusterDeployments(HazelcastInstance member, PythonRuntime runtime, ClusterTrust trust) {
+        this.member = member;
+        this.runtime = runtime;
+        this.trust = trust;
+        this.settings = runtime.settings();
+        this.listenerWork = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hzpy-" + member.getName() + "-modules");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** A deployment's pointer: what every member makes current. {@code current} 0: removed. */
+    private record Pointer(String name, long current, long highest, long seq, List<Long> kept) {
+        List<Object> signed(ClusterTrust trust) {
+            return new ArrayList<>(List.of(name, current, highest, seq, new ArrayList<>(kept), trust.sign(fields())));
+        }
+
+        String[] fields() {
+            return new String[] {"pointer", name, Long.toString(current), Long.toString(highest), Long.toString(seq), kept.toString()};
+        }
+    }
+
+    /** A kept version's description. */
+    private record Meta(String name, long version, long size, String digest, List<String> modules, String by, long atMillis) {
+        List<Object> signed(ClusterTrust trust) {
+            return new ArrayList<>(List.of(name, version, size, digest, new ArrayList<>(modules), by, atMillis, trust.sign(fields())));
+        }
+
+        String[] fields() {
+            return new String[] {"meta", name, Long.toString(version), Long.toString(size), digest, String.join(",", modules),
+                    by, Long.toString(atMillis)};
+        }
+    }
+
+    /**
+     * Once the member has joined and holds the cluster's secret: applies every deployment the
+     * cluster holds, then follows changes. Never throws: what cannot be applied is logged.
+     */
+    void start() {
+        try {
+            root = Files.createTempDirectory("hzpy-modules-");
+        } catch (IOException e) {
+            throw new PyUnavailableException("hzpy could not make a directory for deployed modules: " + e);
+        }
+        map = member.getMap(MAP);
+        files = member.getMap(FILES_MAP);
+        map.addEntryListener((EntryAddedListener<String, Object>) this::changed, false);
+        map.addEntryListener((EntryUpdatedListener<String, Object>) this::changed, false);
+        catchUp();
+    }
+
+    void stop() {
+        listenerWork.shutdownNow();
+        Path r = root;
+        if (r != null) { // the runtime, closed first, deleted the versions it held
+            deleteQuietly(r);
+        }
+    }
+
+    private void changed(EntryEvent<String, Object> event) {
+        if (event.getKey() != null && !event.getKey().contains("@")) {
+            try {
+                listenerWork.execute(this::catchUp);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ changes
+
+    @Override
+    public long deploy(String name, PackageFiles packageFiles) {
+        return deploy(name, packageFiles, "member " + member.getCluster().getLocalMember().getAddress());
+    }
+
+    long deploy(String name, PackageFiles packageFiles, String by) {
+        Deployments.checkName(name);
+        checkModules(name, packageFiles.topLevelNames());
+        IMap<String, Object> m = started();
+        long version;
+        Pointer before;
+        lock(name);
+        try {
+            before = pointer(name);
+            version = (before == null ? 0 : before.highest()) + 1;
+            List<Long> kept = new ArrayList<>(before == null ? List.of() : before.kept());
+            kept.add(version);
+            List<Long> pruned = new ArrayList<>();
+            while (kept.size() > settings.deployHistory() + 1) {
+                pruned.add(kept.remove(0));
+            }
+            checkStoredBytes(name, kept, packageFiles.totalBytes());
+            files.set(key(name, version), new ArrayList<>(List.of(packageFiles.digest(), new HashMap<>(packageFiles.files()))));
+            Meta meta = new Meta(name, version, packageFiles.totalBytes(), packageFiles.digest(),
+                    List.copyOf(new TreeSet<>(packageFiles.topLevelNames())), by, System.currentTimeMillis());
+            m.set(key(name, version), meta.signed(trust));
+            m.set(name, new Pointer(name, version, version, seq(before) + 1, kept).signed(trust));
+            for (long v : pruned) {
+                m.delete(key(name, v));
+                files.delete(key(name, v));
+            }
+        } finally {
+            unlock(name);
+        }
+        switchEverywhere(name, before);
+        return version;
+    }
+
+    @Override
+    public void rollback(String name, long version) {
+        Deployments.checkName(name);
+        Pointer before;
+        lock(name);
+        try {
+            before = pointer(name);
+            if (before == null || before.current() == 0) {
+                throw new PyDeployException("there is no deployment named " + name + " to roll back" + known());
+            }
+            if (!before.kept().contains(version)) {
+                throw new PyDeployException("version " + version + " of " + name + " is not kept: the cluster keeps "
+                        + before.kept() + " (hzpy.deploy-history=" + settings.deployHistory() + " earlier versions)");
+            }
+            Meta meta = meta(name, version);
+            if (meta == null) {
+                throw new PyDeployException("version " + version + " of " + name + " cannot be read from the cluster");
+            }
+            checkModules(name, Set.copyOf(meta.modules()));
+            started().set(name, new Pointer(name, version, before.highest(), seq(before) + 1, before.kept()).signed(trust));
+        } finally {
+            unlock(name);
+        }
+        switchEverywhere(name, before);
+    }
+
+    @Override
+    public void remove(String name) {
+        Deployments.checkName(name);
+        Pointer before;
+        lock(name);
+        try {
+            before = pointer(name);
+            if (before == null || before.current() == 0) {
+                throw new PyDeployException("there is no deployment named " + name + " to remove" + known());
+            }
+            started().set(name, new Pointer(name, 0, before.highest(), seq(before) + 1, List.of()).signed(trust));
+            for (long v : before.kept()) {
+                started().delete(key(name, v));
+                files.delete(key(name, v));
+            }
+        } finally {
+            unlock(name);
+        }
+        switchEverywhere(name, null);
+    }
+
+    /**
+     * Applies the change here, then asks every other member to, and waits (bounded). When this
+     * member cannot apply it, the pointer goes back to {@code before} everywhere and the failure is thrown.
+     */
+    private void switchEverywhere(String name, Pointer before) {
+        Map<String, String> problems = catchUp();
+        if (problems.containsKey(name)) {
+            if (before != null) {
+                lock(name);
+                try {
+                    Pointer now = pointer(name);
+                    started().set(name, new Pointer(name, before.current(), Math.max(before.highest(), now == null ? 0 : now.highest()),
+                            seq(now) + 1, before.kept()).signed(trust));
+                } finally {
+                    unlock(name);
+                }
+                catchUp();
+                spread();
+            }
+            throw new PyDeployException("the change of " + name + " was undone: this member could not apply it: " + problems.get(name));
+        }
+        spread();
+    }
+
+    private void spread() {
+        Map<Member, Future<PyOutcome>> sent = member.getExecutorService(MemberParts.CONTROL_EXECUTOR)
+                .submitToMembers(ModulesTask.apply(), otherMembers());
+        long deadline = System.nanoTime() + SPREAD_WAIT.toNanos();
+        for (Map.Entry<Member, Future<PyOutcome>> e : sent.entrySet()) {
+            try {
+                PyOutcome o = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (o.isOk() && o.value() instanceof Map<?, ?> problems && !problems.isEmpty()) {
+                    LOGGER.warning("hzpy: " + e.getKey().getAddress() + " could not apply deployments: " + problems);
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception ex) { // a member left or is slow: its listener or its start-up catches up
+                LOGGER.warning("hzpy: " + e.getKey().getAddress() + " did not confirm a deployment change: " + ex);
+            }
+        }
+    }
+
+    private List<Member> otherMembers() {
+        List<Member> others = new ArrayList<>();
+        for (Member m : member.getCluster().getMembers()) {
+            if (!m.localMember() && !m.isLiteMember()) {
+                others.add(m);
+            }
+        }
+        return others;
+    }
+
+    /** A deployment may provide neither a reserved name nor one another current deployment provides. */
+    private void checkModules(String name, Set<String> modules) {
+        Set<String> reserved = new TreeSet<>(modules);
+        reserved.retainAll(runtime.reservedModuleNames());
+        if (!reserved.isEmpty()) {
+            throw new PyDeployException(name + " would shadow " + String.join(", ", reserved) + " (the standard library's"
+                    + " or hzpy's own): a deployment may not provide those names; rename the module");
+        }
+        for (Pointer p : pointers().values()) {
+            if (p.name().equals(name) || p.current() == 0) {
+                continue;
+            }
+            Meta other = meta(p.name(), p.current());
+            if (other == null) {
+                continue;
+            }
+            Set<String> both = new TreeSet<>(modules);
+            both.retainAll(other.modules());
+            if (!both.isEmpty()) {
+                throw new PyDeployException(name + " provides " + String.join(", ", both) + ", which deployment "
+                        + p.name() + " provides already: remove that one first, or deploy them as one");
+            }
+        }
+    }
+
+    /** The kept versions of every deployment, with {@code name}'s replaced by {@code kept} and a new one of {@code adding} bytes, within the limit. */
+    private void checkStoredBytes(String name, List<Long> kept, long adding) {
+        long total = adding;
+        for (Pointer p : pointers().values()) {
+            for (long v : p.name().equals(name) ? kept : p.kept()) {
+                Meta meta = meta(p.name(), v);
+                total += meta == null ? 0 : meta.size();
+            }
+        }
+        if (total > settings.deployMaxBytes()) {
+            throw new PyResourceException("the deployment of " + name + " (" + adding + " bytes) would make the cluster keep "
+                    + total + " bytes of deployed code, more than hzpy.deploy-max-bytes=" + settings.deployMaxBytes()
+                    + ": remove deployments, lower hzpy.deploy-history, or raise the limit");
+        }
+    }
+
+    // ------------------------------------------------------------------ applying what the cluster holds
+
+    /**
+     * Makes this member's runtime hold what every verified pointer says, applying each pointer newer
+     * than the last one applied here. Returns the deployments it could not apply, with why.
+     */
+    synchronized Map<String, String> catchUp() {
+        Map<String, String> problems = new TreeMap<>();
+        for (Pointer p : pointers().values()) {
+            if (p.seq() <= applied.getOrDefault(p.name(), 0L)) {
+                continue;
+            }
+            try {
+                apply(p);
+                applied.put(p.name(), p.seq());
+            } catch (RuntimeException e) {
+                String why = e instanceof PyException ? e.getMessage() : e.toString();
+                problems.put(p.name(), why);
+                LOGGER.warning("hzpy: could not apply version " + p.current() + " of deployment " + p.name() + ": " + why);
+            }
+        }
+        return problems;
+    }
+
+    private void apply(Pointer p) {
+        if (p.current() == 0) {
+            runtime.removeDeployment(p.name());
+            return;
+        }
+        if (Long.valueOf(p.current()).equals(runtime.deployedVersions().get(p.name()))) {
+            return;
+        }
+        Meta meta = meta(p.name(), p.current());
+        if (meta == null) {
+            throw new PyDeployException("its description is missing or not signed by a member of this cluster");
+        }
+        Object value = read(files, key(p.name(), p.current()));
+        if (!(value instanceof List<?> l) || l.size() != 2 || !(l.get(1) instanceof Map<?, ?> raw)) {
+            throw new PyDeployException("its files are missing or unreadable");
+        }
+        Map<String, byte[]> content = new HashMap<>();
+        for (Map.Entry<?, ?> e : raw.entrySet()) {
+            if (!(e.getKey() instanceof String path) || !(e.getValue() instanceof byte[] bytes)) {
+                throw new PyDeployException("its files are not paths and bytes");
+            }
+            content.put(path, bytes);
+        }
+        PackageFiles checked = PackageFiles.of(content, settings.deployMaxBytes());
+        if (!checked.digest().equals(meta.digest())) {
+            throw new PyDeployException("its files are not the ones deployed (their SHA-256 differs from the signed one)");
+        }
+        Path dir;
+        try {
+            dir = Files.createTempDirectory(root, p.name() + "@" + p.current() + "-");
+            checked.writeTo(dir);
+        } catch (IOException e) {
+            throw new PyDeployException("its files could not be written here: " + e);
+        }
+        try {
+            runtime.switchDeployment(p.name(), p.current(), dir, checked.topLevelNames());
+        } catch (RuntimeException e) {
+            deleteQuietly(dir);
+            throw e;
+        }
+    }
+
+    /** Every verified pointer, by name; what does not verify is skipped (and logged, a few times). */
+    private Map<String, Pointer> pointers() {
+        IMap<String, Object> m = started();
+        Map<String, Pointer> out = new TreeMap<>();
+        List<String> names = new ArrayList<>();
+        for (String key : m.keySet()) {
+            if (!key.contains("@")) {
+                names.add(key);
+            }
+        }
+        for (String name : names) {
+            Object value = read(m, name);
+            Pointer p = verifiedPointer(name, value);
+            if (p == null) {
+                skip(name, value);
+            } else {
+                out.put(name, p);
+            }
+        }
+        return out;
+    }
+
+    private Pointer pointer(String name) {
+        return verifiedPointer(name, read(started(), name));
+    }
+
+    private Pointer verifiedPointer(String name, Object value) {
+        if (!(value instanceof List<?> l) || l.size() != 6 || !name.equals(l.get(0)) || !(l.get(1) instanceof Long current)
+                || !(l.get(2) instanceof Long highest) || !(l.get(3) instanceof Long seq) || !(l.get(4) instanceof List<?> keptRaw)
+                || !(l.get(5) instanceof String mac)) {
+            return null;
+        }
+        List<Long> kept = new ArrayList<>();
+        for (Object v : keptRaw) {
+            if (!(v instanceof Long n)) {
+                return null;
+            }
+            kept.add(n);
+        }
+        Pointer p = new Pointer(name, current, highest, seq, List.copyOf(kept));
+        return trust.verify(mac, p.fields()) ? p : null;
+    }
+
+    private Meta meta(String name, long version) {
+        Object value = read(started(), key(name, version));
+        if (!(value instanceof List<?> l) || l.size() != 8 || !name.equals(l.get(0)) || !(l.get(1) instanceof Long v)
+                || v != version || !(l.get(2) instanceof Long size) || !(l.get(3) instanceof String digest)
+                || !(l.get(4) instanceof List<?> modulesRaw) || !(l.get(5) instanceof String by) || !(l.get(6) instanceof Long at)
+                || !(l.get(7) instanceof String mac)) {
+            return null;
+        }
+        List<String> modules = new ArrayList<>();
+        for (Object o : modulesRaw) {
+            if (!(o instanceof String s)) {
+                return null;
+            }
+            modules.add(s);
+        }
+        Meta meta = new Meta(name, version, size, digest, List.copyOf(modules), by, at);
+        return trust.verify(mac, meta.fields()) ? meta : null;
+    }
+
+    private static Object read(IMap<String, Object> m, String key) {
+        try {
+            return m.get(key);
+        } catch (RuntimeException e) { // a value this member cannot deserialize
+            return e;
+        }
+    }
+
+    private void skip(String key, Object value) {
+        skipped++;
+        if (skipped <= LOGGED_SKIPS) {
+            LOGGER.warning("hzpy: the entry " + key + " of " + MAP + " is skipped: it was not written by a member of this cluster ("
+                    + (value instanceof Throwable t ? "unreadable: " + t : value == null ? "gone" : value.getClass().getName()) + ")");
+        }
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    @Override
+    public List<PyModuleInfo> list() {
+        Map<String, Map<?, ?>> loaded = loadedByMember();
+        List<PyModuleInfo> out = new ArrayList<>();
+        for (Pointer p : pointers().values()) {
+            if (p.current() == 0) {
+                continue;
+            }
+            Meta meta = meta(p.name(), p.current());
+            if (meta == null) {
+                continue;
+            }
+            List<String> by = new ArrayList<>();
+            loaded.forEach((address, versions) -> {
+                if (Long.valueOf(p.current()).equals(versions.get(p.name()))) {
+                    by.add(address);
+                }
+            });
+            by.sort(Comparator.naturalOrder());
+            out.add(new PyModuleInfo(p.name(), p.current(), meta.size(), Set.copyOf(meta.modules()), meta.by(),
+                    Instant.ofEpochMilli(meta.atMillis()), p.kept(), by));
+        }
+        return out;
+    }
+
+    /** What each member that answers in time has loaded: address → {name: version}. */
+    private Map<String, Map<?, ?>> loadedByMember() {
+        Map<Member, Future<PyOutcome>> answers = member.getExecutorService(MemberParts.CONTROL_EXECUTOR)
+                .submitToAllMembers(ModulesTask.loaded());
+        long deadline = System.nanoTime() + ANSWER_WAIT.toNanos();
+        Map<String, Map<?, ?>> out = new TreeMap<>();
+        for (Map.Entry<Member, Future<PyOutcome>> e : answers.entrySet()) {
+            try {
+                PyOutcome o = e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (o.isOk() && o.value() instanceof Map<?, ?> versions) {
+                    out.put(e.getKey().getAddress().toString(), versions);
+                }
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new org.hzpy.PyCancelledException("interrupted while asking the members what they loaded");
+            } catch (Exception ex) {
+                LOGGER.warning("hzpy: " + e.getKey().getAddress() + " did not say which deployments it loaded: " + ex);
+            }
+        }
+        return out;
+    }
+
+    /** {@link #list()} as plain values, for a client. */
+    static List<Object> toWire(List<PyModuleInfo> infos) {
+        List<Object> out = new ArrayList<>();
+        for (PyModuleInfo i : infos) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("name", i.name());
+            m.put("version", i.version());
+            m.put("size", i.sizeBytes());
+            m.put("modules", new ArrayList<>(new TreeSet<>(i.modules())));
+            m.put("by", i.deployedBy());
+            m.put("at", i.deployedAt().toEpochMilli());
+            m.put("versions", new ArrayList<>(i.versions()));
+            m.put("loadedBy", new ArrayList<>(i.loadedBy()));
+            out.add(m);
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<PyModuleInfo> fromWire(Object value) {
+        List<PyModuleInfo> out = new ArrayList<>();
+        for (Object o : (List<Object>) value) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            List<Long> versions = new ArrayList<>();
+            for (Object v : (List<Object>) m.get("versions")) {
+                versions.add(((Number) v).longValue());
+            }
+            out.add(new PyModuleInfo((String) m.get("name"), ((Number) m.get("version")).longValue(),
+                    ((Number) m.get("size")).longValue(), Set.copyOf((List<String>) m.get("modules")), (String) m.get("by"),
+                    Instant.ofEpochMilli(((Number) m.get("at")).longValue()), versions, (List<String>) m.get("loadedBy")));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static String key(String name, long version) {
+        return name + "@" + version;
+    }
+
+    private static long seq(Pointer p) {
+        return p == null ? 0 : p.seq();
+    }
+
+    private String known() {
+        List<String> names = new ArrayList<>();
+        pointers().values().forEach(p -> {
+            if (p.current() != 0) {
+                names.add(p.name());
+            }
+        });
+        return names.isEmpty() ? " (there are none)" : " (there are " + String.join(", ", names) + ")";
+    }
+
+    private void lock(String name) {
+        try {
+            if (!started().tryLock(name, LOCK_WAIT.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new PyTimeoutException("another change of deployment " + name + " did not finish within "
+                        + LOCK_WAIT.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.hzpy.PyCancelledException("interrupted while waiting for another change of deployment " + name);
+        }
+    }
+
+    private void unlock(String name) {
+        started().unlock(name);
+    }
+
+    private IMap<String, Object> started() {
+        IMap<String, Object> m = map;
+        if (m == null) {
+            throw new PyUnavailableException("hzpy's deployments are not ready: the member is still starting");
+        }
+        return m;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | RuntimeException e) {
+            LOGGER.fine("hzpy: could not delete " + dir + ": " + e);
+        }
+    }
+}
