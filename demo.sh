@@ -5,7 +5,8 @@
 #   2. two members start in JVMs of their own (bounded: each stops after 10 minutes at most, and
 #      this script stops them when it ends), and a remote client — plugin jar and Hazelcast only,
 #      no GraalPy — submits Python work to them: calls with and without keys, an exec'd function,
-#      an error with its traceback, an overload burst and a batch with a progress bar.
+#      an error with its traceback, an overload burst, a batch with a progress bar, a stream, asyncio,
+#      and a package deployed to both members from the client and upgraded while calls run.
 #
 #   ./demo.sh                           the whole demo
 #   ./demo.sh --cluster HOST:PORT[,...] only the client, against a running cluster with
@@ -43,8 +44,9 @@ stop_members() {
 trap stop_members EXIT
 for i in 1 2; do
   # a process group of its own, so that stopping it stops the member's JVM too; --allow-remote-eval
-  # turns on hzpy.remote-eval for these two members only (the client defines code with exec)
-  setsid mvn -B -q -pl member-config exec:exec -Dhzpy.demo.args="hazelcast.yaml --serve-for 600 --allow-remote-eval" \
+  # turns on hzpy.remote-eval for these two members only (the client defines code with exec), and
+  # --allow-remote-deploy hzpy.remote-deploy (the client deploys a package and upgrades it live)
+  setsid mvn -B -q -pl member-config exec:exec -Dhzpy.demo.args="hazelcast.yaml --serve-for 600 --allow-remote-eval --allow-remote-deploy" \
     > "$logs/member-$i.log" 2>&1 &
   members+=("$!")
 done

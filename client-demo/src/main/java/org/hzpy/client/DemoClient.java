@@ -122,6 +122,47 @@ public final class DemoClient {
         progressBar(py);
         streamWithProgress(py);
         asyncAwaitingJava(py);
+        deployAndUpgradeLive(py);
+    }
+
+    /** A package deployed from this client to every member, then upgraded while calls keep running. */
+    private static void deployAndUpgradeLive(Py py) throws Exception {
+        long first = py.modules().deploy("tariffs", tariffs(1, 0.20));
+        line("deployed tariffs", "version " + first + " from this client; tariffs.tax.gross(100.0) = " + py.call("tariffs.tax", "gross", 100.0));
+        Map<Object, Integer> seen = new java.util.concurrent.ConcurrentHashMap<>();
+        AtomicInteger failed = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread load = new Thread(() -> {
+            while (running.get()) {
+                try {
+                    Object r = py.call("tariffs.tax", "gross", 100.0);
+                    seen.merge(((Map<?, ?>) r).get("version"), 1, Integer::sum);
+                } catch (RuntimeException e) {
+                    failed.incrementAndGet();
+                }
+            }
+        }, "demo-load");
+        load.start();
+        Thread.sleep(500);
+        long second = py.modules().deploy("tariffs", tariffs(2, 0.19)); // while the calls run
+        Thread.sleep(500);
+        running.set(false);
+        load.join(60_000);
+        line("upgraded it live to version " + second, "calls meanwhile, by the version that answered: " + new java.util.TreeMap<>(seen)
+                + ", failed: " + failed.get());
+        for (org.hzpy.PyModuleInfo info : py.modules().list()) {
+            line("py.modules().list()", info.name() + " v" + info.version() + ", " + info.sizeBytes() + " bytes, modules "
+                    + info.modules() + ", loaded by " + info.loadedBy() + ", versions kept " + info.versions());
+        }
+        py.modules().rollback("tariffs", first);
+        line("rolled back to version " + first, "tariffs.tax.gross(100.0) = " + py.call("tariffs.tax", "gross", 100.0));
+    }
+
+    private static Map<String, String> tariffs(int version, double rate) {
+        return Map.of(
+                "tariffs/__init__.py", "VERSION = " + version + "\nRATE = " + rate + "\n",
+                "tariffs/tax.py", "from tariffs import RATE, VERSION\n\n\ndef gross(net):\n"
+                        + "    return {'version': VERSION, 'gross': round(net * (1 + RATE), 2)}\n");
     }
 
     /**
