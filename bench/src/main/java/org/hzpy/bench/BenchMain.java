@@ -14,7 +14,7 @@ import java.util.Map;
  * Runs the hzpy benchmark suite and writes the report.
  *
  * <pre>
- * BenchMain [--out FILE] [all | P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 P11 ...]   run the benchmarks, one fresh JVM each, and write FILE
+ * BenchMain [--out FILE] [all | P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 P11 P12 ...]   run the benchmarks, one fresh JVM each, and write FILE
  * BenchMain --child ID RESULT_FILE                   (internal) run one benchmark in this JVM
  * </pre>
  */
@@ -24,7 +24,7 @@ public final class BenchMain {
     static {
         for (Benchmark b : List.of(new P1CallOverhead(), new P2RemoteCall(), new P3Throughput(), new P4Functions(),
                 new P5JetPython(), new P6ClusterLimit(), new P7Memory(), new P8StartUp(), new P9Callbacks(),
-                new P10Streams(), new P11Asyncio())) {
+                new P10Streams(), new P11Asyncio(), new P12Deploy())) {
             BENCHMARKS.put(b.id(), b);
         }
     }
