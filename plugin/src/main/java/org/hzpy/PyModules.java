@@ -1,6 +1,6 @@
 package org.hzpy;
 
-import org.hzpy.cluster.Deployments;
+import org.hzpy.cluster.ModuleStore;
 import org.hzpy.deploy.PackageFiles;
 import org.hzpy.deploy.Packages;
 
@@ -32,10 +32,10 @@ public final class PyModules {
     /** What a client reads before sending: the members check hzpy.deploy-max-bytes again on arrival. */
     private static final long CLIENT_READ_LIMIT = 1L << 30;
 
-    private final Deployments deployments;
+    private final ModuleStore deployments;
     private final long readLimit;
 
-    PyModules(Deployments deployments, long readLimit) {
+    PyModules(ModuleStore deployments, long readLimit) {
         this.deployments = deployments;
         this.readLimit = readLimit > 0 ? readLimit : CLIENT_READ_LIMIT;
     }
@@ -97,6 +97,6 @@ public final class PyModules {
     }
 
     private static void checkName(String name) {
-        Deployments.checkName(name);
+        ModuleStore.checkName(name);
     }
 }

@@ -54,7 +54,7 @@ import java.util.concurrent.TimeUnit;
  * older than one this member applied (a replay) is ignored; a deleted pointer removes nothing.
  * Changes to one deployment are serialized cluster-wide by a lock on its pointer's key. Thread-safe.
  */
-public final class ClusterDeployments implements Deployments {
+public final class ClusterDeployments implements ModuleStore {
     /** Pointers (key: name) and version descriptions (key: name@version). */
     static final String MAP = "hzpy.modules";
     /** Each kept version's files (key: name@version): [sha-256 hex, {path: bytes}]. */
@@ -158,7 +158,7 @@ public final class ClusterDeployments implements Deployments {
     }
 
     long deploy(String name, PackageFiles packageFiles, String by) {
-        Deployments.checkName(name);
+        ModuleStore.checkName(name);
         checkModules(name, packageFiles.topLevelNames());
         IMap<String, Object> m = started();
         long version;
@@ -192,7 +192,7 @@ public final class ClusterDeployments implements Deployments {
 
     @Override
     public void rollback(String name, long version) {
-        Deployments.checkName(name);
+        ModuleStore.checkName(name);
         Pointer before;
         lock(name);
         try {
@@ -218,7 +218,7 @@ public final class ClusterDeployments implements Deployments {
 
     @Override
     public void remove(String name) {
-        Deployments.checkName(name);
+        ModuleStore.checkName(name);
         Pointer before;
         lock(name);
         try {

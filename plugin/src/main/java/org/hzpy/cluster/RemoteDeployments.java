@@ -19,11 +19,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A client's {@link Deployments}: each request runs on one member (chosen at random), which changes
+ * A client's {@link ModuleStore}: each request runs on one member (chosen at random), which changes
  * the cluster's deployments as its own code would — if its {@code hzpy.remote-deploy} allows it —
  * and answers once every member has switched. Thread-safe.
  */
-public final class RemoteDeployments implements Deployments {
+public final class RemoteDeployments implements ModuleStore {
     /** A change waits for the deployment's lock (30 s) and for every member to switch (30 s), plus the transfer. */
     private static final Duration CHANGE_WAIT = Duration.ofMinutes(3);
     /** A list asks every member what it loaded (10 s). */

@@ -9,7 +9,7 @@ import java.util.List;
  * What {@code PyModules} asks of the cluster: on a member its own {@link ClusterDeployments}, on a
  * client {@link RemoteDeployments}, which sends each request to a member. Thread-safe.
  */
-public interface Deployments {
+public interface ModuleStore {
     /** Stores {@code files} as the next version of {@code name}, switches every member to it, returns the version. */
     long deploy(String name, PackageFiles files);
 
