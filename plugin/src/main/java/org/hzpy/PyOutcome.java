@@ -26,6 +26,7 @@ public final class PyOutcome implements IdentifiedDataSerializable {
     private static final byte CANCELLED = 7;
     private static final byte UNAVAILABLE = 8;
     private static final byte OTHER = 9;
+    private static final byte DEPLOY = 10;
 
     private byte kind;
     private Object value;
@@ -76,6 +77,8 @@ public final class PyOutcome implements IdentifiedDataSerializable {
             o.kind = CANCELLED;
         } else if (e instanceof PyUnavailableException) {
             o.kind = UNAVAILABLE;
+        } else if (e instanceof PyDeployException) {
+            o.kind = DEPLOY;
         } else {
             o.kind = OTHER;
         }
@@ -116,6 +119,7 @@ public final class PyOutcome implements IdentifiedDataSerializable {
             case RESOURCE: return new PyResourceException(message);
             case CANCELLED: return new PyCancelledException(message);
             case UNAVAILABLE: return new PyUnavailableException(message);
+            case DEPLOY: return new PyDeployException(message);
             default: return new PyException(message);
         }
     }

@@ -91,7 +91,7 @@ class DeployTest {
 
         // Then the calls go back and forth between them, on either member
         assertThat(onA.call("mutual.left", "ping", 3)).isEqualTo("right");
-        assertThat(onB.call("mutual.right", "pong", 4)).isEqualTo("left");
+        assertThat(onB.call("mutual.right", "pong", 3)).isEqualTo("left");
         assertThat(infoOf(onB, "mutual").deployedBy()).startsWith("member ");
     }
 
