@@ -64,7 +64,7 @@ final class PackagePaths {
                 throw refused(path, where, "holds a name longer than " + MAX_SEGMENT_BYTES + " bytes");
             }
         }
-        if (isPython(path)) {
+        if (isPython(path) && !isWheelMetadataOrData(segments[0])) {
             for (int i = 0; i < segments.length - 1; i++) {
                 if (!isIdentifier(segments[i])) {
                     throw refused(path, where, "is Python code under '" + segments[i] + "', which is not a Python"
@@ -73,6 +73,15 @@ final class PackagePaths {
                 }
             }
         }
+    }
+
+    /**
+     * A wheel's {@code *.dist-info} (metadata, never imported) or {@code *.data} (installed elsewhere:
+     * its purelib part is checked again where it lands).
+     */
+    private static boolean isWheelMetadataOrData(String firstSegment) {
+        String lower = firstSegment.toLowerCase(Locale.ROOT);
+        return lower.endsWith(DIST_INFO) || lower.endsWith(DATA);
     }
 
     /** Compiled files, which GraalPy does not read from a deployment; never kept. */
@@ -96,11 +105,7 @@ final class PackagePaths {
         }
         int slash = path.indexOf('/');
         String name = slash < 0 ? path.substring(0, path.length() - ".py".length()) : path.substring(0, slash);
-        String lower = name.toLowerCase(Locale.ROOT);
-        if (lower.endsWith(DIST_INFO) || lower.endsWith(DATA)) {
-            return null;
-        }
-        return isIdentifier(name) ? name : null;
+        return isWheelMetadataOrData(name) || !isIdentifier(name) ? null : name;
     }
 
     /** A Python identifier (letters, digits and '_', not starting with a digit; Unicode letters too). */
