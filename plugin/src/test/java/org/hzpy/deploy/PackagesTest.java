@@ -103,15 +103,15 @@ class PackagesTest {
 
     static Stream<Arguments> unsafePaths() {
         return Stream.of(
-                Arguments.of(Named.of("zip-slip", "../x.py"), "'..'"),
-                Arguments.of(Named.of("'..' inside", "a/../../x.py"), "'..'"),
-                Arguments.of(Named.of("'.'", "./x.py"), "'.'"),
-                Arguments.of(Named.of("absolute", "/etc/x.py"), "is absolute"),
-                Arguments.of(Named.of("empty segment", "a//x.py"), "empty name"),
+                Arguments.of(Named.of("zip-slip", "../x.txt"), "holds '..'"),
+                Arguments.of(Named.of("'..' inside", "a/../../x.txt"), "holds '..'"),
+                Arguments.of(Named.of("'.'", "./x.txt"), "holds '.'"),
+                Arguments.of(Named.of("absolute", "/etc/x.txt"), "is absolute"),
+                Arguments.of(Named.of("empty segment", "a//x.txt"), "empty name"),
                 Arguments.of(Named.of("trailing slash", "a/"), "empty name"),
-                Arguments.of(Named.of("backslash", "a\\..\\x.py"), "backslash"),
-                Arguments.of(Named.of("drive letter", "C:/x.py"), "drive letter"),
-                Arguments.of(Named.of("NUL", "x\u0000.py"), "control character"),
+                Arguments.of(Named.of("backslash", "a\\..\\x.txt"), "backslash"),
+                Arguments.of(Named.of("drive letter", "C:/x.txt"), "drive letter"),
+                Arguments.of(Named.of("NUL", "x\u0000.txt"), "control character"),
                 Arguments.of(Named.of("empty", ""), "is empty"),
                 Arguments.of(Named.of("401 characters", "a/".repeat(199) + "abc.py"), "longer than 400 characters"));
     }
