@@ -94,6 +94,12 @@ public final class PackageFiles {
         Set<String> names = new TreeSet<>();
         for (String path : kept.keySet()) {
             String name = PackagePaths.topLevelName(path);
+            if (name != null && name.startsWith("__") && name.endsWith("__")) {
+                // __init__.py at the root is a package zipped from inside; __main__ holds the functions exec defines
+                throw new PyDeployException("refused the deployment: its top level holds '"
+                        + PackagePaths.printable(path) + "', and " + name + " is a name of Python's own, not one to"
+                        + " import; deploy a package as its directory (pricing/__init__.py, not __init__.py)");
+            }
             if (name != null) {
                 names.add(name);
             }

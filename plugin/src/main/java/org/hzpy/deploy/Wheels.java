@@ -32,9 +32,9 @@ final class Wheels {
     }
 
     /**
-     * Refuses a wheel that is not pure Python. Reads only {@code *.dist-info/WHEEL}.
+     * Refuses a wheel that is not pure Python: by its {@code *.dist-info/WHEEL} (the only file it
+     * inflates), the tags of its file name when that has the standard form, and its files' names.
      *
-     * @param label the wheel's file name (its tags are checked too, when it has the standard form)
      * @return the {@code *.dist-info} directory's name
      */
     static String checkPure(ZipArchive wheel) {

@@ -184,6 +184,22 @@ class PackagesTest {
     }
 
     @Test
+    void givenAPackageZippedFromInside_whenValidated_thenItsTopLevelInitIsRefused_sayingToDeployTheDirectory() {
+        assertThatThrownBy(() -> Packages.fromSources(Map.of("__init__.py", OK, "rates.py", OK), LIMIT))
+                .isInstanceOf(PyDeployException.class)
+                .hasMessageContaining("'__init__.py'")
+                .hasMessageContaining("deploy a package as its directory");
+    }
+
+    @Test
+    void givenATopLevelMainModule_whenValidated_thenRefused_asItWouldShadowTheMainModule() {
+        assertThatThrownBy(() -> Packages.fromSources(Map.of("__main__.py", OK, "tools.py", OK), LIMIT))
+                .isInstanceOf(PyDeployException.class)
+                .hasMessageContaining("'__main__.py'")
+                .hasMessageContaining("a name of Python's own");
+    }
+
+    @Test
     void givenNoFiles_whenValidated_thenRefusedAsAnEmptyDeployment() {
         assertThatThrownBy(() -> PackageFiles.of(Map.of(), LIMIT))
                 .isInstanceOf(PyDeployException.class)
