@@ -17,8 +17,8 @@
 # Java in one context), P12 deployment (deploy to first call on 3 members, deployed vs module-path call).
 # Run nothing else heavy meanwhile.
 #
-# P5's peer needs Debian's python3-grpcio, python3-protobuf and python3-venv; this script installs
-# them with apt-get when it runs as root or has passwordless sudo, and otherwise says what is
+# P5's peer needs Debian's python3-grpcio, python3-protobuf and python3-venv; scripts/debian-packages.sh
+# installs them with apt-get when it runs as root or has passwordless sudo, and otherwise says what is
 # missing (P5 then reports the peer as not measured).
 set -euo pipefail
 
@@ -75,36 +75,9 @@ if ! command -v python3 >/dev/null 2>&1; then
   echo "note: python3 is not on PATH; P4 will report GraalPy only" >&2
 fi
 
-# P5's peer (hazelcast-jet-python) runs Debian's /usr/bin/python3 with these packages
-peer_packages_for_p5() {
-  local wanted="python3-grpcio python3-protobuf python3-venv" missing="" pkg sudo=""
-  if ! command -v dpkg >/dev/null 2>&1; then
-    echo "note: no dpkg (not Debian?); P5 measures the peer only if /usr/bin/python3 has grpcio, protobuf and venv" >&2
-    return 0
-  fi
-  for pkg in $wanted; do
-    dpkg -s "$pkg" >/dev/null 2>&1 || missing="$missing $pkg"
-  done
-  [ -z "$missing" ] && return 0
-  if [ "$(id -u)" -ne 0 ]; then
-    if sudo -n true >/dev/null 2>&1; then sudo="sudo"; else
-      echo "note: P5's peer needs the Debian packages:$missing (missing); install them with" >&2
-      echo "      sudo apt-get install -y$missing" >&2
-      echo "      P5 reports the peer as not measured until then" >&2
-      return 0
-    fi
-  fi
-  echo "Installing P5's peer packages:$missing ..."
-  # shellcheck disable=SC2086
-  if ! $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null; then
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null || true
-    # shellcheck disable=SC2086
-    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null ||
-      echo "note: apt-get could not install$missing; P5 reports the peer as not measured" >&2
-  fi
-}
+# P5's peer (hazelcast-jet-python) runs Debian's /usr/bin/python3 with Debian's packages
 case " ${WHICH^^} " in
-  *" ALL "*|*" P5 "*) peer_packages_for_p5 ;;
+  *" ALL "*|*" P5 "*) "$ROOT/scripts/debian-packages.sh" p5 ;;
 esac
 
 echo "Building (JDK: $JAVA_HOME) ..."

@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.call-timeout</td><td>duration: 500ms, 30s, 5m, 1h or ISO-8601</td><td>30s</td></tr>
  * <tr><td>hzpy.max-call-timeout</td><td>duration, at least hzpy.call-timeout: the longest any call may
  * run, whatever timeout its caller asks for (local calls, remote calls, eval and exec alike)</td><td>1h</td></tr>
- * <tr><td>hzpy.module-path</td><td>comma-separated existing directories, importable read-only</td><td>none</td></tr>
+ * <tr><td>hzpy.module-path</td><td>comma-separated existing directories, .zip files and pure-Python wheels
+ * (.whl), importable read-only</td><td>none</td></tr>
  * <tr><td>hzpy.prewarm</td><td>true | false</td><td>true</td></tr>
  * <tr><td>hzpy.engine</td><td>per-context | shared</td><td>per-context</td></tr>
  * <tr><td>hzpy.json-decoder</td><td>auto | native | python: json's scanner (auto: the native one until
@@ -147,8 +148,8 @@ public final class HzpySettings {
             r.problem("hzpy.call-timeout = " + callTimeout + " is longer than hzpy.max-call-timeout = " + maxCallTimeout
                     + "; raise hzpy.max-call-timeout or lower hzpy.call-timeout");
         }
-        modulePath = r.get("module-path", "comma-separated existing directories", List.of(),
-                HzpySettings::directories);
+        modulePath = r.get("module-path", "comma-separated existing directories, .zip files and pure-Python wheels (.whl)",
+                List.of(), HzpySettings::modulePathEntries);
         prewarm = r.get("prewarm", "true | false", true, HzpySettings::bool);
         engineSharing = r.get("engine", "per-context | shared", EngineSharing.PER_CONTEXT,
                 v -> EngineSharing.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
@@ -471,19 +472,26 @@ public final class HzpySettings {
         return d;
     }
 
-    private static List<Path> directories(String v) {
-        List<Path> dirs = new ArrayList<>();
+    /** Directories, and archives that zipimport reads in place (a wheel with native code stops the member). */
+    private static List<Path> modulePathEntries(String v) {
+        List<Path> entries = new ArrayList<>();
         for (String part : v.split(",")) {
             if (part.isBlank()) {
                 continue;
             }
             Path p = Path.of(part.trim()).toAbsolutePath().normalize();
-            if (!Files.isDirectory(p)) {
-                throw new BadValue("not a directory: " + p);
+            if (Files.isRegularFile(p) && org.hzpy.deploy.ModulePathArchive.isArchiveName(p)) {
+                try {
+                    org.hzpy.deploy.ModulePathArchive.check(p);
+                } catch (PyDeployException e) {
+                    throw new BadValue(e.getMessage());
+                }
+            } else if (!Files.isDirectory(p)) {
+                throw new BadValue("not a directory, .zip or .whl: " + p);
             }
-            dirs.add(p);
+            entries.add(p);
         }
-        return Collections.unmodifiableList(dirs);
+        return Collections.unmodifiableList(entries);
     }
 
     /** A value that is wrong for a reason worth naming in the message. */

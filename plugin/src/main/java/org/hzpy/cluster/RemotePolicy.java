@@ -1,7 +1,9 @@
 package org.hzpy.cluster;
 
 import org.hzpy.HzpySettings;
+import org.hzpy.PyDeployException;
 import org.hzpy.PySandboxException;
+import org.hzpy.deploy.ModulePathArchive;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,6 +46,8 @@ final class RemotePolicy {
     private final Map<String, Boolean> onModulePath = new ConcurrentHashMap<>();
     /** The top-level names the member's current deployments provide: code the cluster deployed counts as the module path's. */
     private final java.util.function.Supplier<Set<String>> deployed;
+    /** The top-level names the module path's archives provide: read once, as zipimport reads their directory once. */
+    private final Set<String> inArchives;
 
     RemotePolicy(HzpySettings settings) {
         this(settings, Set::of);
@@ -52,6 +56,7 @@ final class RemotePolicy {
     RemotePolicy(HzpySettings settings, java.util.function.Supplier<Set<String>> deployed) {
         this.settings = settings;
         this.deployed = deployed;
+        this.inArchives = archiveNames(settings.modulePath());
     }
 
     void checkEval(String what) {
@@ -95,14 +100,14 @@ final class RemotePolicy {
         return name != null && name.length() <= MAX_NAME_LENGTH && DOTTED_NAME.matcher(name).matches();
     }
 
-    /** Whether {@code top} (a valid identifier: checked first) is a module on hzpy.module-path. */
+    /** Whether {@code top} (a valid identifier: checked first) is a module on hzpy.module-path, in a directory or an archive. */
     private boolean onModulePath(String top) {
         Boolean known = onModulePath.get(top);
         if (known != null) {
             return known;
         }
-        boolean found = false;
-        for (Path dir : settings.modulePath()) {
+        boolean found = inArchives.contains(top);
+        for (Path dir : found ? List.<Path>of() : settings.modulePath()) {
             if (Files.isRegularFile(dir.resolve(top + ".py")) || Files.isDirectory(dir.resolve(top))) {
                 found = true;
                 break;
@@ -112,6 +117,20 @@ final class RemotePolicy {
             onModulePath.put(top, found);
         }
         return found;
+    }
+
+    private static Set<String> archiveNames(List<Path> modulePath) {
+        Set<String> names = new java.util.HashSet<>();
+        for (Path entry : modulePath) {
+            if (Files.isRegularFile(entry) && ModulePathArchive.isArchiveName(entry)) {
+                try {
+                    names.addAll(ModulePathArchive.check(entry));
+                } catch (PyDeployException e) {
+                    // checked when the member started; one that broke since provides nothing to call
+                }
+            }
+        }
+        return Set.copyOf(names);
     }
 
     /** How many module names the path lookup remembers (bounded by {@link #MAX_CACHED_NAMES}). */

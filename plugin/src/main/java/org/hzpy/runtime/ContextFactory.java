@@ -103,7 +103,8 @@ final class ContextFactory implements AutoCloseable {
     }
 
     /**
-     * Read-only access to the module path, the directories of live module scopes (which come and go
+     * Read-only access to the module path (its directories, and its .zip and .whl files, which
+     * zipimport opens as files: a root that is a file is readable itself), the directories of live module scopes (which come and go
      * while the context lives) and GraalPy's own standard library; nothing else.
      */
     private static FileSystem sandboxFileSystem(List<Path> modulePath, ModuleScopes scopes) {
