@@ -18,3 +18,8 @@ def rate_by_dunder_import():
 def rate_by_importlib():
     import importlib
     return importlib.import_module("pricing.rates").RATE
+
+
+def rate_by_relative_importlib():
+    import importlib
+    return importlib.import_module(".rates", "pricing").RATE

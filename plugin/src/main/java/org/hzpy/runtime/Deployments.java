@@ -112,8 +112,16 @@ final class Deployments {
                     }
                 }
             }
-            String scope = scopes.open(directory, "<deploy " + name + "@" + version + ">", provides,
-                    now == null ? Set.of() : now.provides);
+            String scope;
+            try {
+                scope = scopes.open(directory, "<deploy " + name + "@" + version + ">", provides,
+                        now == null ? Set.of() : now.provides);
+            } catch (PyDeployException e) {
+                throw e;
+            } catch (org.hzpy.PyException e) {
+                throw new PyDeployException("deployment " + name + " version " + version + " was not switched: " + e.getMessage());
+            }
+            readOnly(directory);
             current.put(name, new Version(name, version, scope, directory, provides));
             replaced = now;
             published();
@@ -267,6 +275,15 @@ final class Deployments {
     private void closeVersion(Version v) {
         scopes.close(v.scope);
         deleteQuietly(v.directory);
+    }
+
+    /** The files of a version must not change under the contexts that import them (its directories stay writable: deletable). */
+    private static void readOnly(Path directory) {
+        try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
+            files.filter(Files::isRegularFile).forEach(f -> f.toFile().setWritable(false, false));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOGGER.warning("hzpy could not make the deployment directory " + directory + " read-only: " + e);
+        }
     }
 
     private static void deleteQuietly(Path directory) {

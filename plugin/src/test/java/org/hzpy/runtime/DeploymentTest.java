@@ -83,7 +83,7 @@ class DeploymentTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"rate_by_from_import", "rate_by_dunder_import", "rate_by_importlib"})
+    @ValueSource(strings = {"rate_by_from_import", "rate_by_dunder_import", "rate_by_importlib", "rate_by_relative_importlib"})
     void moduleLevelImportsInModulePathCode_importTheCurrentVersion(String function) {
         // Given version 1 of pricing deployed and imported by module-path code
         runtime.switchDeployment("pricing", 1, DeployedFiles.pricing(1), Set.of("pricing"));
@@ -275,6 +275,14 @@ class DeploymentTest {
         assertThatThrownBy(() -> runtime.switchDeployment("shadow", 1, dir, Set.of(name)))
                 .isInstanceOf(PyDeployException.class).hasMessageContaining("'" + name + "'")
                 .hasMessageMatching(".*(standard library|hzpy's own|host's).*");
+        assertThat(runtime.deployedVersions()).isEmpty();
+    }
+
+    @Test
+    void aDirectoryThatDoesNotExist_isRefusedAsADeployment() {
+        Path missing = Path.of("target", "deploy-tests", "no-such-version");
+        assertThatThrownBy(() -> runtime.switchDeployment("pricing", 1, missing, Set.of("pricing")))
+                .isInstanceOf(PyDeployException.class).hasMessageContaining("pricing").hasMessageContaining("no-such-version");
         assertThat(runtime.deployedVersions()).isEmpty();
     }
 

@@ -143,6 +143,9 @@ _original_import_module = None
 def _import_module(name, package=None):
     """importlib.import_module, routed like the import statement (it does not go through
     builtins.__import__). Installed only while some name is routed."""
+    if name.startswith(".") and package and not package.startswith(_SCOPE_PREFIX):
+        import importlib.util
+        name = importlib.util.resolve_name(name, package)  # ".rates" of package "pricing" is routed too
     if not name.startswith("."):
         top = name.partition(".")[0]
         scope = _own_scope(sys._getframe(1).f_globals.get("__name__"), top)
