@@ -31,8 +31,9 @@ import java.util.function.Supplier;
  * runs against one version. A replaced version stays importable (its scope open, its directory
  * kept) until none of the calls that were running at the switch is still running here, then its
  * scope closes and its directory is deleted; at most {@link #MAX_RETIRED} replaced versions of
- * one deployment stay so, the oldest going first. Thread-safe: changes are serialized on this
- * object; {@link #sweep} is called by the watchdog and costs a volatile read when nothing is retired.
+ * one deployment stay so, the oldest going first (a call still running on it may then fail to
+ * import a module of it lazily). Thread-safe: changes are serialized on this object; {@link #sweep}
+ * is called by the watchdog and costs a volatile read when nothing is retired.
  */
 final class Deployments {
     private static final ILogger LOGGER = Logger.getLogger(Deployments.class);
@@ -254,7 +255,10 @@ final class Deployments {
             }
             anyRetired = !retired.isEmpty();
         }
-        done.forEach(this::closeVersion);
+        for (Version v : done) { // the files are deleted off the watchdog's thread: a wheel may hold many
+            scopes.close(v.scope);
+            java.util.concurrent.ForkJoinPool.commonPool().execute(() -> deleteQuietly(v.directory));
+        }
     }
 
     /** Closes every version, current and replaced, and deletes their directories. */

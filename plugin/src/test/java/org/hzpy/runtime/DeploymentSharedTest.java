@@ -99,4 +99,20 @@ class DeploymentSharedTest {
         held.get(60, TimeUnit.SECONDS);
         Await.until(Duration.ofSeconds(30), "version 1's directory deleted", () -> !Files.exists(v1));
     }
+
+    @Test
+    void replacedVersionsKeptForRunningCalls_areBounded_theOldestGoingFirst() throws Exception {
+        // Given a call holding on version 1
+        Path v1 = DeployedFiles.pricing(1);
+        CompletableFuture<Object> held = holdACallOnVersion1(v1);
+        // When more versions replace it than are kept for running calls
+        for (long v = 2; v <= Deployments.MAX_RETIRED + 2; v++) {
+            runtime.switchDeployment("pricing", v, DeployedFiles.pricing(v), Set.of("pricing"));
+        }
+        // Then version 1 goes although its call still runs
+        Await.until(Duration.ofSeconds(30), "version 1's directory deleted", () -> !Files.exists(v1));
+        assertThat(held).isNotDone();
+        go.countDown();
+        held.handle((r, e) -> null).get(60, TimeUnit.SECONDS);
+    }
 }
