@@ -103,6 +103,19 @@ class DeploymentTest {
     }
 
     @Test
+    void anotherDeploymentsModule_importsTheCurrentVersion() {
+        // Given a deployment whose module imports pricing, and pricing version 1
+        runtime.switchDeployment("billing", 1, DeployedFiles.write(Map.of("billing.py",
+                "def rate():\n    import pricing.rates\n    return pricing.rates.RATE\n")), Set.of("billing"));
+        runtime.switchDeployment("pricing", 1, DeployedFiles.pricing(1), Set.of("pricing"));
+        assertThat(py.call("billing", "rate")).isEqualTo(10L);
+        // When pricing version 2 replaces it
+        runtime.switchDeployment("pricing", 2, DeployedFiles.pricing(2), Set.of("pricing"));
+        // Then billing's next call imports version 2
+        assertThat(py.call("billing", "rate")).isEqualTo(20L);
+    }
+
+    @Test
     void callsThatBeginAfterASwitch_seeTheNewVersionInEveryContext() {
         // Given version 1, called in both contexts
         runtime.switchDeployment("pricing", 1, DeployedFiles.pricing(1), Set.of("pricing"));
