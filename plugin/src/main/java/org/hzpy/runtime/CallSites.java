@@ -16,6 +16,8 @@ final class CallSites {
 
     private final Value makeCallSite;
     private final Map<Key, Value> sites = new ConcurrentHashMap<>();
+    /** One step per {@link #clear}: a site made from before a clear (a module since replaced) is not kept. */
+    private volatile long clears;
 
     CallSites(Value makeCallSite) {
         this.makeCallSite = makeCallSite;
@@ -26,14 +28,18 @@ final class CallSites {
         Key key = new Key(module, function);
         Value site = sites.get(key);
         if (site == null && sites.size() < MAX) {
+            long clearsBefore = clears;
             site = makeCallSite.execute(module, function);
-            Value earlier = sites.putIfAbsent(key, site);
-            site = earlier != null ? earlier : site;
+            if (clears == clearsBefore) {
+                Value earlier = sites.putIfAbsent(key, site);
+                site = earlier != null ? earlier : site;
+            }
         }
         return site;
     }
 
     void clear() {
+        clears++; // under the context's maintenance lock: one writer
         sites.clear();
     }
 

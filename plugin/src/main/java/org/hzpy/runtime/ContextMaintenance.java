@@ -130,11 +130,13 @@ final class ContextMaintenance {
             }
             Map<String, Object> dirs = new HashMap<>();
             snapshot.scopes().forEach((scope, dir) -> dirs.put(scope, dir.toString()));
+            Map<String, Object> labels = new HashMap<>(snapshot.labels());
+            Map<String, Object> routes = new HashMap<>(snapshot.routes());
             CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + Timeouts.SCOPE_SYNC_TIMEOUT.toNanos(),
                     Timeouts.SCOPE_SYNC_TIMEOUT.toMillis(), "the update of module scopes", null);
             try {
                 frames.run(frame, () -> {
-                    syncScopes.execute(conversions.toPython(dirs));
+                    syncScopes.execute(conversions.toPython(dirs), conversions.toPython(labels), conversions.toPython(routes));
                     onScopesChanged.run();
                 });
             } catch (RuntimeException e) {

@@ -115,6 +115,18 @@ final class Frames {
         return started;
     }
 
+    /** The outermost frame of each thread running here. */
+    synchronized java.util.List<CallFrame> outermost() {
+        java.util.List<CallFrame> result = new java.util.ArrayList<>(running.size());
+        for (CallFrame f : running.values()) {
+            while (f.outer != null) {
+                f = f.outer;
+            }
+            result.add(f);
+        }
+        return result;
+    }
+
     synchronized boolean isEmpty() {
         return running.isEmpty();
     }

@@ -209,16 +209,16 @@ final class Invocation<T> {
     }
 
     /**
-     * The context's own upkeep before it serves an outermost call: the exec code it has not run,
-     * the module scopes that changed. Returns how long it took: the context's work, not the caller's.
+     * The context's own upkeep before it serves an outermost call: the module scopes that changed
+     * (deployments included), then the exec code it has not run. Returns how long it took: the context's work, not the caller's.
      */
     private long maintain(PythonContext w) {
         long t0 = System.nanoTime();
+        if (w.scopesBehind(env.scopes())) { // first: exec code may import a deployed module
+            w.syncScopes(env.scopes());
+        }
         if (w.isBehind(env.execLog())) {
             env.pool().countReplays(w.catchUp(env.execLog()));
-        }
-        if (w.scopesBehind(env.scopes())) {
-            w.syncScopes(env.scopes());
         }
         return System.nanoTime() - t0;
     }

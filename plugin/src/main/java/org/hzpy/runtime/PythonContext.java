@@ -49,6 +49,7 @@ final class PythonContext implements PyContext {
     private final Value trainJson;
     private final Value warmImports;
     private final Value gcCounts;
+    private final Value reservedNames;
     private final Value forgetDeniedImports;
     private final Value useJsonDecoder;
     /** {@code _hzpy_internal.streams}: the streams open in this context (see {@link Streams}). */
@@ -89,6 +90,7 @@ final class PythonContext implements PyContext {
         warmImports = helpers.getMember("warm_imports");
         trainJson = helpers.getMember("train_json");
         gcCounts = helpers.getMember("gc_counts");
+        reservedNames = helpers.getMember("reserved_names");
         forgetDeniedImports = helpers.getMember("forget_denied_imports");
         useJsonDecoder = helpers.getMember("json_decoder");
         streams = helpers.getMember("streams");
@@ -228,6 +230,11 @@ final class PythonContext implements PyContext {
         return conversions.toJava(gcCounts.execute());
     }
 
+    /** The standard library's and the interpreter's module names (see {@link Deployments}). */
+    Object reservedNames() {
+        return conversions.toJava(reservedNames.execute());
+    }
+
     Object eval(String expression, Map<String, ?> locals) {
         return conversions.toJava(eval.execute(expression, conversions.toPython(locals)));
     }
@@ -310,6 +317,11 @@ final class PythonContext implements PyContext {
     }
 
     /** @see Frames#beyondRescue */
+    /** The outermost frame of each call running here now (see {@link Deployments}: what still runs on a replaced version). */
+    List<CallFrame> outermostFrames() {
+        return frames.outermost();
+    }
+
     List<CallFrame> framesBeyondRescue(long now) {
         return frames.beyondRescue(now);
     }

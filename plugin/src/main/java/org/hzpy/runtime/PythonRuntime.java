@@ -54,6 +54,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final long maxCallTimeoutNanos;
     private final HostFunctions hostFunctions = new HostFunctions();
     private final ModuleScopes scopes = new ModuleScopes();
+    private final Deployments deployments;
     private final CallStats callStats = new CallStats();
     private final PythonLog pythonLog = new PythonLog();
     private final Invocation.Env env;
@@ -84,6 +85,8 @@ public final class PythonRuntime implements AutoCloseable {
         this.router = new Router(settings.executionMode(), admission, pool);
         this.callThreads = new CallThreads(name, Math.max(settings.contexts(), settings.executors()));
         this.watchdog = new Watchdog(pool, memoryGuard, name);
+        this.deployments = new Deployments(scopes, this::outermostFrames, this::interpreterModuleNames);
+        watchdog.alsoEveryTick(deployments::sweep);
         this.env = new Invocation.Env(name, router, pool, limiter, memoryGuard, execLog, scopes, callThreads, () -> closed);
         this.streams = new Streams(env, settings.streamIdleTimeout());
         this.asyncTicker = new AsyncTicker(name, settings.asyncMaxPending(), Math.max(1, settings.contexts()));
@@ -141,6 +144,10 @@ public final class PythonRuntime implements AutoCloseable {
             PythonContext w = new PythonContext(index, generation, context, settings.executors(), timeouts, hostFunctions,
                     asyncTicker);
             w.useJsonDecoder(settings.jsonDecoder().name().toLowerCase(java.util.Locale.ROOT));
+            w.syncScopes(scopes); // before the pool replays exec code into it: that code may import a deployed module
+            if (!deployments.knowsReservedNames()) { // read once, here: later, every context may be busy
+                deployments.learnInterpreterNames(namesOf(w.reservedNames()));
+            }
             return w;
         } catch (RuntimeException | Error e) {
             Timeouts.closeWithin(() -> context.close(true), "the failed hzpy context " + index);
@@ -325,6 +332,82 @@ public final class PythonRuntime implements AutoCloseable {
     /** Idempotent; see {@link #openModuleScope}. */
     public void closeModuleScope(String name) {
         scopes.close(name);
+    }
+
+    // ------------------------------------------------------------------ deployments
+
+    /**
+     * Makes version {@code version} of deployment {@code name} current on this member. Its files lie in
+     * {@code directory} (the runtime takes it over: read-only from now on, deleted once no call can use
+     * it any more, and at close); {@code topLevelNames} are the module and package names it provides.
+     * Calls that begin after this returns import those names from it, in every context (including
+     * contexts started later); calls already running finish on the version they began with (a module of
+     * a version imports its own version's modules first; the replaced version stays importable until no
+     * call that was running at the switch runs here any more, at most {@value Deployments#MAX_RETIRED}
+     * replaced versions of one deployment at a time). Idempotent for the same name and version (then
+     * {@code directory} is deleted at once). Thread-safe: switches and removals are serialized; the first
+     * one reads the standard library's names from a context (it may wait for the first context to start).
+     *
+     * @throws org.hzpy.PyDeployException if a top-level name is reserved ({@link #reservedModuleNames}) or
+     *                                    provided by another deployment here
+     */
+    public void switchDeployment(String name, long version, Path directory, java.util.Set<String> topLevelNames) {
+        checkOpen();
+        deployments.switchTo(name, version, directory, topLevelNames);
+    }
+
+    /**
+     * Removes deployment {@code name} here: its names import from hzpy.module-path (or nowhere) again
+     * for calls that begin after this returns. Idempotent. Thread-safe.
+     */
+    public void removeDeployment(String name) {
+        deployments.remove(name);
+    }
+
+    /** The current deployments here: name -> version. Thread-safe (a snapshot). */
+    public Map<String, Long> deployedVersions() {
+        return deployments.versions();
+    }
+
+    /**
+     * The top-level module names the current deployments provide (the remote policy lets clients call
+     * them like module-path modules). Thread-safe (a snapshot).
+     */
+    public java.util.Set<String> deployedModuleNames() {
+        return deployments.providedNames();
+    }
+
+    /**
+     * Names no deployment may provide: the standard library (sys.stdlib_module_names and the builtin
+     * modules of GraalPy, computed once and cached), hzpy's own ({@code _hzpy*}, {@code hzpy}), and the
+     * host's ({@code polyglot}, {@code java}, {@code __graalpython__}, {@code site}...). The first call
+     * reads them from a context. Thread-safe.
+     */
+    public java.util.Set<String> reservedModuleNames() {
+        return deployments.reservedNames();
+    }
+
+    private List<CallFrame> outermostFrames() {
+        List<CallFrame> frames = new ArrayList<>();
+        for (PythonContext w : pool.live()) {
+            frames.addAll(w.outermostFrames());
+        }
+        return frames;
+    }
+
+    /** Only if no context has started yet (each start reads them): waits for the first one. */
+    private java.util.Set<String> interpreterModuleNames() {
+        return namesOf(invocation("sys.stdlib_module_names", null, System.nanoTime(), timeoutNanosOf(null),
+                (w, frame) -> w.reservedNames()).callWithoutPermit());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Set<String> namesOf(Object names) {
+        java.util.Set<String> result = new java.util.HashSet<>();
+        for (Object n : (List<Object>) names) {
+            result.add(String.valueOf(n));
+        }
+        return result;
     }
 
     /** Execs are recorded one at a time, in order; waiting for another one is bounded by this call's deadline. */
@@ -544,6 +627,7 @@ public final class PythonRuntime implements AutoCloseable {
         initPool.shutdownNow();
         backgroundThread.shutdownNow();
         watchdog.stop();
+        deployments.close(); // after the contexts: no call reads a deployment's files any more
         try {
             initPool.awaitTermination(Timeouts.CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {

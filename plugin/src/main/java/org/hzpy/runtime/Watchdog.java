@@ -30,6 +30,8 @@ final class Watchdog implements Runnable {
     private volatile boolean running = true;
     private final java.util.concurrent.atomic.AtomicLong ticks = new java.util.concurrent.atomic.AtomicLong();
     private final AtomicInteger interruptsInFlight = new AtomicInteger();
+    /** Runs first in every tick (the retirement of replaced deployment versions); cheap when idle. */
+    private volatile Runnable everyTick = () -> { };
 
     Watchdog(ContextPool pool, MemoryGuard memoryGuard, String name) {
         this.pool = pool;
@@ -92,7 +94,17 @@ final class Watchdog implements Runnable {
         return interruptsInFlight.get();
     }
 
+    /** {@code work} runs at the start of every tick, on the watchdog's thread; it must be quick. */
+    void alsoEveryTick(Runnable work) {
+        everyTick = work;
+    }
+
     private void tick() {
+        try {
+            everyTick.run();
+        } catch (RuntimeException e) {
+            LOGGER.warning("hzpy watchdog: " + e);
+        }
         Iterable<PythonContext> ws = pool.live();
         boolean pythonRunning = false;
         for (PythonContext w : ws) {

@@ -13,13 +13,23 @@ original_import = builtins.__import__
 # thread is still importing it, and only the import machinery waits for that to finish.
 imported = {}
 
+# Top-level names that deployments provide -> the scope package of their current version (from
+# Java, through scopes.sync_scopes). A call by name to one of them goes to that scope's module.
+routes = {}
+# One step per change of routes: a resolution that began before a change does not cache its result.
+route_changes = [0]
+
 
 def module(name):
     m = imported.get(name)
     if m is None:
-        original_import(name)
-        m = modules[name]
-        imported[name] = m
+        changes = route_changes[0]
+        scope = routes.get(name.partition(".")[0])
+        full = name if scope is None else scope + "." + name
+        original_import(full)
+        m = modules[full]
+        if route_changes[0] == changes:
+            imported[name] = m
     return m
 
 

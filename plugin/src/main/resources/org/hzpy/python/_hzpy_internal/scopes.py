@@ -2,15 +2,20 @@
 # modules import as submodules of a package of the scope's own, "_hzpy_scope_<n>", so two scopes may
 # hold different modules of one name at once. Java tells each context the live scopes before a call
 # (sync_scopes) whenever they changed; a closed scope's modules are dropped then.
+# A deployment's versions are scopes too; the current version's top-level names are *routed*: a
+# plain import of one (from any code), importlib.import_module and a call by name from Java go to
+# that version's scope. A module inside a scope imports its own scope's modules first, so a call
+# still running on a replaced version keeps importing that version.
 import _thread
 import builtins
 import sys
 
-from .imports import imported, modules, original_import
+from .imports import imported, modules, original_import, route_changes, routes
 
 _SCOPE_PREFIX = "_hzpy_scope_"
 _scope_dirs = {}   # scope package name -> its directory, the live ones only
 _scope_names = {}  # scope package name -> the top-level module names its directory holds
+_scope_labels = {}  # scope package name -> what tracebacks name its files by ("<job>", "<deploy x@3>")
 # One sync at a time: threads of a SHARED-mode context may sync at once (Java serializes them too,
 # but this module's state must not depend on it).
 _sync_lock = _thread.allocate_lock()
@@ -35,8 +40,25 @@ class _ScopeFinder:
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
             scope = name.partition(".")[0]
-            spec.loader = _ScopeLoader(spec.loader, _scope_dirs.get(scope, ""))
+            spec.loader = _ScopeLoader(spec.loader, _scope_dirs.get(scope, ""), _scope_labels.get(scope, "<job>"))
         return spec
+
+    @staticmethod
+    def find_distributions(context=None):
+        """importlib.metadata: the *.dist-info of the current deployment versions (the routed
+        scopes), before anything on sys.path. Replaced and removed versions are not seen."""
+        if not routes:
+            return iter(())
+        import importlib.metadata as metadata
+        if context is None:
+            context = metadata.DistributionFinder.Context()
+        found = []
+        for scope in sorted(set(routes.values())):
+            directory = _scope_dirs.get(scope)
+            if directory is not None:
+                found.extend(metadata.MetadataPathFinder.find_distributions(
+                    metadata.DistributionFinder.Context(name=context.name, path=[directory])))
+        return iter(found)
 
 
 _SCOPE_CODE_LIMIT = 256
@@ -51,9 +73,10 @@ class _ScopeLoader:
     are dropped, hence this one. The file is named "<job>/<name>", not by its temporary directory.
     The module itself is new for each scope: no state is shared."""
 
-    def __init__(self, loader, directory):
+    def __init__(self, loader, directory, label):
         self.loader = loader
         self.directory = directory
+        self.label = label
 
     def create_module(self, spec):
         return None
@@ -62,7 +85,7 @@ class _ScopeLoader:
         path = self.loader.get_filename(module.__name__)
         source = self.loader.get_data(path)
         relative = path[len(self.directory):].lstrip("/\\") if path.startswith(self.directory) else path
-        key = ("<job>/" + relative, source)
+        key = (self.label + "/" + relative, source)
         code = _scope_code.get(key)
         if code is None:
             code = compile(source, key[0], "exec", dont_inherit=True)
@@ -86,30 +109,62 @@ def _top_level_names(directory):
     return frozenset(names)
 
 
+def _own_scope(owner, top):
+    """The scope of module `owner` if that scope holds top-level module `top`, else None."""
+    if type(owner) is str and owner.startswith(_SCOPE_PREFIX):
+        scope = owner.partition(".")[0]
+        names = _scope_names.get(scope)
+        if names is None and scope in _scope_dirs:
+            names = _scope_names[scope] = _top_level_names(_scope_dirs[scope])
+        if names is not None and top in names:
+            return scope
+    return None
+
+
 def _scoped_import(name, globals=None, locals=None, fromlist=(), level=0):
-    """`import x` inside a scope's module finds the scope's own x first (then the module path and
-    the standard library, as usual). Installed only while this context has a live scope. It falls
-    back to the import taken at bootstrap, never to whatever builtins.__import__ holds."""
-    if level == 0 and type(globals) is dict:
-        owner = globals.get("__name__")
-        if type(owner) is str and owner.startswith(_SCOPE_PREFIX):
-            scope = owner.partition(".")[0]
-            names = _scope_names.get(scope)
-            if names is None and scope in _scope_dirs:
-                names = _scope_names[scope] = _top_level_names(_scope_dirs[scope])
-            top = name.partition(".")[0]
-            if names is not None and top in names:
-                module = original_import(scope + "." + name, globals, locals, fromlist, 0)
-                return module if fromlist else modules[scope + "." + top]
+    """`import x` inside a scope's module finds the scope's own x first; elsewhere a routed x (a
+    deployment's) comes from its current version's scope; then the module path and the standard
+    library, as usual. Installed only while this context has a live scope. It falls back to the
+    import taken at bootstrap, never to whatever builtins.__import__ holds."""
+    if level == 0:
+        top = name.partition(".")[0]
+        scope = _own_scope(globals.get("__name__"), top) if type(globals) is dict else None
+        if scope is None:
+            scope = routes.get(top)
+        if scope is not None:
+            module = original_import(scope + "." + name, globals, locals, fromlist, 0)
+            return module if fromlist else modules[scope + "." + top]
     return original_import(name, globals, locals, fromlist, level)
 
 
-def sync_scopes(live):
-    """The live scopes, from Java: drop the modules of the others, and scope imports on or off.
+_original_import_module = None
+
+
+def _import_module(name, package=None):
+    """importlib.import_module, routed like the import statement (it does not go through
+    builtins.__import__). Installed only while some name is routed."""
+    if name.startswith(".") and package and not package.startswith(_SCOPE_PREFIX):
+        import importlib.util
+        name = importlib.util.resolve_name(name, package)  # ".rates" of package "pricing" is routed too
+    if not name.startswith("."):
+        top = name.partition(".")[0]
+        scope = _own_scope(sys._getframe(1).f_globals.get("__name__"), top)
+        if scope is None:
+            scope = routes.get(top)
+        if scope is not None:
+            return _original_import_module(scope + "." + name)
+    return _original_import_module(name, package)
+
+
+def sync_scopes(live, labels=None, routed=None):
+    """The live scopes, their labels and the routed names, from Java: drop the modules of the
+    closed scopes, forget calls by name to names routed elsewhere now, and scope imports on or off.
     Idempotent, and one sync at a time; the import it installs never changes what it falls back to,
     so no interleaving can make an import call itself."""
-    global _scope_dirs
+    global _scope_dirs, _original_import_module
+    routed = dict(routed or {})
     with _sync_lock:
+        _scope_labels.update(labels or {})
         for scope in list(_scope_dirs):
             if scope not in live:
                 dead = scope + "."
@@ -121,11 +176,36 @@ def sync_scopes(live):
                 _scope_names.pop(scope, None)
                 sys.path_importer_cache.pop(_scope_dirs[scope], None)
         _scope_dirs = dict(live)
+        for scope in [s for s in _scope_labels if s not in _scope_dirs]:
+            _scope_labels.pop(scope, None)
+        # routes change after the new scopes are known (another thread may import meanwhile)
+        changed = [top for top in set(routes) | set(routed) if routes.get(top) != routed.get(top)]
+        if changed:
+            route_changes[0] += 1
+            for top in changed:
+                if top in routed:
+                    routes[top] = routed[top]
+                else:
+                    routes.pop(top, None)
+            for name in [n for n in imported.copy() if n.partition(".")[0] in changed]:
+                imported.pop(name, None)
         if _scope_dirs:
             if builtins.__import__ is original_import:  # not over an import hook of the user's own
                 builtins.__import__ = _scoped_import
         elif builtins.__import__ is _scoped_import:
             builtins.__import__ = original_import
+        import importlib
+        if routes and _original_import_module is None:
+            _original_import_module = importlib.import_module
+            importlib.import_module = _import_module
+        elif not routes and _original_import_module is not None and importlib.import_module is _import_module:
+            importlib.import_module = _original_import_module
+            _original_import_module = None
+
+
+def reserved_names():
+    """The module names no deployment may provide: the standard library's and the interpreter's own."""
+    return sorted(set(sys.stdlib_module_names) | set(sys.builtin_module_names))
 
 
 sys.meta_path.insert(0, _ScopeFinder)
