@@ -110,7 +110,7 @@ public final class ModulesTask implements Callable<PyOutcome>, IdentifiedDataSer
                 }
                 case LIST -> {
                     MemberParts.servingRuntimeOf(member);
-                    return PyOutcome.ok(ClusterDeployments.toWire(deployments.list()), servedBy);
+                    return PyOutcome.ok(DeploymentRecords.toWire(deployments.list()), servedBy);
                 }
                 case APPLY -> {
                     return PyOutcome.ok(new LinkedHashMap<>(deployments.catchUp()), servedBy);

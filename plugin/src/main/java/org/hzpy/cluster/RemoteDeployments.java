@@ -43,7 +43,7 @@ public final class RemoteDeployments implements ModuleStore {
 
     @Override
     public List<PyModuleInfo> list() {
-        return ClusterDeployments.fromWire(send(ModulesTask.list(), LIST_WAIT, "listing the deployments"));
+        return DeploymentRecords.fromWire(send(ModulesTask.list(), LIST_WAIT, "listing the deployments"));
     }
 
     @Override
