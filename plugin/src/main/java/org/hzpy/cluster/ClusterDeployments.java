@@ -174,10 +174,7 @@ public final class ClusterDeployments implements ModuleStore {
         Pointer before;
         lock(name);
         try {
-            before = pointer(name);
-            if (before == null || before.current() == 0) {
-                throw new PyDeployException("there is no deployment named " + name + " to roll back" + known());
-            }
+            before = existing(name, "roll back");
             if (!before.kept().contains(version)) {
                 throw new PyDeployException("version " + version + " of " + name + " is not kept: the cluster keeps "
                         + before.kept() + " (hzpy.deploy-history=" + settings.deployHistory() + " earlier versions)");
@@ -200,10 +197,7 @@ public final class ClusterDeployments implements ModuleStore {
         Pointer before;
         lock(name);
         try {
-            before = pointer(name);
-            if (before == null || before.current() == 0) {
-                throw new PyDeployException("there is no deployment named " + name + " to remove" + known());
-            }
+            before = existing(name, "remove");
             started().set(name, new Pointer(name, 0, before.highest(), seq(before) + 1, List.of()).signed(trust));
             for (long v : before.kept()) {
                 started().delete(key(name, v));
@@ -395,6 +389,15 @@ public final class ClusterDeployments implements ModuleStore {
             }
         }
         return out;
+    }
+
+    /** The pointer of a deployment that exists now, or a {@link PyDeployException} naming those that do. */
+    private Pointer existing(String name, String toDo) {
+        Pointer p = pointer(name);
+        if (p == null || p.current() == 0) {
+            throw new PyDeployException("there is no deployment named " + name + " to " + toDo + known());
+        }
+        return p;
     }
 
     private Pointer pointer(String name) {
