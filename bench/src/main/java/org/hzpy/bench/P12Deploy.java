@@ -55,8 +55,10 @@ final class P12Deploy implements Benchmark {
             for (int i = 0; i < MEMBERS; i++) {
                 members.add(Members.start(Map.of("hzpy.contexts", "1", "hzpy.prewarm", "false"), c -> {
                     c.setClusterName(cluster);
-                    c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true)
-                            .addMember("127.0.0.1:" + Members.FIRST_PORT + "-" + (Members.FIRST_PORT + MEMBERS - 1));
+                    var tcp = c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true);
+                    for (int port = Members.FIRST_PORT; port < Members.FIRST_PORT + MEMBERS; port++) {
+                        tcp.addMember("127.0.0.1:" + port);
+                    }
                 }));
             }
             List<Py> pys = new ArrayList<>();
