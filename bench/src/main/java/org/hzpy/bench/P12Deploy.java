@@ -26,6 +26,7 @@ final class P12Deploy implements Benchmark {
     private static final int SAMPLES = 30;
     private static final Duration WARM_UP = Duration.ofSeconds(8);
     private static final double COST_GOAL = 1.05;
+    private static final double SWITCH_GOAL_MS = 1000;
 
     private long sink;
 
@@ -133,8 +134,8 @@ final class P12Deploy implements Benchmark {
                 .row("call into the module-path module (ns)", Stats.fmt(Stats.median(pathNs)), Stats.fmt(Stats.min(pathNs)),
                         Stats.fmt(Stats.max(pathNs)))
                 .toMarkdown());
-        result.goal("deploy → first call of the new version on every member of 3 (median of 10)",
-                Stats.fmt(Stats.median(switchMs)) + " ms", null);
+        result.goal("deploy → first call of the new version on every member of 3 ≤ 1 s (median of 10; the issue's \"within a second\")",
+                Stats.fmt(Stats.median(switchMs)) + " ms", Stats.median(switchMs) <= SWITCH_GOAL_MS);
         result.goal("a call into a deployed module ≤ 1.05× the same module on hzpy.module-path", Stats.times(ratio),
                 ratio <= COST_GOAL);
         if (sink != (long) CALLS_PER_SAMPLE * SAMPLES * 2 + warmedCalls) {
