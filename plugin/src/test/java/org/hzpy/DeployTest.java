@@ -244,6 +244,27 @@ class DeployTest {
         assertThat(fromClient.modules().list()).noneMatch(i -> i.name().equals("big"));
     }
 
+    @Test
+    void aJetStage_callsADeployedModule_andAJobAfterTheNextDeployRunsTheNextVersion() {
+        // Given a deployed module with a Jet handler, and a job that runs it
+        fromClient.modules().deploy("jetscale", Map.of("jetscale.py", "def scale_all(items):\n    return [x * 2 for x in items]\n"));
+        assertThat(scaledByJet(List.of(1L, 2L, 3L))).containsExactlyInAnyOrder(2L, 4L, 6L);
+
+        // When the next version is deployed, Then the next job runs it
+        fromClient.modules().deploy("jetscale", Map.of("jetscale.py", "def scale_all(items):\n    return [x * 3 for x in items]\n"));
+        assertThat(scaledByJet(List.of(1L, 2L, 3L))).containsExactlyInAnyOrder(3L, 6L, 9L);
+    }
+
+    private static List<Long> scaledByJet(List<Long> items) {
+        String sink = "deploy-jet-" + java.util.UUID.randomUUID();
+        com.hazelcast.jet.pipeline.Pipeline p = com.hazelcast.jet.pipeline.Pipeline.create();
+        p.readFrom(com.hazelcast.jet.pipeline.test.TestSources.items(items))
+                .apply(org.hzpy.jet.PyTransforms.<Long, Long>mapUsingPythonBatch(org.hzpy.jet.PyStageConfig.of("jetscale", "scale_all")))
+                .writeTo(com.hazelcast.jet.pipeline.Sinks.list(sink));
+        onA.instance().getJet().newJob(p).join();
+        return new java.util.ArrayList<>(onA.instance().<Long>getList(sink));
+    }
+
     private static PyModuleInfo infoOf(Py py, String name) {
         return py.modules().list().stream().filter(i -> i.name().equals(name)).findFirst()
                 .orElseThrow(() -> new AssertionError("no deployment " + name + " in " + py.modules().list()));
