@@ -235,7 +235,7 @@ public final class ClusterDeployments implements ModuleStore {
 
     private void spread() {
         Map<Member, Future<PyOutcome>> sent = member.getExecutorService(MemberParts.CONTROL_EXECUTOR)
-                .submitToMembers(ModulesTask.apply(), otherMembers());
+                .submitToMembers(ModulesTask.apply(), MemberOps.otherDataMembers(member));
         long deadline = System.nanoTime() + SPREAD_WAIT.toNanos();
         for (Map.Entry<Member, Future<PyOutcome>> e : sent.entrySet()) {
             try {
@@ -250,16 +250,6 @@ public final class ClusterDeployments implements ModuleStore {
                 LOGGER.warning("hzpy: " + e.getKey().getAddress() + " did not confirm a deployment change: " + ex);
             }
         }
-    }
-
-    private List<Member> otherMembers() {
-        List<Member> others = new ArrayList<>();
-        for (Member m : member.getCluster().getMembers()) {
-            if (!m.localMember() && !m.isLiteMember()) {
-                others.add(m);
-            }
-        }
-        return others;
     }
 
     /** A deployment may provide neither a reserved name nor one another current deployment provides. */

@@ -166,7 +166,7 @@ final class ClusterExecLog {
 
     private void spread(long upTo) {
         Map<Member, Future<Boolean>> sent = member.getExecutorService(MemberParts.CONTROL_EXECUTOR)
-                .submitToMembers(new ApplyExecLog(upTo), otherMembers());
+                .submitToMembers(new ApplyExecLog(upTo), MemberOps.otherDataMembers(member));
         long deadline = System.nanoTime() + SPREAD_WAIT.toNanos();
         for (Future<Boolean> f : sent.values()) {
             try {
@@ -178,16 +178,6 @@ final class ClusterExecLog {
                 LOGGER.warning("hzpy: a member did not confirm exec log entry " + upTo + ": " + e);
             }
         }
-    }
-
-    private List<Member> otherMembers() {
-        List<Member> others = new ArrayList<>();
-        for (Member m : member.getCluster().getMembers()) {
-            if (!m.localMember() && !m.isLiteMember()) {
-                others.add(m);
-            }
-        }
-        return others;
     }
 
     private void added(EntryEvent<Object, Object> event) {

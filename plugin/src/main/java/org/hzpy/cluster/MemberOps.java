@@ -42,6 +42,17 @@ public final class MemberOps {
     }
 
     /** The member's node engine: Hazelcast's internals behind the public instance. */
+    /** The cluster's data members other than {@code member} (where cluster-wide changes are spread). */
+    static java.util.List<Member> otherDataMembers(HazelcastInstance member) {
+        java.util.List<Member> others = new java.util.ArrayList<>();
+        for (Member m : member.getCluster().getMembers()) {
+            if (!m.localMember() && !m.isLiteMember()) {
+                others.add(m);
+            }
+        }
+        return others;
+    }
+
     static NodeEngine nodeEngineOf(HazelcastInstance member) {
         if (member instanceof HazelcastInstanceProxy proxy) {
             return proxy.getOriginal().node.getNodeEngine();
