@@ -47,6 +47,21 @@ final class Members {
     }
 
     /**
+     * Configuration that puts members started with it ({@link #start(Map, java.util.function.Consumer)})
+     * into one new cluster of up to {@code size} members of this JVM, on the ports from {@link #FIRST_PORT}.
+     */
+    static java.util.function.Consumer<Config> oneCluster(String name, int size) {
+        String cluster = name + "-" + UUID.randomUUID();
+        return c -> {
+            c.setClusterName(cluster);
+            var tcp = c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true);
+            for (int port = FIRST_PORT; port < FIRST_PORT + size; port++) {
+                tcp.addMember("127.0.0.1:" + port);
+            }
+        };
+    }
+
+    /**
      * hzpy on {@code member} once {@code contexts} contexts are started and warm, and (with pre-warm)
      * json's training in them has ended: it runs in idle contexts, so a benchmark that left some
      * member idle would otherwise share the cores with it.

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.LongSupplier;
 
 /**
@@ -50,17 +49,11 @@ final class P12Deploy implements Benchmark {
         Result result = new Result(id(), title());
         double[] switchMs = new double[DEPLOYS];
         double[] deployMs = new double[DEPLOYS];
-        String cluster = "hzpy-bench-p12-" + UUID.randomUUID();
+        var join = Members.oneCluster("hzpy-bench-p12", MEMBERS);
         List<HazelcastInstance> members = new ArrayList<>();
         try {
             for (int i = 0; i < MEMBERS; i++) {
-                members.add(Members.start(Map.of("hzpy.contexts", "1", "hzpy.prewarm", "false"), c -> {
-                    c.setClusterName(cluster);
-                    var tcp = c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true);
-                    for (int port = Members.FIRST_PORT; port < Members.FIRST_PORT + MEMBERS; port++) {
-                        tcp.addMember("127.0.0.1:" + port);
-                    }
-                }));
+                members.add(Members.start(Map.of("hzpy.contexts", "1", "hzpy.prewarm", "false"), join));
             }
             List<Py> pys = new ArrayList<>();
             for (HazelcastInstance m : members) {

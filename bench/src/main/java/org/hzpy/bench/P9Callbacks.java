@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
@@ -65,12 +64,7 @@ final class P9Callbacks implements Benchmark {
     @Override
     public Result run() throws Exception {
         Result result = new Result(id(), title());
-        String cluster = "hzpy-bench-p9-" + UUID.randomUUID();
-        Consumer<Config> join = c -> {
-            c.setClusterName(cluster);
-            c.getNetworkConfig().getJoin().getTcpIpConfig().setEnabled(true).addMember("127.0.0.1:" + Members.FIRST_PORT)
-                    .addMember("127.0.0.1:" + (Members.FIRST_PORT + 1)).addMember("127.0.0.1:" + (Members.FIRST_PORT + 2));
-        };
+        Consumer<Config> join = Members.oneCluster("hzpy-bench-p9", 3);
         Map<String, String> props = Map.of("hzpy.contexts", "1", "hzpy.max-concurrent", "64", "hzpy.call-timeout", "2m");
         HazelcastInstance first = Members.start(props, join);
         HazelcastInstance second = null;
