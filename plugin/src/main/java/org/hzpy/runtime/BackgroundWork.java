@@ -19,7 +19,8 @@ import java.util.function.Consumer;
  * bound of its own, so the watchdog, the memory guard, {@code hzpy.abandon-after} and the busy
  * meter see it like a call, and an interrupt in flight for a call that just ended waits at the
  * frame's gate instead of landing on it. One idle policy for every step: a context takes a step
- * only when it is free, nobody queues for it and no call started there for {@link #IDLE_MILLIS}.
+ * only when it is free, nobody queues for it, no coroutine call is pending there and no call
+ * started there for {@link #IDLE_MILLIS}.
  * A context that is never idle keeps json's native scanner and warms up through its calls.
  * Thread-safe; the steps run on one thread, one context at a time.
  */
@@ -128,7 +129,7 @@ final class BackgroundWork {
                     }
                     if (w.isClosed() || w.isRetired()) {
                         forget(w, p);
-                    } else if (w.framesStarted() == e.getValue() && !w.busy() && enterIdle(w)) {
+                    } else if (w.framesStarted() == e.getValue() && idle(w) && enterIdle(w)) {
                         try {
                             step(w, p);
                         } finally {
@@ -145,6 +146,15 @@ final class BackgroundWork {
                 startIfDue(); // for a context added just as this run ended
             }
         }
+    }
+
+    /**
+     * No call runs in {@code w}, and none is pending there as a coroutine: a coroutine call leaves the
+     * context between its ticks, but its next tick must not wait behind a step (the warm-up's imports
+     * take seconds, tens of them on a loaded machine, and the call's deadline runs meanwhile).
+     */
+    private static boolean idle(PythonContext w) {
+        return !w.busy() && w.asyncLoop().pendingCalls() == 0;
     }
 
     private boolean enterIdle(PythonContext w) {
