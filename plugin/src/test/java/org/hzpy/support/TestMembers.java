@@ -135,15 +135,20 @@ public final class TestMembers {
     /** A client of the cluster {@code member} is in, shared by every test; closed when the JVM ends. */
     public static HazelcastInstance clientOf(HazelcastInstance member) {
         String cluster = member.getConfig().getClusterName();
-        return CLIENTS.computeIfAbsent(cluster, c -> {
-            ClientConfig config = new ClientConfig();
-            config.setClusterName(c);
-            config.setProperty("hazelcast.logging.type", "jdk");
-            for (com.hazelcast.cluster.Member m : member.getCluster().getMembers()) {
-                config.getNetworkConfig().addAddress("127.0.0.1:" + m.getAddress().getPort());
-            }
-            return HazelcastClient.newHazelcastClient(config);
-        });
+        // a client of a member that has since shut down (a test's own member) has given up: a new one
+        return CLIENTS.compute(cluster, (c, known) -> known != null && known.getLifecycleService().isRunning() ? known : newClient(c, member));
+    }
+
+    private static HazelcastInstance newClient(String cluster, HazelcastInstance member) {
+        ClientConfig config = new ClientConfig();
+        config.setClusterName(cluster);
+        config.setProperty("hazelcast.logging.type", "jdk");
+        // bounded: a client whose test's own member shut down gives up instead of retrying for the rest of the run
+        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(120_000);
+        for (com.hazelcast.cluster.Member m : member.getCluster().getMembers()) {
+            config.getNetworkConfig().addAddress("127.0.0.1:" + m.getAddress().getPort());
+        }
+        return HazelcastClient.newHazelcastClient(config);
     }
 
     /** A member of the test's own from {@code members/NAME.yaml}; the test shuts it down. */
