@@ -266,7 +266,9 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         // The runtime first: Python still running must not lose its Java functions (LookupError) and
         // no call may start without the cluster limit while the rest shuts down.
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && runtime != null) {
-            instance.getUserContext().remove(MemberSide.USER_CONTEXT_KEY, memberSide);
+            if (memberSide != null) { // null if the start failed before it was made
+                instance.getUserContext().remove(MemberSide.USER_CONTEXT_KEY, memberSide);
+            }
             instance.getUserContext().remove(USER_CONTEXT_KEY, runtime);
             runtime.close();
             runtime = null;
