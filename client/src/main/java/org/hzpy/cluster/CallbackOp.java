@@ -3,7 +3,6 @@ package org.hzpy.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
 
 import java.io.IOException;

@@ -6,11 +6,9 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
-import org.hzpy.PySandboxException;
 import org.hzpy.PyTimeoutException;
 
 import java.io.IOException;

@@ -5,16 +5,12 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.PyDeployException;
-import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
-import org.hzpy.PySandboxException;
 import org.hzpy.deploy.PackageFiles;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**

@@ -6,7 +6,6 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import org.hzpy.PyCall;
-import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
 

@@ -5,16 +5,11 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.PyCall;
-import org.hzpy.PyCancelledException;
-import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
 import org.hzpy.PyStream;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
