@@ -22,7 +22,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * A client whose JVM has only the hzpy-client artifact and Hazelcast's jar on its class path (and
  * the one class it runs, {@link ClientArtifactClient}) calls Python on two real members: a call, a
- * stream, the members' memory stats and a Jet job with a Python stage all work, and neither GraalPy
+ * stream, the members' memory stats, a parallel batch, a deployment and a Jet job with a Python
+ * stage all work, and neither GraalPy
  * nor hzpy's runtime nor its plugin can be loaded there. The members are embedded in the test JVM
  * (ports 6191-6192); the client JVM is started once for the class.
  */
@@ -85,6 +86,16 @@ class ClientArtifactTest {
     @Test
     void memoryStats_answerForEveryMember() throws InterruptedException {
         assertThat(client.awaitLine("MEMORY", 120)).isEqualTo("MEMORY [6191, 6192]");
+    }
+
+    @Test
+    void aParallelBatch_returnsEachCallsOutcome() throws InterruptedException {
+        assertThat(client.awaitLine("PARALLEL", 120)).isEqualTo("PARALLEL [3, 7]");
+    }
+
+    @Test
+    void aModuleDeployedFromTheClient_isCallable() throws InterruptedException {
+        assertThat(client.awaitLine("DEPLOY", 150)).isEqualTo("DEPLOY deployed");
     }
 
     @Test

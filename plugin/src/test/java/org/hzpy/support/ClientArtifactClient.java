@@ -9,6 +9,7 @@ import com.hazelcast.jet.pipeline.test.TestSources;
 import org.hzpy.Py;
 import org.hzpy.PyCall;
 import org.hzpy.PyMemoryStats;
+import org.hzpy.PyOutcome;
 import org.hzpy.PyStream;
 import org.hzpy.jet.PyStageConfig;
 import org.hzpy.jet.PyTransforms;
@@ -16,13 +17,15 @@ import org.hzpy.jet.PyTransforms;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
  * A client in a JVM whose class path is this class, the hzpy-client artifact and Hazelcast's jar
  * ({@code ClientArtifactTest}): {@code ClientArtifactClient CLUSTER HOST:PORT} prints its class path's
  * size, whether GraalPy, hzpy's runtime and its plugin are loadable, then what a call, a stream,
- * {@code memoryStats()} and a Jet job with a Python stage give on that cluster, one line each.
+ * {@code memoryStats()}, a parallel batch, a module deployed from here and a Jet job with a Python
+ * stage give on that cluster, one line each.
  * Uses nothing of the tests' own (their support classes are not on its class path).
  */
 public final class ClientArtifactClient {
@@ -52,6 +55,13 @@ public final class ClientArtifactClient {
                 ports.add(Integer.parseInt(s.member().substring(s.member().lastIndexOf(':') + 1)));
             }
             System.out.println("MEMORY " + ports);
+            List<Object> values = new ArrayList<>();
+            for (PyOutcome o : py.parallel(List.of(PyCall.of("testmod", "add", 1, 2), PyCall.of("testmod", "add", 3, 4)))) {
+                values.add(o.get());
+            }
+            System.out.println("PARALLEL " + values);
+            py.modules().deploy("client-artifact", Map.of("client_artifact_mod.py", "def hello():\n    return 'deployed'\n"));
+            System.out.println("DEPLOY " + py.call("client_artifact_mod", "hello"));
             Pipeline p = Pipeline.create();
             p.readFrom(TestSources.items(1L, 2L, 3L))
                     .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all")))
