@@ -1,19 +1,12 @@
 package org.hzpy.cluster;
 
-import org.hzpy.PyModuleInfo;
-
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * The values {@link ClusterDeployments} keeps in {@value ClusterDeployments#MAP} — a deployment's
- * pointer and each kept version's description, signed under the cluster's secret — and
- * {@link PyModuleInfo} as plain values for a client. Read from what anyone may have written: a value
+ * pointer and each kept version's description, signed under the cluster's secret (the list a client
+ * gets travels as {@link ModuleInfos}). Read from what anyone may have written: a value
  * of any other shape, or one that does not verify, reads as null. Stateless.
  */
 final class DeploymentRecords {
@@ -81,36 +74,4 @@ final class DeploymentRecords {
     }
 
     /** {@code PyModules.list()} as plain values, for a client. */
-    static List<Object> toWire(List<PyModuleInfo> infos) {
-        List<Object> out = new ArrayList<>();
-        for (PyModuleInfo i : infos) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", i.name());
-            m.put("version", i.version());
-            m.put("size", i.sizeBytes());
-            m.put("modules", new ArrayList<>(new TreeSet<>(i.modules())));
-            m.put("by", i.deployedBy());
-            m.put("at", i.deployedAt().toEpochMilli());
-            m.put("versions", new ArrayList<>(i.versions()));
-            m.put("loadedBy", new ArrayList<>(i.loadedBy()));
-            out.add(m);
-        }
-        return out;
-    }
-
-    @SuppressWarnings("unchecked")
-    static List<PyModuleInfo> fromWire(Object value) {
-        List<PyModuleInfo> out = new ArrayList<>();
-        for (Object o : (List<Object>) value) {
-            Map<String, Object> m = (Map<String, Object>) o;
-            List<Long> versions = new ArrayList<>();
-            for (Object v : (List<Object>) m.get("versions")) {
-                versions.add(((Number) v).longValue());
-            }
-            out.add(new PyModuleInfo((String) m.get("name"), ((Number) m.get("version")).longValue(),
-                    ((Number) m.get("size")).longValue(), Set.copyOf((List<String>) m.get("modules")), (String) m.get("by"),
-                    Instant.ofEpochMilli(((Number) m.get("at")).longValue()), versions, (List<String>) m.get("loadedBy")));
-        }
-        return out;
-    }
 }

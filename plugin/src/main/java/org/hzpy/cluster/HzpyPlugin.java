@@ -73,6 +73,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
 
     private HazelcastInstance instance;
     private PythonRuntime runtime;
+    private RuntimeMemberSide memberSide;
     private ClusterExecLog execLog;
     private ClusterDeployments deployments;
     private ClusterTrust trust;
@@ -110,6 +111,10 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             instance.getUserContext().put(CALLBACKS_KEY, callbacks);
             runtime.hostFunctions().register("call", (args, deadline) -> callbacks.invoke(args, deadline));
             runtime.hostFunctions().register("call_async", (args, deadline) -> callbacks.invokeAsync(args, deadline));
+            // last: the wire classes' handlers and Py's member side (hzpy-client finds them here)
+            instance.getUserContext().put(TaskHandlers.USER_CONTEXT_KEY, new MemberTaskHandlers());
+            memberSide = new RuntimeMemberSide(instance, runtime);
+            instance.getUserContext().put(MemberSide.USER_CONTEXT_KEY, memberSide);
         } else {
             runtime.close();
             runtime = null;
@@ -261,6 +266,9 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         // The runtime first: Python still running must not lose its Java functions (LookupError) and
         // no call may start without the cluster limit while the rest shuts down.
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && runtime != null) {
+            if (memberSide != null) { // null if the start failed before it was made
+                instance.getUserContext().remove(MemberSide.USER_CONTEXT_KEY, memberSide);
+            }
             instance.getUserContext().remove(USER_CONTEXT_KEY, runtime);
             runtime.close();
             runtime = null;

@@ -8,17 +8,18 @@ import org.hzpy.state.PyState;
 /**
  * The parts of hzpy a member keeps in its {@link HazelcastInstance#getUserContext()} (the runtime,
  * the remote policy, the exec log, the running remote calls, the cluster-wide limit, the shared
- * state, the Java functions, the metrics address), and the look-ups of them that {@code Py}, the
- * remote tasks and the Jet stages use. {@code HzpyPlugin} puts them there; this class knows neither
+ * state, the Java functions, the metrics address), and the look-ups of them that {@code Py} (through
+ * {@link RuntimeMemberSide}), the remote tasks (through {@link MemberTaskHandlers}) and the Jet
+ * stages use. {@code HzpyPlugin} puts them there; this class knows neither
  * the plugin nor {@code Py}, so no import circle runs through it. Stateless; thread-safe.
  */
 public final class MemberParts {
     /** Where the runtime is kept (also {@code HzpyPlugin#USER_CONTEXT_KEY}). */
     public static final String RUNTIME_KEY = "org.hzpy.runtime";
     /** The executor remote calls run on (see {@code HzpyPlugin.EXECUTOR}). */
-    public static final String EXECUTOR = "hzpy";
+    public static final String EXECUTOR = RemoteRuntime.EXECUTOR;
     /** The executor hzpy's control messages run on (see {@code HzpyPlugin.CONTROL_EXECUTOR}). */
-    public static final String CONTROL_EXECUTOR = "hzpy-control";
+    public static final String CONTROL_EXECUTOR = RemoteRuntime.CONTROL_EXECUTOR;
     static final String TRUST_KEY = "org.hzpy.trust";
     static final String POLICY_KEY = "org.hzpy.remotePolicy";
     static final String EXEC_LOG_KEY = "org.hzpy.execLog";
@@ -32,11 +33,9 @@ public final class MemberParts {
     static final String SERVING_KEY = "org.hzpy.serving";
     static final String JOIN_FAILURE_KEY = "org.hzpy.joinFailure";
     /** Where members tell clients what they need to know of their settings (the state map's name). */
-    static final String CLUSTER_INFO_MAP = "hzpy.cluster-info";
+    static final String CLUSTER_INFO_MAP = ClientSide.CLUSTER_INFO_MAP;
     /** How long remote work that reaches a member still joining waits for it to be ready. */
     private static final java.time.Duration JOIN_WAIT = java.time.Duration.ofSeconds(60);
-    /** How long a client's state operations wait for an answer. */
-    private static final java.time.Duration CLIENT_STATE_WAIT = java.time.Duration.ofSeconds(30);
 
     private MemberParts() {
     }
@@ -58,7 +57,7 @@ public final class MemberParts {
      */
     public static org.hzpy.PySemaphore clusterSemaphore(HazelcastInstance instance, boolean client) {
         if (client) {
-            return new ClusterSemaphoreView(instance);
+            return ClientSide.clusterSemaphore(instance);
         }
         Object limit = instance.getUserContext().get(CLUSTER_LIMIT_KEY);
         if (!(limit instanceof ClusterLimit)) {
@@ -76,8 +75,7 @@ public final class MemberParts {
         if (!client) {
             return partOf(instance, STATE_KEY, PyState.class);
         }
-        Object name = instance.getMap(CLUSTER_INFO_MAP).get("state-map");
-        return new PyState(instance, name instanceof String s ? s : PyState.DEFAULT_MAP, CLIENT_STATE_WAIT);
+        return ClientSide.state(instance);
     }
 
     /** The Java functions registered on {@code member} for Python. Used by {@code Py#registerFunction}. */

@@ -186,6 +186,6 @@ final class RemoteStreams {
 
     /** The one answer to an id that is not here: it does not tell a forged id from an ended one. */
     static PyUnavailableException unknown() {
-        return new PyUnavailableException("no such stream: it ended or was never opened here");
+        return RemoteStream.unknown();
     }
 }

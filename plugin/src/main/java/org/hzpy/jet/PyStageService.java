@@ -31,25 +31,15 @@ import java.util.concurrent.TimeUnit;
  * limit is waited out and the batch tried again (backpressure), never a blocked cooperative thread
  * — but no longer than the stage's timeout, and never after the execution ended: {@link #close()}
  * stops the retries and the batches still in Python. With an attached directory, the job's modules
- * live in a module scope of their own, closed with the service. Thread-safe.
+ * live in a module scope of their own, closed with the service. Public only for the member's
+ * {@code TaskHandlers} (hzpy-client's {@link PyTransforms} open it through them). Thread-safe.
  */
-final class PyStageService {
+public final class PyStageService implements PythonStage {
     private static final ILogger LOGGER = Logger.getLogger(PyStageService.class);
     private static final long FIRST_RETRY_MILLIS = 1;
     private static final long LONGEST_RETRY_MILLIS = 50;
     /** Runs a flat-map handler and the generators it yields (hzpy's own Python, not the job's). */
     private static final String FLAT_MAP_RUNNER = "_hzpy_internal.streams";
-
-    /** What a stage does with a batch's results. */
-    enum Shape {
-        MAP("results"), FILTER("booleans"), FLAT_MAP("lists");
-
-        private final String results;
-
-        Shape(String results) {
-            this.results = results;
-        }
-    }
 
     private final PyStageConfig config;
     private final PythonRuntime runtime;
@@ -78,7 +68,7 @@ final class PyStageService {
      *
      * @throws PyStageException if the member refuses the stage, naming the setting that would allow it
      */
-    static PyStageService open(PyStageConfig config, ProcessorSupplier.Context jet) {
+    public static PyStageService open(PyStageConfig config, ProcessorSupplier.Context jet) {
         config.validate(); // again: the configuration comes from whoever submitted the job
         HazelcastInstance member = jet.hazelcastInstance();
         PythonRuntime runtime = MemberParts.runtimeOf(member);
@@ -122,7 +112,13 @@ final class PyStageService {
      * When the job's execution ends on this member (completed, failed, cancelled, restarting): no
      * batch of it is tried again, its batches in Python are stopped, its modules leave every context.
      */
-    void close() {
+    @Override
+    public int concurrentBatches() {
+        return config.concurrentBatches();
+    }
+
+    @Override
+    public void close() {
         closed = true;
         for (CompletableFuture<Object> running : inPython) {
             running.cancel(true);
@@ -136,7 +132,8 @@ final class PyStageService {
      * One batch through Python: a list of the same length as {@code items}, for Jet's batched stage —
      * the results (null emits nothing), each kept item or null for a filter, a list for a flat-map.
      */
-    CompletableFuture<List<Object>> apply(List<?> items, Shape shape) {
+    @Override
+    public CompletableFuture<List<Object>> apply(List<?> items, Shape shape) {
         CompletableFuture<List<Object>> result = new CompletableFuture<>();
         attempt(new ArrayList<Object>(items), shape, result, System.nanoTime() + permitWaitNanos, FIRST_RETRY_MILLIS);
         return result;
@@ -242,38 +239,13 @@ final class PyStageService {
         return out;
     }
 
-    /**
-     * One processor's way in (Jet makes one per processor): its batches go to Python
-     * {@link PyStageConfig#concurrentBatches} at a time. Jet hands a processor's batches over
-     * one at a time from that processor's thread, at most 2 of them unfinished.
-     */
-    static final class Lane {
-        private final PyStageService service;
-        /** With one batch at a time, the batch before: the next goes to Python once it has ended. */
-        private CompletableFuture<?> previous = CompletableFuture.completedFuture(null);
-
-        Lane(PyStageService service) {
-            this.service = service;
-        }
-
-        @SuppressWarnings("unchecked")
-        <T, R> CompletableFuture<List<R>> apply(List<T> items, Shape shape) {
-            if (service.config.concurrentBatches() > 1) {
-                return (CompletableFuture<List<R>>) (CompletableFuture<?>) service.apply(items, shape);
-            }
-            CompletableFuture<List<Object>> next = previous.handle((v, e) -> null).thenCompose(ended -> service.apply(items, shape));
-            previous = next;
-            return (CompletableFuture<List<R>>) (CompletableFuture<?>) next;
-        }
-    }
-
     private static String itemIs(int i, Object r) {
         return "item " + i + " is " + (r == null ? "None" : r.getClass().getSimpleName());
     }
 
     private PyConversionException wrongResult(int expected, Object value, Shape shape, String detail) {
         return new PyConversionException(config.module() + "." + config.function() + "() must return a list of " + expected
-                + " " + shape.results + ", one per item of its batch; it returned "
+                + " " + shape.results() + ", one per item of its batch; it returned "
                 + (detail != null ? "a list in which " + detail
                 : value instanceof List<?> l ? "a list of " + l.size() : value == null ? "None" : value.getClass().getSimpleName()));
     }

@@ -63,7 +63,7 @@ final class RemoteStream implements PyStream.Source {
         }
         CompletableFuture<PyStream.Batch> result = new CompletableFuture<>();
         if (ended.get()) {
-            result.completeExceptionally(RemoteStreams.unknown());
+            result.completeExceptionally(unknown());
             return result;
         }
         try {
@@ -130,5 +130,10 @@ final class RemoteStream implements PyStream.Source {
             return new Object[] {id, new PyStream.Batch(new java.util.ArrayList<Object>(items), done), failure};
         }
         throw new PyException(what + ": the member's answer to an open is malformed: " + answer);
+    }
+
+    /** The one answer to an id that is not here: it does not tell a forged id from an ended one. */
+    static org.hzpy.PyUnavailableException unknown() {
+        return new org.hzpy.PyUnavailableException("no such stream: it ended or was never opened here");
     }
 }

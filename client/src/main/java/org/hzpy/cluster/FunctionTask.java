@@ -6,13 +6,10 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.PyCall;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
-import org.hzpy.PySandboxException;
 import org.hzpy.PyTimeoutException;
-import org.hzpy.runtime.CallStats;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -78,30 +75,14 @@ public final class FunctionTask implements Callable<PyOutcome>, IdentifiedDataSe
         this.member = member;
     }
 
+    /** Runs on the member: its handling is the member's ({@link TaskHandlers#callFunction}). */
     @Override
     public PyOutcome call() {
-        String servedBy = MemberParts.runningCallsOf(member).address(member);
-        try {
-            if (!MemberParts.runtimeOf(member).settings().remoteCallbacks()) {
-                throw new PySandboxException("calling the member's Java functions from a client is off: set"
-                        + " hzpy.remote-callbacks: true in the member's hazelcast.yaml to allow it (Python on members"
-                        + " calls them with hzpy.call)");
-            }
-            payload.checkRead();
-            RemotePolicy policy = MemberParts.policyOf(member);
-            org.hzpy.runtime.PythonRuntime runtime = MemberParts.servingRuntimeOf(member);
-            return PyOutcome.ok(MemberParts.callbacksOf(member).runHere(payload.name(), payload.args(),
-                    System.nanoTime() + payload.timeoutNanos(), nested -> {
-                        // the client's work goes on: each nested call is a remote call
-                        policy.checkCall(nested.module(), nested.function());
-                        return runtime.call(CallStats.Origin.REMOTE, nested.module(), nested.function(), nested.args().toArray(),
-                                nested.kwargs(), nested.timeout());
-                    }), servedBy);
-        } catch (PyException e) {
-            return PyOutcome.failed(e, servedBy);
-        } catch (RuntimeException e) {
-            return PyOutcome.failed(new PyException(e.getClass().getName() + ": " + e.getMessage()), servedBy);
-        }
+        return TaskHandlers.of(member).callFunction(member, this);
+    }
+
+    Payload payload() {
+        return payload;
     }
 
     @Override

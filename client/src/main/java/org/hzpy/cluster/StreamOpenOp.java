@@ -28,9 +28,10 @@ public final class StreamOpenOp extends MemberOps.Offloaded {
 
     @Override
     void start(HazelcastInstance member, Consumer<Object> answer) {
-        member.getExecutorService(MemberParts.EXECUTOR); // so that its configured pool exists before it is used
-        MemberOps.nodeEngineOf(member).getExecutionService().execute(MemberParts.EXECUTOR,
-                () -> answer.accept(StreamOpen.open(member, call, firstBatch, true)));
+        TaskHandlers handlers = TaskHandlers.of(member);
+        member.getExecutorService(RemoteRuntime.EXECUTOR); // so that its configured pool exists before it is used
+        MemberOps.nodeEngineOf(member).getExecutionService().execute(RemoteRuntime.EXECUTOR,
+                () -> answer.accept(handlers.openStream(member, call, firstBatch, true)));
     }
 
     @Override

@@ -9,19 +9,16 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
-/**
- * A caller's cancellation of one of its remote calls, sent to the member that runs it on hzpy's
- * control executor ({@value MemberParts#CONTROL_EXECUTOR}), so that it never queues behind calls.
- */
-public final class CancelRemoteCall implements Callable<Boolean>, IdentifiedDataSerializable, HazelcastInstanceAware {
-    private String callId;
+/** Asks a member to apply the cluster's exec log up to an entry (sent by the member that ran it). */
+public final class ApplyExecLog implements Callable<Boolean>, IdentifiedDataSerializable, HazelcastInstanceAware {
+    private long upTo;
     private transient HazelcastInstance member;
 
-    CancelRemoteCall() {
+    ApplyExecLog() {
     }
 
-    CancelRemoteCall(String callId) {
-        this.callId = callId;
+    ApplyExecLog(long upTo) {
+        this.upTo = upTo;
     }
 
     @Override
@@ -29,10 +26,10 @@ public final class CancelRemoteCall implements Callable<Boolean>, IdentifiedData
         this.member = member;
     }
 
-    /** Stops the call if it runs here now (true), or makes sure it never starts (false). */
     @Override
     public Boolean call() {
-        return MemberParts.runningCallsOf(member).cancel(callId);
+        TaskHandlers.of(member).applyExecLog(member, upTo);
+        return true;
     }
 
     @Override
@@ -42,16 +39,16 @@ public final class CancelRemoteCall implements Callable<Boolean>, IdentifiedData
 
     @Override
     public int getClassId() {
-        return HzpySerializerHook.CANCEL_REMOTE_CALL;
+        return HzpySerializerHook.APPLY_EXEC_LOG;
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeString(callId);
+        out.writeLong(upTo);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        callId = in.readString();
+        upTo = in.readLong();
     }
 }

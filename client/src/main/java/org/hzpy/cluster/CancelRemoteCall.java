@@ -9,16 +9,19 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
 import java.util.concurrent.Callable;
 
-/** Asks a member to apply the cluster's exec log up to an entry (sent by the member that ran it). */
-public final class ApplyExecLog implements Callable<Boolean>, IdentifiedDataSerializable, HazelcastInstanceAware {
-    private long upTo;
+/**
+ * A caller's cancellation of one of its remote calls, sent to the member that runs it on hzpy's
+ * control executor ({@value RemoteRuntime#CONTROL_EXECUTOR}), so that it never queues behind calls.
+ */
+public final class CancelRemoteCall implements Callable<Boolean>, IdentifiedDataSerializable, HazelcastInstanceAware {
+    private String callId;
     private transient HazelcastInstance member;
 
-    ApplyExecLog() {
+    CancelRemoteCall() {
     }
 
-    ApplyExecLog(long upTo) {
-        this.upTo = upTo;
+    CancelRemoteCall(String callId) {
+        this.callId = callId;
     }
 
     @Override
@@ -26,10 +29,10 @@ public final class ApplyExecLog implements Callable<Boolean>, IdentifiedDataSeri
         this.member = member;
     }
 
+    /** Stops the call if it runs here now (true), or makes sure it never starts (false). */
     @Override
     public Boolean call() {
-        MemberParts.execLogOf(member).catchUp(upTo);
-        return true;
+        return TaskHandlers.of(member).cancel(member, callId);
     }
 
     @Override
@@ -39,16 +42,16 @@ public final class ApplyExecLog implements Callable<Boolean>, IdentifiedDataSeri
 
     @Override
     public int getClassId() {
-        return HzpySerializerHook.APPLY_EXEC_LOG;
+        return HzpySerializerHook.CANCEL_REMOTE_CALL;
     }
 
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
-        out.writeLong(upTo);
+        out.writeString(callId);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
-        upTo = in.readLong();
+        callId = in.readString();
     }
 }

@@ -6,11 +6,8 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import org.hzpy.PyCall;
-import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
-import org.hzpy.runtime.CallStats;
-import org.hzpy.runtime.StopToken;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -23,7 +20,7 @@ import java.util.concurrent.Callable;
 /**
  * One piece of Python work sent to a member through hzpy's executor: a call, an eval or an exec.
  * It runs on the member like a local call (same limit, timeout, conversions), under the member's
- * {@link RemotePolicy}, and never throws: its {@link PyOutcome} carries the failure.
+ * {@code RemotePolicy} (hzpy-plugin's), and never throws: its {@link PyOutcome} carries the failure.
  */
 public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializable, HazelcastInstanceAware {
     private static final byte CALL = 0;
@@ -101,100 +98,39 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
         this.member = member;
     }
 
+    /** Runs on the member: its handling is the member's ({@link TaskHandlers#run}). */
     @Override
     public PyOutcome call() {
-        RunningCalls calls = MemberParts.runningCallsOf(member);
-        String servedBy = calls.address(member);
-        RunningCalls running = callId == null ? null : calls;
-        StopToken stop = running == null ? null : running.start(callId);
-        if (running != null && stop == null) {
-            return PyOutcome.failed(new PyCancelledException(describe() + " was cancelled by its caller before it started"),
-                    servedBy);
-        }
-        try {
-            if (refused != null) {
-                throw refused.asPyException(describe());
-            }
-            MemberParts.servingRuntimeOf(member); // a member still joining serves nothing remote yet
-            RemotePolicy policy = MemberParts.policyOf(member);
-            switch (kind) {
-                case CALL -> {
-                    policy.checkCall(module, function);
-                    PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
-                    return PyOutcome.ok(MemberParts.runtimeOf(member).call(CallStats.Origin.REMOTE, c.module(), c.function(),
-                            c.args().toArray(), c.kwargs(), timeout(), stop), servedBy);
-                }
-                case EVAL -> {
-                    policy.checkEval("eval()");
-                    return PyOutcome.ok(MemberParts.runtimeOf(member).eval(CallStats.Origin.REMOTE, code, kwargs, timeout(), stop),
-                            servedBy);
-                }
-                default -> {
-                    policy.checkEval("exec()");
-                    Duration timeout = timeout();
-                    if (timeout != null && (timeout.isNegative() || timeout.isZero())) { // as Py.exec refuses it
-                        throw new IllegalArgumentException("timeout must be positive, was " + timeout);
-                    }
-                    MemberParts.runtimeOf(member).checkOpen(); // a shut-down member has no cluster log to record in
-                    MemberParts.exec(member, code, timeout, CallStats.Origin.REMOTE); // counted as remote
-                    return PyOutcome.ok(null, servedBy);
-                }
-            }
-        } catch (PyException e) {
-            return PyOutcome.failed(e, servedBy);
-        } catch (RuntimeException e) { // a bad argument (IllegalArgumentException, NullPointerException)
-            return PyOutcome.failed(new PyException(describe() + " was refused by the member: " + e), servedBy);
-        } finally {
-            if (running != null) {
-                running.end(callId);
-            }
-        }
+        return TaskHandlers.of(member).run(member, this);
     }
 
-    /**
-     * Runs this call on the member's own threads, as one of a parallel batch: the answer never
-     * fails, its outcome carries any failure.
-     *
-     * @param fromMember the batch came from another member's code ({@link MemberBatchOp}, which only
-     *                   members can send): it runs as member code, without the remote policy
-     */
-    java.util.concurrent.CompletableFuture<PyOutcome> callAsync(HazelcastInstance member, boolean fromMember) {
-        String servedBy = MemberParts.runningCallsOf(member).address(member);
-        try {
-            if (refused != null) {
-                throw refused.asPyException(describe());
-            }
-            org.hzpy.runtime.PythonRuntime runtime = MemberParts.servingRuntimeOf(member);
-            if (!fromMember) {
-                MemberParts.policyOf(member).checkCall(module, function);
-            }
-            PyCall c = PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments
-            CallStats.Origin origin = fromMember ? CallStats.Origin.MEMBER : CallStats.Origin.REMOTE;
-            return runtime.callAsync(origin, c.module(), c.function(), c.args().toArray(),
-                            c.kwargs(), timeout())
-                    .handle((v, e) -> outcome(v, e, describe(), servedBy));
-        } catch (RuntimeException e) {
-            return java.util.concurrent.CompletableFuture.completedFuture(outcome(null, e, describe(), servedBy));
-        }
+    boolean isCall() {
+        return kind == CALL;
     }
 
-    /**
-     * This task as the call a stream opens ({@link StreamOpen}): refused as read, not a call, or (from
-     * a client) refused by the remote policy, it throws the typed failure the same call would get.
-     *
-     * @param fromMember the open came from another member's code (a member-only operation): no remote policy
-     */
-    PyCall asStreamCall(HazelcastInstance member, boolean fromMember) {
-        if (refused != null) {
-            throw refused.asPyException(describe());
-        }
-        if (kind != CALL) {
-            throw new org.hzpy.PySandboxException(describe() + " cannot be streamed: a stream opens a call of a function");
-        }
-        if (!fromMember) {
-            MemberParts.policyOf(member).checkCall(module, function);
-        }
-        return PyCall.of(module, function, args.toArray()).kwargs(kwargs); // checks the arguments (its timeout: timeout())
+    boolean isEval() {
+        return kind == EVAL;
+    }
+
+    String module() {
+        return module;
+    }
+
+    String function() {
+        return function;
+    }
+
+    List<Object> args() {
+        return args;
+    }
+
+    Map<String, Object> kwargs() {
+        return kwargs;
+    }
+
+    /** An eval's expression or an exec's statements. */
+    String code() {
+        return code;
     }
 
     /** The id its caller gave it ({@code <caller uuid>:...}), or null. */
@@ -202,7 +138,6 @@ public final class PyTask implements Callable<PyOutcome>, IdentifiedDataSerializ
         return callId;
     }
 
-    /** {@code t} (unwrapped) as the hzpy exception an outcome carries. */
     /** How a call ended: its value, or its failure ({@code error}, unwrapped) as the hzpy exception it carries. */
     static PyOutcome outcome(Object value, Throwable error, String what, String servedBy) {
         return error == null ? PyOutcome.ok(value, servedBy) : PyOutcome.failed(asPyException(error, what), servedBy);

@@ -6,20 +6,15 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import org.hzpy.PyOutcome;
-import org.hzpy.PyTimeoutException;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The calls of one client's {@code Py.parallel} bound for one member, sent as one executor task,
- * under the member's {@link RemotePolicy} (a member's own parallel travels as a
+ * under the member's {@code RemotePolicy} (hzpy-plugin's) (a member's own parallel travels as a
  * {@link MemberBatchOp} instead). On the member they run at once on its own threads and contexts
  * (as far as its limits allow); the task answers one {@link PyOutcome} per call, in order, when all
  * have ended.
@@ -49,52 +44,10 @@ public final class PyBatchTask implements java.util.concurrent.Callable<ArrayLis
     @Override
     public ArrayList<PyOutcome> call() throws InterruptedException {
         try {
-            return runAll(member, tasks, refused, false).get();
+            return TaskHandlers.of(member).runBatch(member, tasks, refused, false).get(); // the member's handling
         } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause()); // runAll never fails
+            throw new IllegalStateException(e.getCause()); // runBatch never fails
         }
-    }
-
-    /**
-     * Runs {@code tasks} on {@code member}'s own threads, as many at a time as it has room for; the
-     * answer (one outcome per task, in order) never fails, and comes at the latest when the longest
-     * call could have run one after another with the rest.
-     *
-     * @param refused why the batch was refused as read (every call then fails with it), or null
-     * @param fromMember the calls come from member code (they skip the remote policy)
-     */
-    static CompletableFuture<ArrayList<PyOutcome>> runAll(HazelcastInstance member, List<PyTask> tasks,
-            WireValues.Refused refused, boolean fromMember) {
-        String servedBy = MemberParts.runningCallsOf(member).address(member);
-        if (refused != null) {
-            ArrayList<PyOutcome> result = new ArrayList<>(tasks.size());
-            PyOutcome failure = PyOutcome.failed(refused.asPyException("parallel()"), servedBy);
-            for (int i = 0; i < Math.max(1, tasks.size()); i++) {
-                result.add(failure);
-            }
-            return CompletableFuture.completedFuture(result);
-        }
-        org.hzpy.HzpySettings settings = MemberParts.runtimeOf(member).settings();
-        Duration longest = settings.callTimeout();
-        for (PyTask t : tasks) {
-            if (t.timeout() != null && t.timeout().compareTo(longest) > 0) {
-                longest = t.timeout();
-            }
-        }
-        PyOutcome[] outcomes = new PyOutcome[tasks.size()];
-        CompletableFuture<Void> all = Lanes.run(tasks.size(), Lanes.width(settings),
-                i -> tasks.get(i).callAsync(member, fromMember).thenAccept(o -> outcomes[i] = o));
-        // every call ends by its own timeout; this bound only guards against a lost answer
-        Duration wait = RemoteRuntime.waitFor(RemoteRuntime.oneAfterAnother(longest, tasks.size()));
-        return all.completeOnTimeout(null, wait.toNanos(), TimeUnit.NANOSECONDS).handle((v, e) -> {
-            ArrayList<PyOutcome> result = new ArrayList<>(tasks.size());
-            for (int i = 0; i < outcomes.length; i++) {
-                PyOutcome o = outcomes[i];
-                result.add(o != null ? o : PyOutcome.failed(new PyTimeoutException(tasks.get(i).describe()
-                        + " gave no answer within " + wait.toMillis() + " ms"), servedBy));
-            }
-            return result;
-        });
     }
 
     @Override

@@ -30,11 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Python work sent to members as tasks of hzpy's executor ({@value MemberParts#EXECUTOR}). Used by
+ * Python work sent to members as tasks of hzpy's executor ({@value #EXECUTOR}). Used by
  * {@link org.hzpy.Py} on clients, and on members for calls keyed to another member; not meant to
  * be used directly. Needs no GraalPy. Thread-safe.
  */
 public final class RemoteRuntime {
+    /** The executor remote calls run on (hzpy-plugin's {@code HzpyPlugin.EXECUTOR}). */
+    public static final String EXECUTOR = "hzpy";
+    /** The executor hzpy's control messages run on (hzpy-plugin's {@code HzpyPlugin.CONTROL_EXECUTOR}). */
+    public static final String CONTROL_EXECUTOR = "hzpy-control";
     /** How long a caller waits for a call without a timeout of its own (the member applies its default). */
     static final Duration DEFAULT_WAIT = Duration.ofMinutes(10);
     /** Beyond a call's own timeout, how long a caller waits for the member's answer to arrive. */
@@ -73,8 +77,8 @@ public final class RemoteRuntime {
     public RemoteRuntime(HazelcastInstance instance) {
         this.instance = instance;
         this.onMember = isMember(instance);
-        this.executor = instance.getExecutorService(MemberParts.EXECUTOR);
-        this.control = instance.getExecutorService(MemberParts.CONTROL_EXECUTOR);
+        this.executor = instance.getExecutorService(EXECUTOR);
+        this.control = instance.getExecutorService(CONTROL_EXECUTOR);
         UUID self = instance.getLocalEndpoint().getUuid();
         // the instance number: each Py of one client has a RemoteRuntime of its own, counting from 1
         this.idPrefix = (self != null ? self : UUID.randomUUID()) + ":" + INSTANCES.incrementAndGet() + ":";

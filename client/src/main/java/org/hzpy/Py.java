@@ -2,10 +2,10 @@ package org.hzpy;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import org.hzpy.cluster.MemberParts;
+import org.hzpy.cluster.ClientSide;
+import org.hzpy.cluster.MemberSide;
 import org.hzpy.state.PyState;
 import org.hzpy.cluster.RemoteRuntime;
-import org.hzpy.runtime.PythonRuntime;
 
 import java.time.Duration;
 import java.util.List;
@@ -29,13 +29,13 @@ import java.util.concurrent.CompletionStage;
  * {@link PyResourceException}, {@link PyCancelledException}, {@link PyUnavailableException}. Thread-safe: share one instance freely.
  */
 public final class Py {
-    /** The member's own runtime; null on a client. */
-    private final PythonRuntime runtime;
+    /** The member's own runtime and parts (hzpy-plugin's); null on a client. */
+    private final MemberSide runtime;
     /** Calls that run on another member: all of a client's, a member's keyed to another member. */
     private volatile RemoteRuntime remote;
     private final HazelcastInstance instance;
 
-    private Py(HazelcastInstance instance, PythonRuntime runtime) {
+    private Py(HazelcastInstance instance, MemberSide runtime) {
         this.instance = instance;
         this.runtime = runtime;
     }
@@ -65,12 +65,12 @@ public final class Py {
         if (isClient(instance)) {
             return new Py(instance, null);
         }
-        Object runtime = instance.getUserContext().get(MemberParts.RUNTIME_KEY);
-        if (!(runtime instanceof PythonRuntime)) {
+        MemberSide runtime = MemberSide.of(instance);
+        if (runtime == null) {
             throw new PyUnavailableException("hzpy is not loaded on " + instance.getName() + ": add "
                     + "org.hzpy.cluster.HzpyPlugin under 'listeners:' in its hazelcast.yaml");
         }
-        return new Py(instance, (PythonRuntime) runtime);
+        return new Py(instance, runtime);
     }
 
     private static boolean isClient(HazelcastInstance instance) {
@@ -92,7 +92,7 @@ public final class Py {
      * ({@code hzpy.metrics.prometheus-port}); empty when that is off, and on a client.
      */
     public java.util.Optional<java.net.URI> prometheusEndpoint() {
-        return runtime == null ? java.util.Optional.empty() : MemberParts.prometheusEndpointOf(instance);
+        return runtime == null ? java.util.Optional.empty() : runtime.prometheusEndpoint();
     }
 
     /**
@@ -112,7 +112,7 @@ public final class Py {
         if (runtime == null) {
             return new PyModules(new org.hzpy.cluster.RemoteDeployments(instance), 0);
         }
-        return new PyModules(MemberParts.deploymentsOf(instance), runtime.settings().deployMaxBytes());
+        return new PyModules(runtime.deployments(), runtime.settings().deployMaxBytes());
     }
 
     /** The member or client this Py is on. */
@@ -131,7 +131,7 @@ public final class Py {
         return owner == null || owner.localMember();
     }
 
-    private PythonRuntime local(String what) {
+    private MemberSide local(String what) {
         if (runtime == null) {
             throw new PyUnavailableException(what + " is a member's: this Py is on a client");
         }
@@ -187,9 +187,7 @@ public final class Py {
         if (!runsHere(call)) {
             return remote().stream(call, batchSize);
         }
-        PyStream.Source source = runtime.openStream(org.hzpy.runtime.CallStats.Origin.MEMBER, call.module(), call.function(),
-                call.argsArray(), call.kwargs(), call.timeout());
-        return PyStream.over(source, batchSize, Duration.ofNanos(runtime.timeoutNanosOf(call.timeout())));
+        return runtime.stream(call.module(), call.function(), call.argsArray(), call.kwargs(), call.timeout(), batchSize);
     }
 
     /**
@@ -268,8 +266,7 @@ public final class Py {
             remote().exec(code, checkTimeout(timeout));
             return;
         }
-        runtime.checkOpen(); // a shut-down member has no cluster log to record in
-        MemberParts.exec(instance, code, checkTimeout(timeout), org.hzpy.runtime.CallStats.Origin.MEMBER);
+        runtime.exec(code, checkTimeout(timeout));
     }
 
     private static Duration checkTimeout(Duration timeout) {
@@ -304,7 +301,7 @@ public final class Py {
      * @throws PyUnavailableException if the cluster runs without one
      */
     public PySemaphore clusterSemaphore() {
-        return MemberParts.clusterSemaphore(instance, runtime == null);
+        return runtime == null ? ClientSide.clusterSemaphore(instance) : runtime.clusterSemaphore();
     }
 
     /**
@@ -312,7 +309,7 @@ public final class Py {
      * Python reaches it as {@code hzpy.state_get/state_set/state_incr/...}.
      */
     public PyState state() {
-        return MemberParts.stateOf(instance, runtime == null);
+        return runtime == null ? ClientSide.state(instance) : runtime.state();
     }
 
     /**
@@ -322,19 +319,17 @@ public final class Py {
      * @throws PyUnavailableException on a client: Python's calls back run on members
      */
     public void registerFunction(String name, PyFunction fn) {
-        local("registerFunction()");
-        MemberParts.callbacksOf(instance).register(name, fn, this::call); // its own Python calls: this member's call()
+        local("registerFunction()").registerFunction(name, fn, this::call); // its own Python calls: this member's call()
     }
 
     /** Removes this member's function {@code name}; Python calling it then gets a {@code LookupError}. */
     public void unregisterFunction(String name) {
-        local("unregisterFunction()");
-        MemberParts.callbacksOf(instance).unregister(name);
+        local("unregisterFunction()").unregisterFunction(name);
     }
 
     /** The member's contexts and how calls are routed to them. */
     public ContextRouter contexts() {
-        return local("contexts()").router();
+        return local("contexts()").contexts();
     }
 
     /** Whether GraalPy runs with the Graal JIT here; false means interpreter only (slow). */

@@ -43,7 +43,7 @@ public final class RemoteDeployments implements ModuleStore {
 
     @Override
     public List<PyModuleInfo> list() {
-        return DeploymentRecords.fromWire(send(ModulesTask.list(), LIST_WAIT, "listing the deployments"));
+        return ModuleInfos.fromWire(send(ModulesTask.list(), LIST_WAIT, "listing the deployments"));
     }
 
     @Override
@@ -58,7 +58,7 @@ public final class RemoteDeployments implements ModuleStore {
 
     private Object send(ModulesTask task, Duration wait, String what) {
         Member target = anyDataMember();
-        var answer = client.getExecutorService(MemberParts.CONTROL_EXECUTOR).submitToMember(task, target);
+        var answer = client.getExecutorService(RemoteRuntime.CONTROL_EXECUTOR).submitToMember(task, target);
         try {
             PyOutcome outcome = answer.get(wait.toNanos(), TimeUnit.NANOSECONDS);
             return outcome.get();

@@ -23,7 +23,7 @@ import java.util.Set;
  * the same {@link org.hzpy.PyConversionException} a local call would get. Stateless, thread-safe.
  */
 final class WireValues {
-    /** Containers nest at most this deep, as in {@link org.hzpy.runtime.Conversions}. */
+    /** Containers nest at most this deep, as in hzpy-plugin's {@code org.hzpy.runtime.Conversions}. */
     static final int MAX_DEPTH = 200;
     /** The most elements a count may name when the input cannot say how many bytes it has left. */
     private static final int COUNT_CAP = 1 << 20;

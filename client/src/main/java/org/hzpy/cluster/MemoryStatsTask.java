@@ -7,13 +7,9 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import org.hzpy.PyMemoryStats;
-import org.hzpy.runtime.PythonRuntime;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryUsage;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -37,7 +33,7 @@ public final class MemoryStatsTask implements java.util.concurrent.Callable<Map<
 
     /** Every member that answers within 10 s, by address. A member that does not is left out (and logged). */
     public static List<PyMemoryStats> ofCluster(HazelcastInstance instance) {
-        Map<Member, Future<Map<String, Object>>> answers = instance.getExecutorService(MemberParts.EXECUTOR)
+        Map<Member, Future<Map<String, Object>>> answers = instance.getExecutorService(RemoteRuntime.EXECUTOR)
                 .submitToAllMembers(new MemoryStatsTask());
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(ANSWER_WAIT_SECONDS);
         List<PyMemoryStats> stats = new ArrayList<>();
@@ -56,24 +52,10 @@ public final class MemoryStatsTask implements java.util.concurrent.Callable<Map<
         return stats;
     }
 
+    /** Runs on the member: its figures are the member's ({@link TaskHandlers#memoryStats}). */
     @Override
     public Map<String, Object> call() {
-        PythonRuntime runtime = MemberParts.runtimeOf(member);
-        MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        PythonRuntime.ContextStates states = runtime.contextStates();
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("member", member.getCluster().getLocalMember().getAddress().toString());
-        m.put("contexts", runtime.router().numContexts());
-        m.put("busy", states.busy());
-        m.put("heapUsed", heap.getUsed());
-        m.put("heapLive", runtime.heapLiveBytes());
-        m.put("heapMax", heap.getMax());
-        m.put("guardLimit", runtime.memoryGuardLimitBytes() == Long.MAX_VALUE ? -1L : runtime.memoryGuardLimitBytes());
-        m.put("guardTripped", runtime.stats().memoryGuardTripped());
-        List<List<Long>> gc = new ArrayList<>();
-        runtime.gcCountsPerContext().forEach(c -> gc.add(new ArrayList<>(c)));
-        m.put("gc", gc);
-        return m;
+        return TaskHandlers.of(member).memoryStats(member);
     }
 
     @SuppressWarnings("unchecked")

@@ -29,7 +29,7 @@ public final class MemberBatchOp extends MemberOps.Offloaded {
 
     @Override
     void start(HazelcastInstance member, Consumer<Object> answer) {
-        PyBatchTask.runAll(member, tasks, refused, true).thenAccept(answer);
+        TaskHandlers.of(member).runBatch(member, tasks, refused, true).thenAccept(answer);
     }
 
     @Override

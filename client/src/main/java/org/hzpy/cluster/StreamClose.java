@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.util.concurrent.Callable;
 
 /**
- * A caller's end of a stream this member serves ({@link RemoteStreams}): its generator is closed
+ * A caller's end of a stream this member serves ((hzpy-plugin's {@code RemoteStreams})): its generator is closed
  * (its {@code finally} runs) and its permit freed. Sent on hzpy's control executor
- * ({@value MemberParts#CONTROL_EXECUTOR}), so that it never queues behind calls and pulls. Answers
+ * ({@value RemoteRuntime#CONTROL_EXECUTOR}), so that it never queues behind calls and pulls. Answers
  * whether such a stream was open; an unknown id changes nothing. Not thread-safe: one per submission.
  */
 public final class StreamClose implements Callable<Boolean>, IdentifiedDataSerializable, HazelcastInstanceAware {
@@ -33,7 +33,7 @@ public final class StreamClose implements Callable<Boolean>, IdentifiedDataSeria
 
     @Override
     public Boolean call() {
-        return MemberParts.runningCallsOf(member).streams().close(streamId);
+        return TaskHandlers.of(member).closeStream(member, streamId);
     }
 
     @Override

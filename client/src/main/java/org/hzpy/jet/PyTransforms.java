@@ -6,8 +6,8 @@ import com.hazelcast.jet.Traversers;
 import com.hazelcast.jet.pipeline.BatchStage;
 import com.hazelcast.jet.pipeline.ServiceFactory;
 import com.hazelcast.jet.pipeline.StreamStage;
-import org.hzpy.jet.PyStageService.Lane;
-import org.hzpy.jet.PyStageService.Shape;
+import org.hzpy.jet.PythonStage.Lane;
+import org.hzpy.jet.PythonStage.Shape;
 
 import java.util.List;
 
@@ -149,18 +149,18 @@ public final class PyTransforms {
         return kind + "UsingPython(" + c.module() + "." + c.function() + ")";
     }
 
-    /** A flat-map's list for one item, as Jet emits it (PyStageService already dropped its Nones). */
+    /** A flat-map's list for one item, as Jet emits it (the member's stage already dropped its Nones). */
     private static <R> Traverser<R> each(List<R> items) {
         return Traversers.traverseIterable(items);
     }
 
     /**
-     * One {@link PyStageService} per job execution and member, opened when it starts there (where
+     * One {@link PythonStage} per job execution and member, opened when it starts there (where
      * the remote policy is checked) and closed when it ends; one {@link Lane} per processor.
      */
-    private static ServiceFactory<PyStageService, Lane> service(PyStageConfig c) {
-        return ServiceFactory.withCreateContextFn(jet -> PyStageService.open(c, jet))
-                .withCreateServiceFn((processor, service) -> new Lane(service))
-                .withDestroyContextFn(PyStageService::close);
+    private static ServiceFactory<PythonStage, Lane> service(PyStageConfig c) {
+        return ServiceFactory.withCreateContextFn(jet -> PythonStage.open(c, jet))
+                .withCreateServiceFn((processor, stage) -> new Lane(stage))
+                .withDestroyContextFn(PythonStage::close);
     }
 }

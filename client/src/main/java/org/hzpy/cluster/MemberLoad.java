@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * Publishes how many more calls this member would take now (its free permits) to the IMap
  * {@value #MAP}, every {@value #EVERY_MILLIS} ms when it changed, so that clients send their
  * unkeyed calls to the member with the most room. A member that cannot take calls (see
- * {@link org.hzpy.runtime.PythonRuntime#unhealthyBecause()}) publishes {@value #UNHEALTHY}: load is
+ * hzpy-plugin's {@code PythonRuntime.unhealthyBecause()}) publishes {@value #UNHEALTHY}: load is
  * not health. Every member removes the entry of a member that left, so a dead member attracts nothing.
  */
 final class MemberLoad {

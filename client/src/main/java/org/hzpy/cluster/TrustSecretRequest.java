@@ -1,10 +1,11 @@
 package org.hzpy.cluster;
 
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import com.hazelcast.spi.impl.operationservice.Operation;
 
 /**
- * A joining member's request for the cluster's secret ({@link ClusterTrust}). An {@link Operation}:
+ * A joining member's request for the cluster's secret (hzpy-plugin's {@code ClusterTrust}). An {@link Operation}:
  * only members can send it. Answers null where the member has no secret (yet) or no hzpy.
  */
 public final class TrustSecretRequest extends Operation implements IdentifiedDataSerializable {
@@ -15,8 +16,10 @@ public final class TrustSecretRequest extends Operation implements IdentifiedDat
 
     @Override
     public void run() {
-        Object trust = getNodeEngine().getHazelcastInstance().getUserContext().get(MemberParts.TRUST_KEY);
-        response = trust instanceof ClusterTrust t ? t.secretForRequest() : null;
+        HazelcastInstance member = getNodeEngine().getHazelcastInstance();
+        // no hzpy here: no secret (as before the split, when no trust part was found)
+        response = member.getUserContext().get(TaskHandlers.USER_CONTEXT_KEY) instanceof TaskHandlers handlers
+                ? handlers.trustSecretForRequest(member) : null;
     }
 
     @Override

@@ -6,7 +6,7 @@ import org.hzpy.deploy.PackageFiles;
 import java.util.List;
 
 /**
- * What {@code PyModules} asks of the cluster: on a member its own {@link ClusterDeployments}, on a
+ * What {@code PyModules} asks of the cluster: on a member its own {@code ClusterDeployments} (hzpy-plugin's), on a
  * client {@link RemoteDeployments}, which sends each request to a member. Thread-safe.
  */
 public interface ModuleStore {

@@ -3,7 +3,6 @@ package org.hzpy.cluster;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
-import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
 
 import java.io.IOException;
@@ -29,20 +28,11 @@ public final class CallbackOp extends MemberOps.Offloaded {
 
     @Override
     void start(HazelcastInstance member, Consumer<Object> answer) {
-        long deadline = System.nanoTime() + payload.timeoutNanos();
-        member.getExecutorService(MemberParts.EXECUTOR); // so that its configured pool exists before it is used
-        MemberOps.nodeEngineOf(member).getExecutionService().execute(MemberParts.EXECUTOR, () -> {
-            String servedBy = MemberParts.runningCallsOf(member).address(member);
-            try {
-                payload.checkRead();
-                answer.accept(PyOutcome.ok(MemberParts.callbacksOf(member).runHere(payload.name(), payload.args(),
-                        deadline), servedBy));
-            } catch (PyException e) {
-                answer.accept(PyOutcome.failed(e, servedBy));
-            } catch (RuntimeException e) {
-                answer.accept(PyOutcome.failed(new PyException(e.getClass().getName() + ": " + e.getMessage()), servedBy));
-            }
-        });
+        TaskHandlers.of(member).callBack(member, this, answer);
+    }
+
+    FunctionTask.Payload payload() {
+        return payload;
     }
 
     @Override

@@ -5,7 +5,6 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
 import org.hzpy.PyStream;
 
@@ -14,7 +13,7 @@ import java.util.ArrayList;
 import java.util.concurrent.Callable;
 
 /**
- * The next batch of a stream this member serves ({@link RemoteStreams}), asked for by the caller
+ * The next batch of a stream this member serves ((hzpy-plugin's {@code RemoteStreams})), asked for by the caller
  * that opened it: runs on hzpy's executor, as calls do (it runs the generator), and answers a
  * {@link PyOutcome} whose value is {@code [done, items]}. An unknown id, a count outside 1 to
  * {@link PyStream#MAX_BATCH_SIZE} or a malformed message is a typed failure in the outcome. Not
@@ -40,20 +39,23 @@ public final class StreamPull implements Callable<PyOutcome>, IdentifiedDataSeri
         this.member = member;
     }
 
+    /** Runs on the member: its handling is the member's ({@link TaskHandlers#pullStream}). */
     @Override
     public PyOutcome call() {
-        RunningCalls calls = MemberParts.runningCallsOf(member);
-        String servedBy = calls.address(member);
-        try {
-            if (malformed != null) {
-                throw new org.hzpy.PySandboxException("a stream's pull was refused by the member: " + malformed);
-            }
-            return PyOutcome.ok(answer(calls.streams().pull(streamId, max)), servedBy);
-        } catch (PyException e) {
-            return PyOutcome.failed(e, servedBy);
-        } catch (RuntimeException e) {
-            return PyOutcome.failed(new PyException("a stream's pull failed on the member: " + e), servedBy);
-        }
+        return TaskHandlers.of(member).pullStream(member, this);
+    }
+
+    String streamId() {
+        return streamId;
+    }
+
+    int max() {
+        return max;
+    }
+
+    /** Why the message, as read, is refused, or null. */
+    String malformed() {
+        return malformed;
     }
 
     /** A pull's answer as it travels: {@code [done, items]}. */

@@ -5,16 +5,12 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
-import org.hzpy.PyDeployException;
-import org.hzpy.PyException;
 import org.hzpy.PyOutcome;
-import org.hzpy.PySandboxException;
 import org.hzpy.deploy.PackageFiles;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -82,48 +78,36 @@ public final class ModulesTask implements Callable<PyOutcome>, IdentifiedDataSer
         this.member = member;
     }
 
+    /** Runs on the member: its handling is the member's ({@link TaskHandlers#modules}). */
     @Override
     public PyOutcome call() {
-        String servedBy = member.getCluster().getLocalMember().getAddress().toString();
-        try {
-            if (refused != null) {
-                throw new PyDeployException("the member refused a malformed request about deployed modules: " + refused);
-            }
-            ClusterDeployments deployments = MemberParts.deploymentsOf(member);
-            switch (kind) {
-                case DEPLOY, REMOVE, ROLLBACK -> {
-                    org.hzpy.runtime.PythonRuntime runtime = MemberParts.servingRuntimeOf(member);
-                    if (!runtime.settings().remoteDeploy()) {
-                        throw new PySandboxException("deploying Python code from outside the member is off: set"
-                                + " hzpy.remote-deploy: true in the members' hazelcast.yaml to allow it (it lets clients run any code)");
-                    }
-                    if (kind == DEPLOY) {
-                        return PyOutcome.ok(deployments.deploy(name, PackageFiles.of(files, runtime.settings().deployMaxBytes()),
-                                by == null ? "a client" : by), servedBy);
-                    }
-                    if (kind == REMOVE) {
-                        deployments.remove(name);
-                    } else {
-                        deployments.rollback(name, version);
-                    }
-                    return PyOutcome.ok(null, servedBy);
-                }
-                case LIST -> {
-                    MemberParts.servingRuntimeOf(member);
-                    return PyOutcome.ok(DeploymentRecords.toWire(deployments.list()), servedBy);
-                }
-                case APPLY -> {
-                    return PyOutcome.ok(new LinkedHashMap<>(deployments.catchUp()), servedBy);
-                }
-                default -> {
-                    return PyOutcome.ok(new TreeMap<>(MemberParts.runtimeOf(member).deployedVersions()), servedBy);
-                }
-            }
-        } catch (PyException e) {
-            return PyOutcome.failed(e, servedBy);
-        } catch (RuntimeException e) { // a bad argument (IllegalArgumentException, NullPointerException)
-            return PyOutcome.failed(new PyDeployException("the member refused the request: " + e.getMessage()), servedBy);
-        }
+        return TaskHandlers.of(member).modules(member, this);
+    }
+
+    byte kind() {
+        return kind;
+    }
+
+    String name() {
+        return name;
+    }
+
+    long version() {
+        return version;
+    }
+
+    /** Who asked for a deploy, as they said (a client's name and UUID), or null. */
+    String by() {
+        return by;
+    }
+
+    Map<String, byte[]> files() {
+        return files;
+    }
+
+    /** Why the request, as read, is refused, or null. */
+    String refused() {
+        return refused;
     }
 
     @Override
