@@ -6,9 +6,11 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.Py;
+import org.hzpy.PyCall;
 import org.hzpy.PyException;
 import org.hzpy.PyMemoryStats;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Level;
@@ -28,6 +30,8 @@ public final class ClientCall {
     /** A member the configuration names without a port is tried on this many ports from the configured one (Hazelcast's own rule). */
     private static final int PORTS_TRIED = 3;
     private static final long CONNECT_TIMEOUT_MILLIS = 60_000;
+    /** A member that has just started may still be starting or warming up its contexts. */
+    private static final Duration CALL_TIMEOUT = Duration.ofMinutes(3);
 
     private ClientCall() {
     }
@@ -52,7 +56,8 @@ public final class ClientCall {
             for (int i = 1; i < args.length; i++) {
                 callArgs.add(number(args[i]));
             }
-            System.out.println(py.call(args[0].substring(0, dot), args[0].substring(dot + 1), callArgs.toArray()));
+            System.out.println(py.call(PyCall.of(args[0].substring(0, dot), args[0].substring(dot + 1), callArgs.toArray())
+                    .timeout(CALL_TIMEOUT)));
             for (PyMemoryStats m : py.memoryStats()) {
                 System.out.println("member " + m.member() + ": " + (m.jitActive() ? "Graal JIT active"
                         : "NO JIT (interpreter only)") + ", " + m.contexts() + " Python contexts");

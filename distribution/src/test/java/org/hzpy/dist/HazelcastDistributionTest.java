@@ -4,6 +4,7 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.Py;
+import org.hzpy.PyCall;
 import org.hzpy.PyMemoryStats;
 import org.hzpy.support.Await;
 import org.junit.jupiter.api.Test;
@@ -31,8 +32,9 @@ final class HazelcastDistributionTest {
 
     @Test
     void hazelcast550sDistribution_withTheRecipe_startsAMemberThatRunsPythonWithTheJit() throws Exception {
-        Path hazelcast = Path.of(System.getProperty("hzpy.test.hazelcast-distribution")).toAbsolutePath();
-        Path home = Commands.unpackTheTarball(Commands.freshDirectory("it-into-hazelcast"));
+        Path dir = Commands.freshDirectory("it-into-hazelcast");
+        Path hazelcast = copy(Path.of(System.getProperty("hzpy.test.hazelcast-distribution")), dir.resolve("hazelcast"));
+        Path home = Commands.unpackTheTarball(dir);
 
         Commands.Outcome recipe = Commands.run(home, Map.of("JAVA_HOME", System.getProperty("java.home")), COMMAND_LIMIT,
                 "bin/hzpy-into-hazelcast", hazelcast.toString());
@@ -53,7 +55,7 @@ final class HazelcastDistributionTest {
             try {
                 Py py = Py.on(client);
 
-                Object hello = py.call("example", "hello", "Hazelcast 5.5");
+                Object hello = py.call(PyCall.of("example", "hello", "Hazelcast 5.5").timeout(Duration.ofMinutes(3)));
 
                 assertThat(hello).asString().startsWith("Hello, Hazelcast 5.5, from GraalPy");
                 assertThat(client.getCluster().getMembers().iterator().next().getVersion().toString()).startsWith("5.5.0");
@@ -75,6 +77,21 @@ final class HazelcastDistributionTest {
             Await.until(Duration.ofSeconds(10), "no process of the member is left",
                     () -> !member.isAlive() && all.stream().noneMatch(ProcessHandle::isAlive));
         }
+    }
+
+    /** A pristine copy of the unpacked distribution each run: the recipe changes it. */
+    private static Path copy(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(from)) {
+            for (Path f : files.toList()) {
+                Path target = to.resolve(from.relativize(f).toString());
+                if (Files.isDirectory(f)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(f, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return to.toAbsolutePath();
     }
 
     private static String tail(Path log) throws IOException {

@@ -4,6 +4,7 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.Py;
+import org.hzpy.PyCall;
 import org.hzpy.PyMemoryStats;
 import org.hzpy.support.Await;
 import org.junit.jupiter.api.AfterAll;
@@ -85,7 +86,8 @@ final class MemberDistributionTest {
         try {
             Py py = Py.on(client);
 
-            Object hello = py.call("example", "hello", "Java");
+            // a long timeout: a member just up may still be warming its contexts up on a loaded machine
+            Object hello = py.call(PyCall.of("example", "hello", "Java").timeout(Duration.ofMinutes(3)));
 
             assertThat(hello).asString().startsWith("Hello, Java, from GraalPy");
             Await.until(Duration.ofMinutes(2), "both members report the JIT", () -> {
