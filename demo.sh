@@ -45,5 +45,5 @@ stop_members() {
 trap stop_members EXIT
 echo "   $home/bin/hzpy-member start 2   (logs: $home/logs/)"
 # hzpy.demo.serve-for: a bound, so that the members never outlive this script by long
-HZPY_CONF=conf/demo.yaml HZPY_OPTS="-Dhzpy.demo.serve-for=600" "$home/bin/hzpy-member" start 2
+HZPY_CONF="$PWD/$home/conf/demo.yaml" HZPY_OPTS="-Dhzpy.demo.serve-for=600" "$home/bin/hzpy-member" start 2
 mvn -B -q -pl client-demo exec:exec -Dhzpy.client.args="--members 2"

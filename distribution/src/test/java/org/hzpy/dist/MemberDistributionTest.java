@@ -153,6 +153,29 @@ final class MemberDistributionTest {
     }
 
     @Test
+    @Order(8)
+    void aRelativeConfigurationPath_isFoundInTheInstallDirectory_fromAnyDirectory() {
+        Map<String, String> env = new java.util.HashMap<>(PORTS);
+        env.put("HZPY_CONF", "conf/hazelcast.yaml");
+
+        Commands.Outcome check = Commands.run(home.getParent(), env, COMMAND_LIMIT, home.resolve("bin/hzpy-member").toString(),
+                "check");
+
+        assertThat(check.status()).as(check.output()).isZero();
+        assertThat(check.output()).contains("hzpy check: Python answered");
+    }
+
+    @Test
+    void aMissingConfiguration_isNamed_beforeAnyJvmStarts() {
+        Commands.Outcome check = Commands.run(home, Map.of("HZPY_CONF", "nowhere.yaml"), COMMAND_LIMIT,
+                "bin/hzpy-member", "check");
+
+        assertThat(check.status()).isEqualTo(1);
+        assertThat(check.output()).contains("no member configuration at " + home.resolve("nowhere.yaml"),
+                "(HZPY_CONF=nowhere.yaml)");
+    }
+
+    @Test
     void withoutJava21_theLauncherSaysWhatItFoundAndWhatIsMissing() throws IOException {
         Path noJdks = Files.createDirectories(home.getParent().resolve("no-jdks"));
 
