@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Runs the demo. Builds hzpy, then:
+# Runs the demo. Builds hzpy and its member distribution, then:
 #   1. one embedded member from ./hazelcast.yaml runs a few Python calls and prints them with the
 #      execution mode and JIT status;
-#   2. two members start in JVMs of their own (bounded: each stops after 10 minutes at most, and
-#      this script stops them when it ends), and a remote client — plugin jar and Hazelcast only,
-#      no GraalPy — submits Python work to them: calls with and without keys, an exec'd function,
-#      an error with its traceback, an overload burst, a batch with a progress bar, a stream, asyncio,
-#      and a package deployed to both members from the client and upgraded while calls run.
+#   2. the member distribution (distribution/target/hzpy-member-VERSION.tar.gz) is unpacked under
+#      target/demo/, and its launcher starts two members (bin/hzpy-member start 2: the Graal JIT and
+#      the fast start, built at this first start; member-config/demo-member.yaml as their
+#      configuration; bounded: each stops after 10 minutes at most, and this script stops them when
+#      it ends); a remote client — no GraalPy — submits Python work to them: calls with and without
+#      keys, an exec'd function, an error with its traceback, an overload burst, a batch with a
+#      progress bar, a stream, asyncio, and a package deployed to both members from the client and
+#      upgraded while calls run.
 #
 #   ./demo.sh                           the whole demo
 #   ./demo.sh --cluster HOST:PORT[,...] only the client, against a running cluster with
@@ -14,7 +17,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/jdk.sh
-mvn -B -q install -DskipTests -pl member-config,client-demo -am
+mvn -B -q install -DskipTests -pl member-config,client-demo,distribution -am
 
 if [ "${1:-}" = "--cluster" ]; then
   exec mvn -B -q -pl client-demo exec:exec -Dhzpy.client.args="--cluster ${2:?usage: ./demo.sh --cluster host:port} --members 1"
@@ -24,31 +27,23 @@ echo "== 1. An embedded member"
 mvn -B -q -pl member-config exec:exec
 
 echo
-echo "== 2. Two members in JVMs of their own, and a remote client"
-logs=target/demo
-mkdir -p "$logs"
-members=()
+echo "== 2. Two members from the member distribution, and a remote client"
+tarball=$(ls distribution/target/hzpy-member-*.tar.gz)
+name=$(basename "$tarball" .tar.gz)
+rm -rf target/demo/dist
+mkdir -p target/demo/dist
+tar xzf "$tarball" -C target/demo/dist
+home=target/demo/dist/$name
+# the demo's own parts: its Java functions (org.hzpy.member.DemoFunctions, named in its
+# configuration), its Python module and its configuration
+cp member-config/target/hzpy-member-*.jar "$home/lib/hzpy-demo-member.jar"
+cp member-config/python/*.py "$home/python/"
+cp member-config/demo-member.yaml "$home/conf/demo.yaml"
 stop_members() {
-  for pid in "${members[@]}"; do
-    kill -- "-$pid" 2>/dev/null || true
-  done
-  for _ in $(seq 1 300); do # the members shut down cleanly; wait for them (at most 30 s)
-    alive=0
-    for pid in "${members[@]}"; do
-      if kill -0 "$pid" 2>/dev/null; then alive=1; fi
-    done
-    [ "$alive" = 0 ] && return
-    sleep 0.1
-  done
+  "$home/bin/hzpy-member" stop || true
 }
 trap stop_members EXIT
-for i in 1 2; do
-  # a process group of its own, so that stopping it stops the member's JVM too; --allow-remote-eval
-  # turns on hzpy.remote-eval for these two members only (the client defines code with exec), and
-  # --allow-remote-deploy hzpy.remote-deploy (the client deploys a package and upgrades it live)
-  setsid mvn -B -q -pl member-config exec:exec -Dhzpy.demo.args="hazelcast.yaml --serve-for 600 --allow-remote-eval --allow-remote-deploy" \
-    > "$logs/member-$i.log" 2>&1 &
-  members+=("$!")
-done
-echo "   (members' logs: $logs/member-1.log, $logs/member-2.log)"
+echo "   $home/bin/hzpy-member start 2   (logs: $home/logs/)"
+# hzpy.demo.serve-for: a bound, so that the members never outlive this script by long
+HZPY_CONF="$PWD/$home/conf/demo.yaml" HZPY_OPTS="-Dhzpy.demo.serve-for=600" "$home/bin/hzpy-member" start 2
 mvn -B -q -pl client-demo exec:exec -Dhzpy.client.args="--members 2"

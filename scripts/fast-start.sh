@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds a fast-starting launch of a JVM that runs hzpy with the Graal JIT (P8 measures it).
+# Builds a fast-starting launch of a JVM that runs hzpy with the Graal JIT (P8 measures it). The member
+# distribution ships it as lib/fast-start.sh: bin/hzpy-member builds its cache with it.
 #
 #   scripts/fast-start.sh OUT_DIR CLASSPATH_FILE JVMCI_DIR [MAIN_CLASS ARGS...]
 #
@@ -13,6 +14,7 @@
 # result took 6-11 s here. This builds instead:
 #   OUT_DIR/jdk       the JDK without that empty module (jlink), with a default CDS archive
 #   OUT_DIR/mp        GraalVM, Truffle, GraalPy (and bouncycastle) jars plus the compiler: named modules
+#                     (from a Maven repository's org/graalvm, org/bouncycastle, or a distribution's lib/graalvm)
 #   OUT_DIR/cp        the rest of the class path, as jars (an AOT cache takes jars only)
 #   OUT_DIR/jvm.args  the flags for it:  OUT_DIR/jdk/bin/java @OUT_DIR/jvm.args [flags] MAIN ...
 # With MAIN_CLASS it also makes one training run of it (-XX:AOTCacheOutput) and adds the resulting
@@ -42,7 +44,7 @@ for entry in "${ENTRIES[@]}"; do
   [ -e "$entry" ] || continue
   n=$((n + 1))
   case "$entry" in
-    */org/graalvm/*.jar | */org/bouncycastle/*.jar) cp -p "$entry" "$OUT/mp/" ;;
+    */org/graalvm/*.jar | */org/bouncycastle/*.jar | */lib/graalvm/*.jar) cp -p "$entry" "$OUT/mp/" ;;
     *.jar) CP="${CP:+$CP:}$entry" ;;
     *)
       if [ -d "$entry" ]; then

@@ -16,10 +16,12 @@ import java.util.List;
  * @param memoryGuardTripped  whether the guard refuses calls now
  * @param gcCounts            per context, Python's {@code gc.get_count()} (objects tracked per generation);
  *                            an empty list for a context that was busy or starting when asked
+ * @param jitActive           whether the Graal JIT compiles the member's Python (false also while its
+ *                            engine is still being created, and from a member too old to say)
  */
 public record PyMemoryStats(String member, int contexts, int busyContexts, long heapUsedBytes, long heapLiveBytes,
                             long heapMaxBytes, long memoryGuardLimitBytes, boolean memoryGuardTripped,
-                            List<List<Long>> gcCounts) {
+                            List<List<Long>> gcCounts, boolean jitActive) {
     public PyMemoryStats {
         gcCounts = List.copyOf(gcCounts);
     }

@@ -62,7 +62,7 @@ public final class MemoryStatsTask implements java.util.concurrent.Callable<Map<
     private static PyMemoryStats fromMap(Map<String, Object> m) {
         return new PyMemoryStats((String) m.get("member"), (Integer) m.get("contexts"), (Integer) m.get("busy"),
                 (Long) m.get("heapUsed"), (Long) m.get("heapLive"), (Long) m.get("heapMax"), (Long) m.get("guardLimit"),
-                (Boolean) m.get("guardTripped"), (List<List<Long>>) m.get("gc"));
+                (Boolean) m.get("guardTripped"), (List<List<Long>>) m.get("gc"), Boolean.TRUE.equals(m.get("jit")));
     }
 
     @Override

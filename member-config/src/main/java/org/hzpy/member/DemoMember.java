@@ -33,16 +33,10 @@ public final class DemoMember {
     public static void main(String[] args) throws FileNotFoundException {
         boolean demo = false;
         long serveSeconds = 0;
-        boolean remoteEval = false;
-        boolean remoteDeploy = false;
         String yaml = "hazelcast.yaml";
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--demo")) {
                 demo = true;
-            } else if (args[i].equals("--allow-remote-eval")) {
-                remoteEval = true;
-            } else if (args[i].equals("--allow-remote-deploy")) {
-                remoteDeploy = true;
             } else if (args[i].equals("--serve-for") && i + 1 < args.length) {
                 serveSeconds = Long.parseLong(args[++i]);
             } else {
@@ -53,16 +47,6 @@ public final class DemoMember {
             HAZELCAST_LOG.setLevel(java.util.logging.Level.WARNING); // the demo's own lines, not the member's chatter
         }
         Config config = new FileSystemYamlConfig(yaml);
-        if (remoteEval) { // the demo's client defines code with exec; hazelcast.yaml keeps it off, as members should
-            config.setProperty("hzpy.remote-eval", "true");
-            System.out.println("demo: hzpy.remote-eval is ON for this member (--allow-remote-eval): its clients may run any"
-                    + " Python they send. hazelcast.yaml keeps it off.");
-        }
-        if (remoteDeploy) { // the demo's client deploys a package; hazelcast.yaml keeps it off, as members should
-            config.setProperty("hzpy.remote-deploy", "true");
-            System.out.println("demo: hzpy.remote-deploy is ON for this member (--allow-remote-deploy): its clients may deploy"
-                    + " Python code to the cluster. hazelcast.yaml keeps it off.");
-        }
         HazelcastInstance member = Hazelcast.newHazelcastInstance(config);
         registerDemoFunctions(Py.on(member));
         if (!demo) {

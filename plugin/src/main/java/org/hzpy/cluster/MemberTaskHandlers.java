@@ -134,6 +134,7 @@ final class MemberTaskHandlers implements TaskHandlers {
         List<List<Long>> gc = new ArrayList<>();
         runtime.gcCountsPerContext().forEach(c -> gc.add(new ArrayList<>(c)));
         m.put("gc", gc);
+        m.put("jit", runtime.jitActiveIfKnown().orElse(false));
         return m;
     }
 
