@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the hzpy benchmark suite (bench/) and writes docs/benchmarks.md.
 #
-#   ./bench.sh            all benchmarks in one run (about 11-15 minutes), rewrites docs/benchmarks.md
+#   ./bench.sh            all benchmarks in one run (about 40-60 minutes), rewrites docs/benchmarks.md
 #   ./bench.sh P1 P4      only these; the report goes to bench/target/benchmarks-partial.md, so
 #                         docs/benchmarks.md always comes from one complete run
 #   ./bench.sh soak [S]   the overload soak (OverloadSoakTest) for S seconds (default 300) instead of
