@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the hzpy benchmark suite (bench/) and writes docs/benchmarks.md.
 #
-#   ./bench.sh            all benchmarks in one run (about 11-15 minutes), rewrites docs/benchmarks.md
+#   ./bench.sh            all benchmarks in one run (about 40-60 minutes), rewrites docs/benchmarks.md
 #   ./bench.sh P1 P4      only these; the report goes to bench/target/benchmarks-partial.md, so
 #                         docs/benchmarks.md always comes from one complete run
 #   ./bench.sh soak [S]   the overload soak (OverloadSoakTest) for S seconds (default 300) instead of
@@ -14,7 +14,10 @@
 # contexts, P4 functions vs CPython, P5 Jet jobs through hzpy vs hazelcast-jet-python 5.5.0,
 # P6 cluster limit on vs off, P7 memory per context, P8 JVM start to first result, P9 callbacks,
 # state counters and parallel, P10 streams (items/s, time to the first item), P11 asyncio (10,000 awaits of
-# Java in one context), P12 deployment (deploy to first call on 3 members, deployed vs module-path call).
+# Java in one context), P12 deployment (deploy to first call on 3 members, deployed vs module-path call),
+# P4b the cold path (first call of new code in a warm member vs CPython's first call), P13 a Jet job with its
+# Python attached (newJob to last item, first and tenth job). P4b and P13 compare more configurations in the
+# same run when HZPY_BENCH_VARIANTS='label=JVM flags;label=...' is set (HZPY_BENCH_REPS: fresh JVMs each).
 # Run nothing else heavy meanwhile.
 #
 # P5's peer needs Debian's python3-grpcio, python3-protobuf and python3-venv; scripts/debian-packages.sh
@@ -63,8 +66,8 @@ if [ $# -eq 0 ] || { [ $# -eq 1 ] && [ "$1" = "all" ]; }; then
 else
   for id in "$@"; do
     case "$id" in
-      P1|P2|P3|P4|P5|P6|P7|P8|P9|P10|P11|P12|p1|p2|p3|p4|p5|p6|p7|p8|p9|p10|p11|p12) ;;
-      *) echo "unknown benchmark '$id'; known: P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 P11 P12 (or none for all)" >&2; exit 2 ;;
+      P1|P2|P3|P4|P4b|P4B|P5|P6|P7|P8|P9|P10|P11|P12|P13|p1|p2|p3|p4|p4b|p5|p6|p7|p8|p9|p10|p11|p12|p13) ;;
+      *) echo "unknown benchmark '$id'; known: P1 P2 P3 P4 P4b P5 P6 P7 P8 P9 P10 P11 P12 P13 (or none for all)" >&2; exit 2 ;;
     esac
   done
   OUT="$ROOT/bench/target/benchmarks-partial.md"

@@ -36,6 +36,10 @@ import java.util.regex.Pattern;
  * <tr><td>hzpy.module-path</td><td>comma-separated existing directories, .zip files and pure-Python wheels
  * (.whl), importable read-only</td><td>none</td></tr>
  * <tr><td>hzpy.prewarm</td><td>true | false</td><td>true</td></tr>
+ * <tr><td>hzpy.warmup-modules</td><td>default | none | comma-separated module names: with pre-warm, modules each
+ * context imports and (those hzpy knows) runs for a bounded time in idle moments after its start-up warm-up, so
+ * their code is compiled before a first call needs it</td><td>default: builtins, json, re, datetime,
+ * collections, dataclasses, typing, decimal, itertools, functools and other everyday modules</td></tr>
  * <tr><td>hzpy.engine</td><td>per-context | shared</td><td>per-context</td></tr>
  * <tr><td>hzpy.json-decoder</td><td>auto | native | python: json's scanner (auto: the native one until
  * pre-warm has trained the Python one to be faster)</td><td>auto</td></tr>
@@ -82,6 +86,11 @@ public final class HzpySettings {
 
     private static final int CORES = Runtime.getRuntime().availableProcessors();
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    /** {@code hzpy.warmup-modules: default}: the everyday modules, in the order they are warmed up. */
+    public static final List<String> DEFAULT_WARMUP_MODULES = List.of("builtins", "json", "re", "datetime",
+            "collections", "dataclasses", "typing", "decimal", "itertools", "functools", "math", "statistics", "string",
+            "enum", "copy", "random", "heapq", "bisect", "operator", "textwrap", "base64", "hashlib", "csv", "fractions",
+            "io", "struct");
 
     /** Whether contexts share one polyglot engine (less memory, shared code) or own one each. */
     public enum EngineSharing { SHARED, PER_CONTEXT }
@@ -112,6 +121,7 @@ public final class HzpySettings {
     private final Duration maxCallTimeout;
     private final List<Path> modulePath;
     private final boolean prewarm;
+    private final List<String> warmupModules;
     private final EngineSharing engineSharing;
     private final JsonDecoder jsonDecoder;
     private final Sandbox sandbox;
@@ -151,6 +161,8 @@ public final class HzpySettings {
         modulePath = r.get("module-path", "comma-separated existing directories, .zip files and pure-Python wheels (.whl)",
                 List.of(), HzpySettings::modulePathEntries);
         prewarm = r.get("prewarm", "true | false", true, HzpySettings::bool);
+        warmupModules = r.get("warmup-modules", "default, none, or comma-separated module names such as json, re, mylib.util",
+                DEFAULT_WARMUP_MODULES, HzpySettings::warmupModuleNames);
         engineSharing = r.get("engine", "per-context | shared", EngineSharing.PER_CONTEXT,
                 v -> EngineSharing.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
         jsonDecoder = r.get("json-decoder", "auto | native | python", JsonDecoder.AUTO,
@@ -239,6 +251,11 @@ public final class HzpySettings {
 
     public boolean prewarm() {
         return prewarm;
+    }
+
+    /** Modules each context warms up in idle moments after its start-up warm-up (with pre-warm); empty: none. */
+    public List<String> warmupModules() {
+        return warmupModules;
     }
 
     public EngineSharing engineSharing() {
@@ -342,7 +359,8 @@ public final class HzpySettings {
     public String toString() {
         return "execution-mode=" + executionMode.name().toLowerCase(Locale.ROOT) + ", contexts=" + contexts()
                 + ", executors=" + executors() + ", max-concurrent=" + maxConcurrent + ", call-timeout=" + callTimeout + ", max-call-timeout=" + maxCallTimeout
-                + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", engine="
+                + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", warmup-modules="
+                + (warmupModules.equals(DEFAULT_WARMUP_MODULES) ? "default" : warmupModules) + ", engine="
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", json-decoder="
                 + jsonDecoder.name().toLowerCase(Locale.ROOT) + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="
@@ -419,6 +437,27 @@ public final class HzpySettings {
         }
         if (names.isEmpty()) {
             throw new IllegalArgumentException();
+        }
+        return Collections.unmodifiableList(names);
+    }
+
+    private static List<String> warmupModuleNames(String v) {
+        String trimmed = v.trim().toLowerCase(Locale.ROOT);
+        if (trimmed.equals("default")) {
+            return DEFAULT_WARMUP_MODULES;
+        }
+        if (trimmed.equals("none")) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String part : v.split(",")) {
+            String name = part.trim();
+            if (!name.matches("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*")) {
+                throw new BadValue(name.isEmpty() ? "an empty module name" : "not a module name: " + name);
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
         }
         return Collections.unmodifiableList(names);
     }

@@ -7,14 +7,13 @@ import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
  * Runs the hzpy benchmark suite and writes the report.
  *
  * <pre>
- * BenchMain [--out FILE] [all | P1 P2 P3 P4 P5 P6 P7 P8 P9 P10 P11 P12 ...]   run the benchmarks, one fresh JVM each, and write FILE
+ * BenchMain [--out FILE] [all | P1 P2 P3 P4 P4b P5 P6 P7 P8 P9 P10 P11 P12 P13 ...]   run the benchmarks, one fresh JVM each, and write FILE
  * BenchMain --child ID RESULT_FILE                   (internal) run one benchmark in this JVM
  * </pre>
  */
@@ -23,8 +22,8 @@ public final class BenchMain {
 
     static {
         for (Benchmark b : List.of(new P1CallOverhead(), new P2RemoteCall(), new P3Throughput(), new P4Functions(),
-                new P5JetPython(), new P6ClusterLimit(), new P7Memory(), new P8StartUp(), new P9Callbacks(),
-                new P10Streams(), new P11Asyncio(), new P12Deploy())) {
+                new P4bCold(), new P5JetPython(), new P6ClusterLimit(), new P7Memory(), new P8StartUp(), new P9Callbacks(),
+                new P10Streams(), new P11Asyncio(), new P12Deploy(), new P13JetCold())) {
             BENCHMARKS.put(b.id(), b);
         }
     }
@@ -119,7 +118,7 @@ public final class BenchMain {
     }
 
     private static Benchmark benchmark(String id) {
-        Benchmark b = BENCHMARKS.get(id.toUpperCase(Locale.ROOT));
+        Benchmark b = BENCHMARKS.values().stream().filter(x -> x.id().equalsIgnoreCase(id)).findFirst().orElse(null);
         if (b == null) {
             System.err.println("Unknown benchmark '" + id + "'; known: all " + String.join(" ", BENCHMARKS.keySet()));
             System.exit(2);

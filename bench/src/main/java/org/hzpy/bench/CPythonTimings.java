@@ -23,10 +23,13 @@ final class CPythonTimings {
     final String version;
     /** Per function name: the duration of each sampled call in ms. */
     final Map<String, double[]> samplesMs;
+    /** Per function name: its first call in this fresh interpreter, in ms (P4b). */
+    final Map<String, Double> firstMs;
 
-    private CPythonTimings(String version, Map<String, double[]> samplesMs) {
+    private CPythonTimings(String version, Map<String, double[]> samplesMs, Map<String, Double> firstMs) {
         this.version = version;
         this.samplesMs = samplesMs;
+        this.firstMs = firstMs;
     }
 
     /** Runs the functions in CPython; throws if python3 is missing or fails. */
@@ -63,11 +66,13 @@ final class CPythonTimings {
             throw new IOException("unexpected output of " + Resources.CPYTHON_RUNNER + ": " + json);
         }
         Map<String, double[]> samples = new LinkedHashMap<>();
+        Map<String, Double> first = new LinkedHashMap<>();
         Matcher c = CASE.matcher(json);
         while (c.find()) {
+            first.put(c.group(1), Double.parseDouble(c.group(2)));
             samples.put(c.group(1), Arrays.stream(c.group(3).split(","))
                     .map(String::trim).filter(s -> !s.isEmpty()).mapToDouble(Double::parseDouble).toArray());
         }
-        return new CPythonTimings(v.group(1), samples);
+        return new CPythonTimings(v.group(1), samples, first);
     }
 }

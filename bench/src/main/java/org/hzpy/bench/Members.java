@@ -18,7 +18,7 @@ final class Members {
     /** Members take ports from here up: not the tests' fixed 59xx ports, so benchmarks and tests may run at once. */
     static final int FIRST_PORT = 6901;
     private static final Duration READY_TIMEOUT = Duration.ofMinutes(4);
-    private static final Duration JSON_TRAINING_WAIT = Duration.ofMinutes(3);
+    private static final Duration JSON_TRAINING_WAIT = Duration.ofMinutes(4);
 
     private Members() {
     }
@@ -35,6 +35,12 @@ final class Members {
         config.getListenerConfigs().add(new ListenerConfig(PLUGIN));
         config.setProperty("hazelcast.logging.type", "jdk");
         hzpyProperties.forEach(config::setProperty);
+        // -Dhzpy.KEY=VALUE on the benchmark JVM's command line fills in what the benchmark leaves unset
+        Variants.hzpySettingsFromSystemProperties().forEach((k, v) -> {
+            if (config.getProperties().getProperty(k) == null) {
+                config.setProperty(k, v);
+            }
+        });
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(FIRST_PORT).setPortAutoIncrement(true);
         network.getInterfaces().setEnabled(true).addInterface("127.0.0.1");
@@ -63,8 +69,8 @@ final class Members {
 
     /**
      * hzpy on {@code member} once {@code contexts} contexts are started and warm, and (with pre-warm)
-     * json's training in them has ended: it runs in idle contexts, so a benchmark that left some
-     * member idle would otherwise share the cores with it.
+     * their background warm-up (hzpy.warmup-modules, json's training) has ended: it runs in idle
+     * contexts, so a benchmark that left some member idle would otherwise share the cores with it.
      */
     static Py ready(HazelcastInstance member, int contexts) {
         Py py = Py.on(member);
@@ -77,7 +83,7 @@ final class Members {
             for (int i = 0; i < contexts; i++) {
                 py.contexts().bind(py.contexts().context(i));
                 try {
-                    while (!Boolean.TRUE.equals(py.call("_hzpy_internal", "json_settled"))) {
+                    while (!Boolean.TRUE.equals(py.call("_hzpy_internal", "warmup_settled"))) {
                         if (System.nanoTime() - t0 > JSON_TRAINING_WAIT.toNanos()) {
                             throw new IllegalStateException("json's training in " + member.getName()
                                     + " did not end within " + JSON_TRAINING_WAIT.toSeconds() + " s");
@@ -88,7 +94,7 @@ final class Members {
                     py.contexts().unbind();
                 }
             }
-            System.out.printf("%s: json's training ended after %.1f s more%n", member.getName(), (System.nanoTime() - t0) / 1e9);
+            System.out.printf("%s: the background warm-up (modules, json's training) ended after %.1f s more%n", member.getName(), (System.nanoTime() - t0) / 1e9);
         }
         return py;
     }

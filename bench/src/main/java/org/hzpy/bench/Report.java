@@ -66,11 +66,14 @@ final class Report {
         md.append("\n## Running it\n\n");
         md.append("`./bench.sh` builds the project (`mvn -pl bench -am install -DskipTests`) and runs "
                 + "`org.hzpy.bench.BenchMain` through `mvn -pl bench exec:exec`, which rewrites this file; it takes "
-                + "about 11–15 minutes on 2 cores. `./bench.sh P1 P4` runs only those benchmarks and writes "
+                + "about 40–60 minutes on 2 cores (P4b and P13 start fresh JVMs per repetition). `./bench.sh P1 P4` runs only those benchmarks and writes "
                 + "`bench/target/benchmarks-partial.md` instead, so this file always holds one complete run. "
                 + "The code is in `bench/src/main/java/org/hzpy/bench/` (one class per benchmark); the Python "
                 + "that P3 and P4 run is `bench/src/main/resources/org/hzpy/bench/bench_functions.py`, P5's handlers "
-                + "are `p5_handlers.py` next to it. P5's peer needs Debian's python3-grpcio, python3-protobuf and "
+                + "are `p5_handlers.py` next to it, P13's job ships `p13/pricing.py` and `p13/rates.py`. P4b and P13 "
+                + "compare more configurations in one run with `HZPY_BENCH_VARIANTS='label=JVM flags;label=…'` "
+                + "(e.g. `-Dpolyglot.engine.CompilerThreads=2` or `-Dhzpy.warmup-modules=none`) and "
+                + "`HZPY_BENCH_REPS=N`. P5's peer needs Debian's python3-grpcio, python3-protobuf and "
                 + "python3-venv, which `./bench.sh` installs when it runs as root or with passwordless sudo (else it "
                 + "says what is missing and P5 reports the peer as not measured). Keep the machine otherwise idle while it runs: the *cores used by other processes* column shows how "
                 + "far that held.\n");

@@ -4,6 +4,7 @@ import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -14,8 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * The one scheduler of the Python work no caller asked for: the start-up warm-up and json's
- * training (both with {@code hzpy.prewarm} only). Each step runs as a {@link CallFrame} with a
+ * The one scheduler of the Python work no caller asked for: the start-up warm-up, the warm-up of
+ * {@code hzpy.warmup-modules} and json's training (all with {@code hzpy.prewarm} only). Each step runs as a {@link CallFrame} with a
  * bound of its own, so the watchdog, the memory guard, {@code hzpy.abandon-after} and the busy
  * meter see it like a call, and an interrupt in flight for a call that just ended waits at the
  * frame's gate instead of landing on it. One idle policy for every step: a context takes a step
@@ -30,29 +31,46 @@ final class BackgroundWork {
     static final long IDLE_MILLIS = 20;
     /** How long one slice of json's training is asked to take (Python's own measure; see _hzpy_internal). */
     private static final double JSON_TRAINING_SLICE_SECONDS = 0.02;
+    /** How long one slice of the modules' warm-up is asked to take (Python's own measure). */
+    private static final double MODULES_SLICE_SECONDS = 0.05;
 
-    /** What a context still has to do, in order: warm-up slices, the warm-up imports, then json's training. */
+    /**
+     * What a context still has to do, in order: warm-up slices, the warm-up imports, the modules'
+     * warm-up, then json's training.
+     */
     private static final class Progress {
         int warmUpStepsDone;
         boolean warm;
+        boolean modulesWarm;
     }
 
     private final Admission admission;
     private final int warmUpSlices;
+    /** Whether contexts warm up hzpy.warmup-modules (configured in each when it starts). */
+    private final boolean warmsUpModules;
     private final ExecutorService thread;
     /** Told when a context's warm-up is over (done, failed, or the context went): readiness waits for it. */
     private final Consumer<PythonContext> onWarm;
+    /**
+     * Whether every context of the pool has started and finished its warm-up: the modules' warm-up
+     * waits for that, so that it never takes cores from a context still starting (readiness).
+     */
+    private final java.util.function.BooleanSupplier allWarm;
     private final Map<PythonContext, Progress> due = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong stepsStopped = new AtomicLong();
 
     /**
-     * @param warmUpSlices cheap warm-up slices per context before the imports; 0 turns all background work off
-     * @param thread       one thread: steps take one context at a time
+     * @param warmUpSlices   cheap warm-up slices per context before the imports; 0 turns all background work off
+     * @param warmsUpModules whether the modules' warm-up follows (hzpy.warmup-modules not none)
+     * @param thread         one thread: steps take one context at a time
      */
-    BackgroundWork(Admission admission, int warmUpSlices, ExecutorService thread, Consumer<PythonContext> onWarm) {
+    BackgroundWork(Admission admission, int warmUpSlices, boolean warmsUpModules, ExecutorService thread,
+                   Consumer<PythonContext> onWarm, java.util.function.BooleanSupplier allWarm) {
+        this.allWarm = allWarm;
         this.admission = admission;
         this.warmUpSlices = warmUpSlices;
+        this.warmsUpModules = warmsUpModules;
         this.thread = thread;
         this.onWarm = onWarm;
     }
@@ -88,6 +106,7 @@ final class BackgroundWork {
             return;
         }
         Progress p = new Progress();
+        p.modulesWarm = !warmsUpModules;
         if (warmed) {
             p.warmUpStepsDone = warmUpSteps();
             p.warm = true;
@@ -171,8 +190,32 @@ final class BackgroundWork {
             }
             return;
         }
+        if (!p.modulesWarm) {
+            if (allWarm.getAsBoolean()) {
+                p.modulesWarm = warmUpModulesSlice(w);
+            }
+            return;
+        }
         if (trainJsonSlice(w)) {
             due.remove(w);
+        }
+    }
+
+    /** One slice of the modules' warm-up in {@code w} as a frame; true when it is over there (done, or failed). */
+    private boolean warmUpModulesSlice(PythonContext w) {
+        try {
+            List<String> problems = asFrame(w, "the modules' warm-up in context " + w.index,
+                    Timeouts.WARM_UP_STEP_TIMEOUT, worker -> worker.warmUpModules(MODULES_SLICE_SECONDS));
+            if (problems == null) {
+                return false;
+            }
+            for (String problem : problems) {
+                LOGGER.warning("hzpy context " + w.index + ": hzpy.warmup-modules: " + problem + " (skipped)");
+            }
+            return true;
+        } catch (RuntimeException e) {
+            failed(w, "the modules' warm-up", e);
+            return true;
         }
     }
 

@@ -69,6 +69,9 @@ final class ContextFactory implements AutoCloseable {
             b.engine(sharedEngine);
         } else {
             b.option(WARN_INTERPRETER_ONLY, "false");
+            // the operator's -Dpolyglot.engine.* tuning flags (compilation thresholds are experimental
+            // options) reach the context's implicit engine; guest code sets no options either way
+            b.allowExperimentalOptions(true);
         }
         b // never the member's stdin (a read would block where no interrupt reaches) nor its console
                 .in(InputStream.nullInputStream())
@@ -99,6 +102,7 @@ final class ContextFactory implements AutoCloseable {
     private static Engine newEngine() {
         return Engine.newBuilder("python")
                 .option(WARN_INTERPRETER_ONLY, "false")
+                .allowExperimentalOptions(true) // see newContext
                 .build();
     }
 

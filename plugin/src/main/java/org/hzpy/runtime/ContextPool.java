@@ -61,11 +61,12 @@ final class ContextPool {
     private final AtomicLong replacementsDeferred = new AtomicLong();
 
     ContextPool(Starter starter, ExecutorService initPool, ExecLog execLog, Admission admission, int warmUpSlices,
-                ExecutorService backgroundThread) {
+                boolean warmsUpModules, ExecutorService backgroundThread) {
         this.starter = starter;
         this.initPool = initPool;
         this.execLog = execLog;
-        this.background = new BackgroundWork(admission, warmUpSlices, backgroundThread, this::markWarm);
+        this.background = new BackgroundWork(admission, warmUpSlices, warmsUpModules, backgroundThread, this::markWarm,
+                this::allWarm);
     }
 
     // ------------------------------------------------------------------ slots
@@ -241,6 +242,20 @@ final class ContextPool {
                 }
             }
         }
+    }
+
+    /** Whether every slot holds a context that serves and has finished its start-up warm-up (a moment's answer). */
+    private boolean allWarm() {
+        PythonContext[] ws = slots;
+        if (ws == null) {
+            return false;
+        }
+        for (PythonContext w : ws) {
+            if (w == null || !w.isReady() || !w.isWarm()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void markWarm(PythonContext w) {

@@ -48,6 +48,8 @@ final class PythonContext implements PyContext {
     private final Value warmUp;
     private final Value trainJson;
     private final Value warmImports;
+    /** {@code _hzpy_internal.module_warmup}: hzpy.warmup-modules, warmed up in idle moments. */
+    private final Value moduleWarmUp;
     private final Value gcCounts;
     private final Value reservedNames;
     private final Value forgetDeniedImports;
@@ -88,6 +90,7 @@ final class PythonContext implements PyContext {
         eval = helpers.getMember("eval_");
         warmUp = helpers.getMember("warm_up");
         warmImports = helpers.getMember("warm_imports");
+        moduleWarmUp = helpers.getMember("module_warmup");
         trainJson = helpers.getMember("train_json");
         gcCounts = helpers.getMember("gc_counts");
         reservedNames = helpers.getMember("reserved_names");
@@ -120,6 +123,27 @@ final class PythonContext implements PyContext {
     /** The slow, indivisible part of the warm-up: imports (seconds in a fresh context). */
     void warmUpImports() {
         warmImports.execute();
+    }
+
+    /** Sets the modules to warm up here (hzpy.warmup-modules), before the context serves. */
+    void configureModuleWarmUp(List<String> modules) {
+        moduleWarmUp.invokeMember("configure", conversions.toPython(modules));
+    }
+
+    /**
+     * Warms the configured modules up for about {@code seconds}; null while some remain, else the
+     * problems met on the way ("module: error" for each that could not be imported or run).
+     */
+    List<String> warmUpModules(double seconds) {
+        Value problems = moduleWarmUp.invokeMember("exercise", seconds);
+        if (problems.isNull()) {
+            return null;
+        }
+        List<String> out = new java.util.ArrayList<>();
+        for (long i = 0; i < problems.getArraySize(); i++) {
+            out.add(problems.getArrayElement(i).asString());
+        }
+        return out;
     }
 
     /**

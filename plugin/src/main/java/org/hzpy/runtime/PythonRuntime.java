@@ -81,7 +81,8 @@ public final class PythonRuntime implements AutoCloseable {
         backgroundThread.allowCoreThreadTimeOut(true);
         Admission admission = Admission.of(settings.executionMode(), settings.executors());
         this.pool = new ContextPool(this::newPythonContext, initPool, execLog, admission,
-                settings.prewarm() ? WARM_UP_SLICES : 0, backgroundThread);
+                settings.prewarm() ? WARM_UP_SLICES : 0, settings.prewarm() && !settings.warmupModules().isEmpty(),
+                backgroundThread);
         this.router = new Router(settings.executionMode(), admission, pool);
         this.callThreads = new CallThreads(name, Math.max(settings.contexts(), settings.executors()));
         this.watchdog = new Watchdog(pool, memoryGuard, name);
@@ -144,6 +145,9 @@ public final class PythonRuntime implements AutoCloseable {
             PythonContext w = new PythonContext(index, generation, context, settings.executors(), timeouts, hostFunctions,
                     asyncTicker);
             w.useJsonDecoder(settings.jsonDecoder().name().toLowerCase(java.util.Locale.ROOT));
+            if (settings.prewarm()) {
+                w.configureModuleWarmUp(settings.warmupModules());
+            }
             w.syncScopes(scopes); // before the pool replays exec code into it: that code may import a deployed module
             if (!deployments.knowsReservedNames()) { // read once, here: later, every context may be busy
                 deployments.learnInterpreterNames(namesOf(w.reservedNames()));

@@ -14,6 +14,7 @@ from .errors import describe, type_name
 from .host import install_hzpy
 from .imports import forget_denied_imports
 from .json_training import json_scanner, json_settled, train_json
+from . import module_warmup
 from . import sleep as _sleep  # (loading it makes time.sleep interruptible)
 from .scopes import _scope_code, reserved_names, sync_scopes
 from .warmup import gc_counts, warm_imports, warm_up
@@ -21,3 +22,8 @@ from .warmup import gc_counts, warm_imports, warm_up
 json_decoder = _json_decoding.use
 
 _after_import.after_import({"logging": _logging_bridge.configure_logging, "json": _json_decoding.adjust})
+
+
+def warmup_settled():
+    """Whether this context's background warm-up is over: the modules' warm-up and json's training."""
+    return module_warmup.done() and json_settled()
