@@ -39,7 +39,7 @@ if [ "${1:-}" = "soak" ]; then
   SECONDS_TO_SOAK="${2:-300}"
   case "$SECONDS_TO_SOAK" in ''|*[!0-9]*) echo "soak takes a number of seconds, not '$SECONDS_TO_SOAK'" >&2; exit 2 ;; esac
   echo "Overload soak for $SECONDS_TO_SOAK s (JDK: $JAVA_HOME) ..."
-  mvn -B -q -pl plugin verify -Dtest=OverloadSoakTest -Dsurefire.failIfNoSpecifiedTests=false \
+  mvn -B -q -pl plugin -am verify -Dtest=OverloadSoakTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Dhzpy.soak.seconds="$SECONDS_TO_SOAK"
   cat "$ROOT/plugin/target/soak.txt"
   exit 0
@@ -50,7 +50,7 @@ if [ "${1:-}" = "chaos" ]; then
   case "$ROUNDS" in ''|*[!0-9]*|0) echo "chaos takes a number of rounds (1 or more), not '$ROUNDS'" >&2; exit 2 ;; esac
   echo "Chaos suite, $ROUNDS rounds (JDK: $JAVA_HOME) ..."
   rc=0
-  mvn -B -q -pl plugin verify -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false \
+  mvn -B -q -pl plugin -am verify -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false \
     -Dhzpy.chaos.rounds="$ROUNDS" -Dhzpy.chaos.report="$ROOT/docs/reliability.md" || rc=$?
   if [ -f "$ROOT/plugin/target/chaos.md" ]; then
     cat "$ROOT/plugin/target/chaos.md"
@@ -84,7 +84,7 @@ case " ${WHICH^^} " in
 esac
 
 echo "Building (JDK: $JAVA_HOME) ..."
-mvn -B -q -pl bench -am install -DskipTests
+mvn -B -q -pl bench,distribution -am install -DskipTests
 
 echo "Running benchmarks: $WHICH"
 mvn -B -q -pl bench exec:exec -Dhzpy.bench.args="--out $OUT $WHICH"
