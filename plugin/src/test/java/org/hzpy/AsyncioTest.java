@@ -121,10 +121,12 @@ class AsyncioTest {
         javaFuture = new CompletableFuture<>();
         py.call("aiomod", "doubled", 1); // (its context has run coroutines before: the timeout is not spent on imports)
         // When its timeout passes
-        // Then the call fails with PyTimeoutException, and the coroutine's finally ran (CancelledError inside it)
+        // Then the call fails with PyTimeoutException, and the coroutine's finally ran (CancelledError inside it);
+        // the message says what the event loop did meanwhile (where the time went)
         assertThatThrownBy(() -> py.call(PyCall.of("aiomod", "await_with_finally", "aio.pending", "timeout")
                 .timeout(Duration.ofSeconds(3))))
-                .isInstanceOf(PyTimeoutException.class).hasMessageContaining("CancelledError");
+                .isInstanceOf(PyTimeoutException.class).hasMessageContaining("CancelledError")
+                .hasMessageContaining("its event loop ran").hasMessageContaining("found its context busy");
         Await.until(WAIT, "the coroutine's finally ran", () -> finallyRan.contains("timeout"));
         assertThat(py.stats().asyncCallsPending()).isZero();
     }

@@ -64,6 +64,10 @@ final class AsyncLoop {
     private volatile boolean closed;
     /** Set by a tick once it is inside the context: a tick that never got in failed for want of the context. */
     volatile boolean entered;
+    /** Ticks that ran Python here, and ticks that gave up waiting for the context (for timeout messages). */
+    private final AtomicLong ticksRun = new AtomicLong();
+    final AtomicLong ticksKeptOut = new AtomicLong();
+    private volatile long lastTickNanos = System.nanoTime();
     /** The next timer wake-up (guarded by this). */
     long wakeAt;
     ScheduledFuture<?> wakeTimer;
@@ -285,6 +289,8 @@ final class AsyncLoop {
                 resolved.add(toPythonItem(r));
             }
             Value r;
+            ticksRun.incrementAndGet();
+            lastTickNanos = System.nanoTime();
             try {
                 r = aio.invokeMember("tick", AsyncTicker.PASSES, conversions.toPython(cancels),
                         conversions.listOf(resolved.toArray()));
@@ -381,6 +387,25 @@ final class AsyncLoop {
 
     boolean isClosed() {
         return closed;
+    }
+
+    long ticksRun() {
+        return ticksRun.get();
+    }
+
+    /**
+     * What the loop did while {@code p} was pending, for its timeout message: a coroutine that timed
+     * out with few ticks run waited for its context (busy with calls or background work), not in Python.
+     */
+    String activitySince(PendingCoroutine p) {
+        long now = System.nanoTime();
+        long nextWake;
+        synchronized (this) {
+            nextWake = wakeTimer != null && !wakeTimer.isDone() ? (wakeAt - now) / 1_000_000 : -1;
+        }
+        return "its event loop ran " + (ticksRun.get() - p.ticksAtStart) + " ticks meanwhile (the last "
+                + (now - lastTickNanos) / 1_000_000 + " ms ago), " + (ticksKeptOut.get() - p.keptOutAtStart)
+                + " more found its context busy; " + (nextWake < 0 ? "no timer wake-up was due" : "a timer wake-up was due in " + nextWake + " ms");
     }
 
     // ------------------------------------------------------------------ tick scheduling (see AsyncTicker)

@@ -143,6 +143,7 @@ final class AsyncTicker {
                 if (loop.entered) {
                     loop.aborted(e); // stopped inside: a step ran past the tick's deadline, a sandbox denial, the memory guard
                 } else {
+                    loop.ticksKeptOut.incrementAndGet();
                     wake(loop, RETRY_NANOS); // never got in (busy, starting, memory guard refusing): later
                 }
             }

@@ -29,6 +29,9 @@ final class PendingCoroutine {
     private volatile Stop stop;
     /** The timer of its deadline, then of the grace after it (cancelled once it ends). */
     volatile ScheduledFuture<?> timer;
+    /** Its loop's tick counts when it started (see {@link AsyncLoop#activitySince}). */
+    final long ticksAtStart;
+    final long keptOutAtStart;
 
     PendingCoroutine(long id, AsyncLoop loop, long deadlineNanos, long timeoutMillis, String what) {
         this.id = id;
@@ -36,6 +39,8 @@ final class PendingCoroutine {
         this.deadlineNanos = deadlineNanos;
         this.timeoutMillis = timeoutMillis;
         this.what = what;
+        this.ticksAtStart = loop.ticksRun();
+        this.keptOutAtStart = loop.ticksKeptOut.get();
     }
 
     Stop stop() {
@@ -54,7 +59,7 @@ final class PendingCoroutine {
     RuntimeException cancelledFailure() {
         if (stop == Stop.TIMEOUT) {
             return new PyTimeoutException(what + " did not finish within its timeout of " + timeoutMillis
-                    + " ms; its coroutine was cancelled (CancelledError inside it)");
+                    + " ms; its coroutine was cancelled (CancelledError inside it); " + loop.activitySince(this));
         }
         if (stop == Stop.CANCELLED) {
             return new PyCancelledException(what + " was cancelled by its caller; its coroutine was cancelled"
