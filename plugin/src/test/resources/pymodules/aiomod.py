@@ -68,3 +68,11 @@ async def runs_subprocess():
 
 def add(a, b):
     return a + b
+
+
+async def many_sleeps(n, seconds):
+    """Suspends n times on the loop's timers (AsyncWakeUpTest): each resume needs a timer wake-up."""
+    import asyncio
+    for _ in range(n):
+        await asyncio.sleep(seconds)
+    return n

@@ -68,9 +68,10 @@ final class AsyncLoop {
     private final AtomicLong ticksRun = new AtomicLong();
     final AtomicLong ticksKeptOut = new AtomicLong();
     private volatile long lastTickNanos = System.nanoTime();
-    /** The next timer wake-up (guarded by this). */
+    /** The next timer wake-up, not fired yet (null: none), its time and its token (guarded by this). */
     long wakeAt;
     ScheduledFuture<?> wakeTimer;
+    long wakeToken;
 
     AsyncLoop(PythonContext context, AsyncTicker ticker, Value aio, Conversions conversions) {
         this.context = context;
@@ -401,7 +402,7 @@ final class AsyncLoop {
         long now = System.nanoTime();
         long nextWake;
         synchronized (this) {
-            nextWake = wakeTimer != null && !wakeTimer.isDone() ? (wakeAt - now) / 1_000_000 : -1;
+            nextWake = wakeTimer != null ? (wakeAt - now) / 1_000_000 : -1;
         }
         return "its event loop ran " + (ticksRun.get() - p.ticksAtStart) + " ticks meanwhile (the last "
                 + (now - lastTickNanos) / 1_000_000 + " ms ago), " + (ticksKeptOut.get() - p.keptOutAtStart)

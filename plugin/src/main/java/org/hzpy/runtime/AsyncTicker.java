@@ -192,19 +192,32 @@ final class AsyncTicker {
         }
         long at = System.nanoTime() + delayNanos;
         synchronized (loop) {
-            if (loop.wakeTimer != null && !loop.wakeTimer.isDone() && loop.wakeAt - at <= 0) {
+            // wakeTimer is a timer that has not fired yet: one that fires clears it before it asks for
+            // the tick, so a tick it caused never takes it for a later wake-up still to come (its
+            // future's isDone() is not that: it turns true only after the tick was asked for)
+            if (loop.wakeTimer != null && loop.wakeAt - at <= 0) {
                 return;
             }
             if (loop.wakeTimer != null) {
                 loop.wakeTimer.cancel(false);
             }
+            long token = ++loop.wakeToken;
             loop.wakeAt = at;
             try {
-                loop.wakeTimer = timer.schedule(() -> requestTick(loop), delayNanos, TimeUnit.NANOSECONDS);
+                loop.wakeTimer = timer.schedule(() -> fired(loop, token), delayNanos, TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
-                // closing
+                loop.wakeTimer = null; // closing
             }
         }
+    }
+
+    private void fired(AsyncLoop loop, long token) {
+        synchronized (loop) {
+            if (loop.wakeToken == token) {
+                loop.wakeTimer = null;
+            }
+        }
+        requestTick(loop);
     }
 
     // ------------------------------------------------------------------ deadlines
