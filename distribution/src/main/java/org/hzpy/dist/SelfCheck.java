@@ -9,7 +9,10 @@ import org.hzpy.PyCall;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +71,7 @@ public final class SelfCheck {
         Py py = Py.on(member);
         Object root = py.call(PyCall.of("math", "sqrt", 16).timeout(CALL_TIMEOUT));
         long firstResultAt = System.currentTimeMillis();
+        Map<String, Long> cpuAtFirstResult = cpuSoFar();
         if (!Double.valueOf(4.0).equals(root)) {
             throw new IllegalStateException("math.sqrt(16) returned " + root);
         }
@@ -87,6 +91,7 @@ public final class SelfCheck {
             times.setProperty("firstResult", String.valueOf(firstResultAt));
             times.setProperty("engine", py.engineImplementation());
             times.setProperty("jitActive", String.valueOf(py.jitActive()));
+            cpuAtFirstResult.forEach((k, v) -> times.setProperty(k, String.valueOf(v)));
             try (Writer w = Files.newBufferedWriter(Path.of(args[1]), StandardCharsets.UTF_8)) {
                 times.store(w, "epoch millis");
             }
@@ -105,6 +110,26 @@ public final class SelfCheck {
         py.call(PyCall.of("json", "dumps", Map.of("trained", List.of(1, 2, 3))).timeout(CALL_TIMEOUT));
         py.call(PyCall.of("re", "findall", "\\w+", "hzpy trains the fast start").timeout(CALL_TIMEOUT));
         py.awaitReady(py.contexts().numContexts(), READY_WAIT);
+    }
+
+    /**
+     * Where the CPU went up to now, in ms: the whole process; the Truffle compiler threads (Python
+     * code being compiled); HotSpot's own JIT (which also compiles the Graal compiler itself, a Java
+     * program on this JDK).
+     */
+    private static Map<String, Long> cpuSoFar() {
+        long process = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long truffle = 0;
+        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && t.getThreadName().contains("TruffleCompilerThread")) {
+                truffle += Math.max(0, threads.getThreadCpuTime(t.getThreadId())) / 1_000_000;
+            }
+        }
+        CompilationMXBean hotspot = ManagementFactory.getCompilationMXBean();
+        long hotspotMs = hotspot != null && hotspot.isCompilationTimeMonitoringSupported() ? hotspot.getTotalCompilationTime() : -1;
+        return Map.of("cpuProcessMs", process, "cpuTruffleCompilerMs", truffle, "hotspotCompileMs", hotspotMs);
     }
 
     private static void stopAfter(Duration limit) {
