@@ -16,7 +16,8 @@
 # state counters and parallel, P10 streams (items/s, time to the first item), P11 asyncio (10,000 awaits of
 # Java in one context), P12 deployment (deploy to first call on 3 members, deployed vs module-path call),
 # P4b the cold path (first call of new code in a warm member vs CPython's first call), P13 a Jet job with its
-# Python attached (newJob to last item, first and tenth job). P4b and P13 compare more configurations in the
+# Python attached (newJob to last item, first and tenth job), P14 round trips (client requests and member
+# operations per call, counted; the cluster limit's store as members grow). P4b and P13 compare more configurations in the
 # same run when HZPY_BENCH_VARIANTS='label=JVM flags;label=...' is set (HZPY_BENCH_REPS: fresh JVMs each).
 # Run nothing else heavy meanwhile.
 #
@@ -66,8 +67,8 @@ if [ $# -eq 0 ] || { [ $# -eq 1 ] && [ "$1" = "all" ]; }; then
 else
   for id in "$@"; do
     case "$id" in
-      P1|P2|P3|P4|P4b|P4B|P5|P6|P7|P8|P9|P10|P11|P12|P13|p1|p2|p3|p4|p4b|p5|p6|p7|p8|p9|p10|p11|p12|p13) ;;
-      *) echo "unknown benchmark '$id'; known: P1 P2 P3 P4 P4b P5 P6 P7 P8 P9 P10 P11 P12 P13 (or none for all)" >&2; exit 2 ;;
+      P1|P2|P3|P4|P4b|P4B|P5|P6|P7|P8|P9|P10|P11|P12|P13|P14|p1|p2|p3|p4|p4b|p5|p6|p7|p8|p9|p10|p11|p12|p13|p14) ;;
+      *) echo "unknown benchmark '$id'; known: P1 P2 P3 P4 P4b P5 P6 P7 P8 P9 P10 P11 P12 P13 P14 (or none for all)" >&2; exit 2 ;;
     esac
   done
   OUT="$ROOT/bench/target/benchmarks-partial.md"

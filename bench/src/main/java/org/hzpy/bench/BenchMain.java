@@ -23,7 +23,7 @@ public final class BenchMain {
     static {
         for (Benchmark b : List.of(new P1CallOverhead(), new P2RemoteCall(), new P3Throughput(), new P4Functions(),
                 new P4bCold(), new P5JetPython(), new P6ClusterLimit(), new P7Memory(), new P8StartUp(), new P9Callbacks(),
-                new P10Streams(), new P11Asyncio(), new P12Deploy(), new P13JetCold())) {
+                new P10Streams(), new P11Asyncio(), new P12Deploy(), new P13JetCold(), new P14RoundTrips())) {
             BENCHMARKS.put(b.id(), b);
         }
     }

@@ -50,10 +50,23 @@ interface LimitStore {
     /** Which implementation this is, as {@link org.hzpy.PySemaphore#backend()} reports it. */
     String backend();
 
-    /** Free permits for a lease of {@code n}: a block while there is room, one at a time near the limit. */
+    /** The usual lease: a member asks for more only when more callers wait for permits. */
+    int BLOCK = 4;
+
+    /**
+     * Free permits for a lease of {@code n}: all of them while more than twice as many are free;
+     * nearer the limit, a lease larger than a block (callers waiting in a burst) gets half of what
+     * is free, and a block one permit at a time, so that no member hoards what others need.
+     */
     static long grant(long max, long held, long n) {
         long free = max - held;
-        return free <= 0 ? 0 : free > 2 * n ? n : 1;
+        if (free <= 0) {
+            return 0;
+        }
+        if (free > 2 * n) {
+            return n;
+        }
+        return n > BLOCK && free > 2L * BLOCK ? free / 2 : 1;
     }
 
     /**

@@ -37,7 +37,10 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class ClusterLimit implements PermitSource, PySemaphore {
     private static final ILogger LOGGER = Logger.getLogger(ClusterLimit.class);
-    private static final int BLOCK = 4;
+    /** The smallest lease: a member asks for more when more callers wait for it ({@link #leaseSize()}). */
+    private static final int BLOCK = LimitStore.BLOCK;
+    /** The largest lease: a burst of callers on one member is served in a few leases, not one per block. */
+    static final int MAX_LEASE = 256;
     private static final long IDLE_MILLIS = 20;
     private static final long SETTLE_MILLIS = 1000;
     /** When the returner last settled this member's record with the store (its thread only). */
@@ -61,6 +64,8 @@ final class ClusterLimit implements PermitSource, PySemaphore {
      * (Both counts stay below 2^20: a member runs at most 1,000,000 calls and leases at most a block beyond.)
      */
     private final AtomicLong state = new AtomicLong();
+    /** Callers waiting for a lease now: the next lease asks for enough for all of them. */
+    private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     /** The lease in flight, if any; cleared when the store answers it (not when its waiters give up). */
     private final AtomicReference<Lease> inFlight = new AtomicReference<>();
     private final Thread returner;
@@ -141,6 +146,15 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         if (tryTake()) {
             return;
         }
+        waiting.incrementAndGet();
+        try {
+            acquireWaiting();
+        } finally {
+            waiting.decrementAndGet();
+        }
+    }
+
+    private void acquireWaiting() {
         long deadline = System.nanoTime() + leaseWaitNanos;
         while (true) {
             Lease lease = leaseNow();
@@ -174,6 +188,8 @@ final class ClusterLimit implements PermitSource, PySemaphore {
             return TAKEN;
         }
         CompletableFuture<Void> taken = new CompletableFuture<>();
+        waiting.incrementAndGet();
+        taken.whenComplete((v, e) -> waiting.decrementAndGet());
         takeWhenLeased(taken, System.nanoTime() + leaseWaitNanos);
         return taken;
     }
@@ -190,6 +206,15 @@ final class ClusterLimit implements PermitSource, PySemaphore {
                 takeWhenLeased(taken, deadline);
             }
         });
+    }
+
+    /**
+     * How many permits a lease asks for: a block, or as many as callers wait for now, whichever is
+     * more (at most {@link #MAX_LEASE}). A burst of n callers on a member then costs the store about
+     * two leases rather than n/4 one after another, each a round trip its callers wait through.
+     */
+    private int leaseSize() {
+        return Math.max(BLOCK, Math.min(MAX_LEASE, waiting.get()));
     }
 
     /** The member's lease in flight: joined if there is one, else started. */
@@ -246,7 +271,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         void ask() {
             CompletionStage<long[]> asked;
             try {
-                asked = store.lease(self, BLOCK);
+                asked = store.lease(self, leaseSize());
             } catch (RuntimeException e) {
                 asked = CompletableFuture.failedFuture(e);
             }

@@ -1,0 +1,195 @@
+package org.hzpy;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.Partition;
+import org.hzpy.support.OperationCounts;
+import org.hzpy.support.TestMembers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What a call costs the cluster, counted with Hazelcast's own counters ({@link OperationCounts}):
+ * the requests a client makes and the operations members execute, on two members of their own with
+ * the cluster-wide limit on (1 context each). Hazelcast's client takes 2 invocation ids for one
+ * executor submission that waits on its future (3 with a callback), so a client's requests are
+ * compared with a bare executor task's from the same client: hzpy must add none. Every count is
+ * taken over many calls and includes whatever else the members do meanwhile (hzpy's published
+ * load, the limit's leases, returns and settling, Hazelcast's heartbeats): that is what the calls
+ * cost the cluster.
+ */
+class RoundTripsTest {
+    private static final int CALLS = 1000;
+    /** The limit's leases, returns and settling, and the members' published load, amortized: at most 1/16 per call. */
+    private static final double AMORTIZED = 1.0 / 16;
+    private static HazelcastInstance a;
+    private static HazelcastInstance b;
+    private static HazelcastInstance client;
+
+    @BeforeAll
+    static void startCluster() {
+        a = TestMembers.startOwn("round-trips-a");
+        b = TestMembers.startOwn("round-trips-b");
+        TestMembers.py(a);
+        TestMembers.py(b);
+        client = TestMembers.clientOf(a);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (client != null) {
+            client.shutdown();
+        }
+        b.shutdown();
+        a.shutdown();
+    }
+
+    /** A bare executor task: what hzpy's remote calls are compared with. */
+    static final class Noop implements java.util.concurrent.Callable<Long>, java.io.Serializable {
+        @Override
+        public Long call() {
+            return 1L;
+        }
+    }
+
+    /** The client's requests for one bare executor task to {@code member}, waited for on its future or through a callback. */
+    private static double bareTaskRequests(HazelcastInstance member, boolean callback) throws Exception {
+        var executor = client.getExecutorService("hzpy");
+        var target = member.getCluster().getLocalMember();
+        int n = 100;
+        long sent = OperationCounts.sentBy(client);
+        for (int i = 0; i < n; i++) {
+            if (callback) {
+                java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+                executor.submitToMember(new Noop(), target, new com.hazelcast.core.ExecutionCallback<Long>() {
+                    @Override
+                    public void onResponse(Long r) {
+                        done.complete(r);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        done.completeExceptionally(t);
+                    }
+                });
+                done.get();
+            } else {
+                executor.submitToMember(new Noop(), target).get();
+            }
+        }
+        return Math.round((OperationCounts.sentBy(client) - sent) / (double) n); // whole ids per task: a stray heartbeat aside
+    }
+
+    @Test
+    void aKeyedCallFromAClient_isOneRoundTrip_andOneOperationPlusAmortizedLeases() throws Exception {
+        // Given a client that has called before (its first calls learn the partition table and load)
+        Py py = Py.on(client);
+        String key = keyOwnedBy(a);
+        for (int i = 0; i < 200; i++) {
+            py.call(PyCall.of("testmod", "echo", i).key(key));
+        }
+
+        // When it makes many keyed calls, one after another
+        long sent = OperationCounts.sentBy(client);
+        long executed = OperationCounts.executedBy(a, b);
+        for (int i = 0; i < CALLS; i++) {
+            assertThat(py.call(PyCall.of("testmod", "echo", i).key(key))).isEqualTo((long) i);
+        }
+        double roundTrips = (OperationCounts.sentBy(client) - sent) / (double) CALLS;
+        double operations = (OperationCounts.executedBy(a, b) - executed) / (double) CALLS;
+
+        // Then each costs the client what one bare executor task costs, and the members one operation plus at most 1/16 of another
+        double bare = bareTaskRequests(a, false);
+        assertThat(roundTrips).as("client requests per keyed call (a bare executor task: %s)", bare)
+                .isBetween(bare, bare + 5.0 / CALLS);
+        assertThat(operations).as("operations the members executed per keyed call").isBetween(1.0, 1.0 + AMORTIZED);
+    }
+
+    @Test
+    void aCallOnAMemberWithTheClusterLimitOn_costsAtMostOneSixteenthOfAnOperation() {
+        // Given a member whose calls each take a permit of the cluster-wide limit
+        Py onA = Py.on(a);
+        assertThat(onA.clusterSemaphore().maxConcurrent()).isEqualTo(6);
+        for (int i = 0; i < 200; i++) {
+            onA.call("testmod", "echo", i);
+        }
+
+        // When it makes many calls of its own
+        long executed = OperationCounts.executedBy(a, b);
+        for (int i = 0; i < CALLS; i++) {
+            assertThat(onA.call("testmod", "echo", i)).isEqualTo((long) i);
+        }
+        double operations = (OperationCounts.executedBy(a, b) - executed) / (double) CALLS;
+
+        // Then the limit's leases (a block of permits each) amortize to at most 1/16 operation per call
+        assertThat(operations).as("cluster operations per member-local call with the limit on").isLessThanOrEqualTo(AMORTIZED);
+    }
+
+    @Test
+    void parallelOfManyCallsOverTwoMembers_isOneTaskPerMember() throws Exception {
+        // Given a client and 40 keyed calls, half owned by each member
+        Py py = Py.on(client);
+        String onA = keyOwnedBy(a);
+        String onB = keyOwnedBy(b);
+        List<PyCall> calls = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            calls.add(PyCall.of("testmod", "echo", i).key(i % 2 == 0 ? onA : onB));
+        }
+        py.parallel(calls);
+
+        // When it runs them with parallel() many times
+        int rounds = 50;
+        long sent = OperationCounts.sentBy(client);
+        long executed = OperationCounts.executedBy(a, b);
+        for (int r = 0; r < rounds; r++) {
+            List<PyOutcome> outcomes = py.parallel(calls);
+            assertThat(outcomes).allMatch(PyOutcome::isOk);
+        }
+        double roundTrips = (OperationCounts.sentBy(client) - sent) / (double) rounds;
+        double operations = (OperationCounts.executedBy(a, b) - executed) / (double) rounds;
+
+        // Then each parallel() is one task per member: the client's requests of 2 bare tasks, and 2 operations (plus leases amortized)
+        double bare = bareTaskRequests(b, true);
+        assertThat(roundTrips).as("client requests per parallel() of 40 calls over 2 members (a bare task: %s)", bare)
+                .isBetween(2 * bare, 2 * bare + 5.0 / rounds);
+        assertThat(operations).as("operations per parallel() of 40 calls over 2 members").isBetween(2.0, 2.0 + 40 * AMORTIZED);
+    }
+
+    @Test
+    void aStateIncrement_isOneOperationOnItsPartitionOwner_andOneBackup() {
+        // Given a counter whose key member b owns, incremented from member a
+        Py onA = Py.on(a);
+        String key = keyOwnedBy(b);
+        onA.state().incr(key);
+
+        // When it is incremented many times
+        long onOwner = OperationCounts.executedBy(b);
+        long all = OperationCounts.executedBy(a, b);
+        for (int i = 0; i < CALLS; i++) {
+            onA.state().incr(key);
+        }
+        double ownerOps = (OperationCounts.executedBy(b) - onOwner) / (double) CALLS;
+        double allOps = (OperationCounts.executedBy(a, b) - all) / (double) CALLS;
+
+        // Then each increment is one operation on the owner, and one backup on the other member
+        assertThat(onA.state().fetch(key)).contains((long) CALLS + 1);
+        assertThat(ownerOps).as("operations on the key's owner per increment").isBetween(1.0, 1.0 + AMORTIZED);
+        assertThat(allOps).as("operations on both members per increment (the backup included)").isBetween(2.0, 2.0 + AMORTIZED);
+    }
+
+    /** A key whose partition {@code member} owns. */
+    private static String keyOwnedBy(HazelcastInstance member) {
+        for (int i = 0; ; i++) {
+            String key = "rt-" + i;
+            Partition p = client.getPartitionService().getPartition(key);
+            if (p.getOwner() != null && p.getOwner().getUuid().equals(member.getCluster().getLocalMember().getUuid())) {
+                return key;
+            }
+        }
+    }
+}
