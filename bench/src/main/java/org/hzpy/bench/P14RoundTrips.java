@@ -34,7 +34,7 @@ final class P14RoundTrips implements Benchmark {
     private static final int PARALLEL_ROUNDS = 200;
     private static final int PARALLEL_CALLS = 40;
     private static final int[] STORE_MEMBERS = {2, 100, 1000};
-    private static final int STORE_THREADS = 4;
+    private static final int STORE_THREADS = 32;
     private static final Duration STORE_RUN = Duration.ofSeconds(3);
     private static final int STORE_ROUNDS = 3;
     private static final int LOAD_READS = 200;
@@ -79,13 +79,14 @@ final class P14RoundTrips implements Benchmark {
             clientConfig.setClusterName(a.getConfig().getClusterName());
             clientConfig.setProperty("hazelcast.logging.type", "jdk");
             clientConfig.getNetworkConfig().addAddress("127.0.0.1:" + a.getCluster().getLocalMember().getAddress().getPort());
-            client = HazelcastClient.newHazelcastClient(clientConfig);
-            Py fromClient = Py.on(client);
+            HazelcastInstance theClient = HazelcastClient.newHazelcastClient(clientConfig);
+            client = theClient;
+            Py fromClient = Py.on(theClient);
             String keyOnA = keyOwnedBy(client, a);
             String keyOnB = keyOwnedBy(client, b);
             Counted counted = new Counted(client, a, b);
 
-            Table table = new Table("what", "units", "calls/s during the count", "client round trips per unit",
+            Table table = new Table("what", "units", "calls/s during the count", "client requests per unit (invocation ids)",
                     "operations executed by the members per unit");
             Measured keyed = counted.row(table, "keyed call from a client (serial)", CALLS, () -> {
                 for (int i = 0; i < CALLS; i++) {
@@ -129,7 +130,7 @@ final class P14RoundTrips implements Benchmark {
                     + "`hzpy.member-load`, which it repeats every 100 ms while it makes unkeyed calls)", LOAD_READS,
                     () -> {
                         for (int i = 0; i < LOAD_READS; i++) {
-                            client.getMap("hzpy.member-load").entrySet();
+                            theClient.getMap("hzpy.member-load").entrySet();
                         }
                     });
             counted.row(table, "state increment from a member (key owned by the other)", CALLS, () -> {
@@ -141,7 +142,9 @@ final class P14RoundTrips implements Benchmark {
                     + "64`: the IMap backend, permits leased in blocks of 4, spare ones returned after 20 ms without a "
                     + "call), and a client. Hazelcast's partition anti-entropy is put off (`hazelcast.partition.backup"
                     + ".sync.interval`), so that what is counted is what the calls cost. Each row warms up first, then "
-                    + "counts the client's requests (its call-id sequence) and the operations both members executed "
+                    + "counts the client's requests (its invocation-id sequence: Hazelcast's client takes 2 ids for one "
+                    + "executor task waited on through its future, 3 through a callback, as RoundTripsTest checks against "
+                    + "bare tasks; 1 for an IMap read) and the operations both members executed "
                     + "(their operation service's count: partition and generic threads, local invocations and backups "
                     + "included) over the row's units; both counts include whatever ran meanwhile: hzpy's published "
                     + "load (every 50 ms while it changes), the limit's leases, returns and settling (1/s per member), "
@@ -165,8 +168,8 @@ final class P14RoundTrips implements Benchmark {
                 System.out.printf("P14: the limit's store with %d members' records: %.0f operations/s%n", members, median);
             }
             result.add(String.format("The cluster-wide limit's store (one IMap entry: the limit and each member's record, "
-                    + "changed by an entry processor on the partition that owns it), driven by %d threads leasing and "
-                    + "returning one permit at a time for %d s, with the records of 2, 100 and 1,000 members in it. Every "
+                    + "changed by an entry processor on the partition that owns it), driven by %d threads (each a member of its "
+                    + "own) leasing and returning one permit at a time for %d s, with the records of 2, 100 and 1,000 members in it. Every "
                     + "lease and return of every member is applied there one after another (and again on its backup): "
                     + "this is the ceiling a large cluster meets.", STORE_THREADS, STORE_RUN.toSeconds()));
             result.add(store.toMarkdown());
@@ -200,8 +203,8 @@ final class P14RoundTrips implements Benchmark {
         return "### Scaling out\n\n"
                 + String.format("Carried to %d members each serving %,.0f calls/s (%,.0f calls/s in all), from the figures "
                         + "above:%n%n", BIG_CLUSTER, CALLS_PER_MEMBER, BIG_CLUSTER * CALLS_PER_MEMBER)
-                + String.format("- **Keyed calls** cost %s client round trip(s) and %s member operation(s) each: %,.0f "
-                        + "requests/s, spread over the partitions' owners like any keyed IMap traffic; nothing in hzpy "
+                + String.format("- **Keyed calls** cost %s client invocation ids (one executor task) and %s member "
+                        + "operation(s) each: %,.0f invocations/s, spread over the partitions' owners like any keyed IMap traffic; nothing in hzpy "
                         + "funnels them through one place.%n", Stats.fmt(keyed.roundTrips()), Stats.fmt(keyed.operations()),
                         clientRequests)
                 + String.format("- **The cluster-wide limit's partition** takes every member's leases, returns and "
@@ -215,7 +218,7 @@ final class P14RoundTrips implements Benchmark {
                         + "so it costs about two leases, not one per block of 4.%n", steady, Stats.fmt(perBurst),
                         MAX_BURSTS_PER_SECOND, bursty, storeCapacity, BIG_CLUSTER, verdict,
                         org.hzpy.cluster.LimitStoreProbe.MAX_LEASE)
-                + String.format("- **Unkeyed calls** (%s client round trips each here) go to the member with the most "
+                + String.format("- **Unkeyed calls** (%s client invocation ids each here) go to the member with the most "
                         + "free permits, which a client learns by reading the members' published load every 100 ms while it "
                         + "makes such calls: %s operations per read on 2 members here, so about %,.0f per read with %d "
                         + "members and %,.0f operations/s for each such client. A thousand such clients would make this "
