@@ -23,10 +23,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * The cluster-wide limit on running Python calls, kept in a {@link LimitStore} (an IAtomicLong where
- * the cluster has a CP subsystem, an IMap entry otherwise). Each member leases permits in small
- * blocks and serves its calls from them with a CAS; permits it has not used for
- * {@value #IDLE_MILLIS} ms go back, so an idle member strands none; a member that leaves has its
- * permits reclaimed by the others.
+ * the cluster has a CP subsystem, an IMap entry otherwise). Each member leases permits in blocks
+ * (larger when more callers wait) and serves its calls from them with a CAS; permits it has not
+ * used for {@value #IDLE_MILLIS} ms go back (up to a second for a member whose load comes in
+ * bursts, so that it does not lease and return around every burst), so an idle member strands
+ * none for long; a member that leaves has its permits reclaimed by the others.
  *
  * <p>A lease is a remote operation, so no caller runs it and no lock is held across it: a member
  * has at most one lease in flight, which every caller short of permits joins. A synchronous caller
@@ -42,6 +43,19 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     /** The largest lease: a burst of callers on one member is served in a few leases, not one per block. */
     static final int MAX_LEASE = 256;
     private static final long IDLE_MILLIS = 20;
+    /**
+     * The most looks without a call before spare permits go back (50: a second). A member whose
+     * load comes in bursts would otherwise return and re-lease permits around every burst: two
+     * store operations each time, on the one partition every member's leases share (P14: 100
+     * such members would need 1.5-1.8x what that partition can apply).
+     */
+    private static final int MAX_IDLE_LOOKS = 50;
+    /** A lease asked this soon after a return means the return was premature: wait longer next time. */
+    private static final long CHURN_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
+    /** When spare permits last went back (the returner writes it; leases read it). */
+    private volatile long lastReturnNanos = System.nanoTime() - CHURN_NANOS;
+    /** Leases asked within CHURN_NANOS of a return, not yet seen by the returner. */
+    private final java.util.concurrent.atomic.AtomicInteger premature = new java.util.concurrent.atomic.AtomicInteger();
     private static final long SETTLE_MILLIS = 1000;
     /** When the returner last settled this member's record with the store (its thread only). */
     private long lastSettled = System.nanoTime();
@@ -269,6 +283,9 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         final CompletableFuture<long[]> bounded = answer.copy().orTimeout(leaseWaitNanos, TimeUnit.NANOSECONDS);
 
         void ask() {
+            if (System.nanoTime() - lastReturnNanos < CHURN_NANOS) {
+                premature.incrementAndGet();
+            }
             CompletionStage<long[]> asked;
             try {
                 asked = store.lease(self, leaseSize());
@@ -302,9 +319,17 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         }
     }
 
-    /** Every {@value #IDLE_MILLIS} ms: leased permits not in use go back if no call started since the last look. */
+    /**
+     * Every {@value #IDLE_MILLIS} ms: leased permits not in use go back once no call has started for
+     * as many looks as this member's load needs. That starts at one look (20 ms) and doubles, up to
+     * {@value #MAX_IDLE_LOOKS}, whenever a lease follows a return within half a second; a return
+     * that no lease follows that soon halves it again.
+     */
     private void returnIdlePermits() {
         long lastEpoch = -1;
+        int quietLooks = 0;
+        int looksNeeded = 1;
+        boolean judged = true; // whether the last return has been judged premature or not
         while (running) {
             try {
                 // parked, not slept: stop() wakes it without an interrupt, which would cut a
@@ -313,15 +338,26 @@ final class ClusterLimit implements PermitSource, PySemaphore {
                 if (!running) {
                     return;
                 }
+                if (premature.getAndSet(0) > 0) {
+                    looksNeeded = Math.min(MAX_IDLE_LOOKS, looksNeeded * 2);
+                    judged = true;
+                } else if (!judged && System.nanoTime() - lastReturnNanos > CHURN_NANOS) {
+                    looksNeeded = Math.max(1, looksNeeded / 2);
+                    judged = true;
+                }
                 long s = state.get();
                 long epoch = s & EPOCH_MASK;
                 if (epoch != lastEpoch) {
                     lastEpoch = epoch;
+                    quietLooks = 0;
                     continue;
                 }
                 long spare = leased(s) - used(s);
-                if (spare > 0 && state.compareAndSet(s, s - (spare << LEASED_SHIFT))) {
+                if (spare > 0 && ++quietLooks >= looksNeeded && state.compareAndSet(s, s - (spare << LEASED_SHIFT))) {
                     store.giveBack(self, spare);
+                    lastReturnNanos = System.nanoTime();
+                    judged = false;
+                    quietLooks = 0;
                 }
                 settleNowAndThen();
             } catch (RuntimeException e) {
@@ -384,7 +420,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         return store.backend();
     }
 
-    /** Permits held by members: in use, or leased and not yet given back (at most {@value #IDLE_MILLIS} ms idle). */
+    /** Permits held by members: in use, or leased and not yet given back (idle 20 ms to a second). */
     @Override
     public int current() {
         return view.current();

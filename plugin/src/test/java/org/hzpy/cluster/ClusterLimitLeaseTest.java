@@ -79,6 +79,50 @@ class ClusterLimitLeaseTest {
         }
     }
 
+    @Test
+    void loadInBursts_keepsItsPermitsBetweenBursts_ratherThanReturningAndLeasingAroundEachOne() throws Exception {
+        // Given a cluster limit whose store counts leases and returns
+        String mapName = "hzpy.test-bursts-" + UUID.randomUUID();
+        LimitStore real = new MapLimitStore(member, mapName);
+        AtomicInteger storeChanges = new AtomicInteger();
+        LimitStore counting = new ClusterLimits.DelegatingStore(real) {
+            @Override
+            public CompletionStage<long[]> lease(String m, int n) {
+                storeChanges.incrementAndGet();
+                return real.lease(m, n);
+            }
+
+            @Override
+            public void giveBack(String m, long n) {
+                storeChanges.incrementAndGet();
+                real.giveBack(m, n);
+            }
+        };
+        ClusterLimit limit = new ClusterLimit(member, counting, 64, Duration.ofSeconds(30));
+        try {
+            // When calls come in bursts of 10, 60 ms apart (three of the returner's looks), 40 times
+            int before = 0;
+            for (int burst = 0; burst < 40; burst++) {
+                if (burst == 10) {
+                    before = storeChanges.get();
+                }
+                for (int call = 0; call < 10; call++) {
+                    limit.acquire();
+                    limit.release();
+                }
+                Thread.sleep(60);
+            }
+            int lastThirty = storeChanges.get() - before;
+
+            // Then, once it has seen a lease follow each return, it keeps its permits between bursts:
+            // the last 30 bursts cost the store a few changes, not a lease and a return each (60)
+            assertThat(lastThirty).as("leases and returns during the last 30 bursts").isLessThanOrEqualTo(6);
+        } finally {
+            limit.stop();
+            member.getMap(mapName).destroy();
+        }
+    }
+
     /** Waits until every caller is parked waiting for the held lease. */
     private static void awaitAllBlocked(List<Thread> callers) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
