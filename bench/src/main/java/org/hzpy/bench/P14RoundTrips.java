@@ -257,8 +257,8 @@ final class P14RoundTrips implements Benchmark {
         }
     }
 
-    /** Per unit of a row: client round trips, member operations; and units per second. */
-    private record Measured(double roundTrips, double operations, double unitsPerSecond) {
+    /** Per unit of a row: client requests (invocation ids), member operations. */
+    private record Measured(double roundTrips, double operations) {
     }
 
     /** Counts a workload's client requests and member operations (Hazelcast internals: no public API has them). */
@@ -280,7 +280,7 @@ final class P14RoundTrips implements Benchmark {
             table.row(what, String.valueOf(units), Stats.fmt(units * callsPerUnit / seconds), Stats.fmt(roundTrips),
                     Stats.fmt(operations));
             System.out.printf("P14: %s: %.3f round trips, %.3f operations per unit%n", what, roundTrips, operations);
-            return new Measured(roundTrips, operations, units / seconds);
+            return new Measured(roundTrips, operations);
         }
 
         private long sent() {
