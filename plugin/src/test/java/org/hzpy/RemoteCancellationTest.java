@@ -4,6 +4,7 @@ import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import org.hzpy.support.Await;
+import org.hzpy.support.ClientEvents;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.PythonLog;
 import org.hzpy.support.TestMembers;
@@ -123,6 +124,28 @@ class RemoteCancellationTest {
             // Then the member lets the call run to its end
             Await.until(BOUND, "the call finished on the member",
                     () -> Boolean.TRUE.equals(client.call(PyCall.of("hardening", "was_finished", key).timeout(BOUND))));
+        } finally {
+            own.shutdown();
+        }
+    }
+
+    @Test
+    void aDisconnectEventThatComesAfterTheClientConnectedAgain_cancelsNothing() throws Exception {
+        // Given a client of its own with a call that waits 8 s on the member, then records that it finished
+        HazelcastInstance own = newClient();
+        String key = UUID.randomUUID().toString();
+        try (PythonLog log = PythonLog.capture()) {
+            Py.on(own).callAsync(PyCall.of("hardening", "mark_wait_and_finish", key, 8).timeout(LONG));
+            log.await("started " + key, 60);
+
+            // When the member hears of a disconnect of that client while it is connected (as a loaded
+            // member orders a reconnect: the new connection's connect event, then the old one's disconnect)
+            ClientEvents.disconnected(member, own);
+
+            // Then the call runs to its end, past the grace period, and the client's next call is served
+            Await.until(BOUND, "the call finished on the member",
+                    () -> Boolean.TRUE.equals(client.call(PyCall.of("hardening", "was_finished", key).timeout(BOUND))));
+            assertThat(Py.on(own).call(PyCall.of("hardening", "echo", "served").timeout(BOUND))).isEqualTo("served");
         } finally {
             own.shutdown();
         }

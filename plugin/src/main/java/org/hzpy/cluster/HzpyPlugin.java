@@ -145,7 +145,9 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
                 disconnected.put(id, mark);
                 java.util.concurrent.CompletableFuture.delayedExecutor(CLIENT_GRACE.toMillis(),
                         java.util.concurrent.TimeUnit.MILLISECONDS, GRACE_TIMER).execute(() -> {
-                            if (disconnected.remove(id, mark)) { // not back meanwhile
+                            // not back meanwhile: no connect event since, and not connected now (a
+                            // reconnect's event can come before the old connection's disconnect event)
+                            if (disconnected.remove(id, mark) && !connectedNow(id)) {
                                 int stopped = running.cancelCallsOf(id);
                                 if (stopped > 0) {
                                     LOGGER.info("hzpy cancelled " + stopped + " call(s) of client " + id
@@ -165,6 +167,15 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
                 running.cancelCallsOf(event.getMember().getUuid().toString());
             }
         });
+    }
+
+    private boolean connectedNow(String clientId) {
+        for (com.hazelcast.client.Client c : instance.getClientService().getConnectedClients()) {
+            if (c.getUuid().toString().equals(clientId)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
