@@ -293,9 +293,10 @@ class ClusterLimitTest {
 
     @Test
     void permitsLeftIdleOnOneMember_serveAnotherMemberSoonAfter() throws Exception {
-        // Given all 6 permits used on member a (once earlier tests' idle leases are back), then given
-        // back as its calls end
+        // Given all 6 permits used on member a (once earlier tests' idle leases are back, and no
+        // refusal of b is recent enough for the limit to be shared), then given back as its calls end
         awaitClusterPermitsAtMost(0, 10);
+        Thread.sleep(ClusterLimits.WANT.toMillis());
         CountDownLatch release = holdingGate();
         List<CompletableFuture<Object>> held = new ArrayList<>();
         try {

@@ -12,7 +12,16 @@ import java.util.Map;
 /**
  * One change to the cluster-wide limit's state, applied atomically on the partition that owns it:
  * the state is the limit ({@value #MAX}: {max}) and, by member uuid, what each member holds as
- * {held, last lease id, what that lease granted, last return id}. Returns {granted, held in all, max}.
+ * {held, last lease id, what that lease granted, last return id, when it was last refused}. Returns
+ * {granted, held in all, max, keep}: a lease or a settle answers in keep how many permits the member
+ * should keep at most (-1: as many as it likes).
+ *
+ * <p>Fair: a member refused within the last {@value #WANT_MILLIS} ms that holds less than its share
+ * (the limit over the members that hold or want permits, at least one) is starving. While one is,
+ * a lease gets nothing beyond the asker's share, and a member holding more than its share is told
+ * to keep no more, so that the permits it frees go back to the store for the starving member,
+ * rather than to its own next caller (a member whose callers keep its permits busy would otherwise
+ * hold them for as long as its load lasts).
  *
  * <p>Idempotent: Hazelcast re-sends an entry operation (same object, same id) when the partition's
  * owner dies after applying it. A lease or a return carries an id that grows per member and per
@@ -36,6 +45,18 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
     private static final int LEASE_ID = 1;
     private static final int LEASE_GRANT = 2;
     private static final int RETURN_ID = 3;
+    private static final int WANTED_AT = 4;
+    private static final int RECORD = 5;
+    /**
+     * A member refused this recently still wants permits. Short: while it lasts, the others get no
+     * more than their share, even if the refused caller has given up (a Jet stage asks again within
+     * 50 ms, a sync caller's own retry may not).
+     */
+    static final long WANT_MILLIS = 500;
+    /** A refusal is written down at most this often per member (each write rewrites the entry and its backup). */
+    private static final long WANT_REFRESH_MILLIS = 100;
+    /** No cap: what {@code keep} answers when the member may keep all it holds. */
+    static final long KEEP_ALL = -1;
 
     private byte op;
     private String member;
@@ -69,21 +90,30 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
             }
         }
         long granted = 0;
+        long keep = KEEP_ALL;
         boolean changed = true;
         switch (op) {
             case LEASE -> {
                 long[] mine = state.get(member);
                 if (mine != null && id <= mine[LEASE_ID]) { // a retry: the answer it got the first time
-                    return new long[] {id == mine[LEASE_ID] ? mine[LEASE_GRANT] : 0, held, max};
+                    return new long[] {id == mine[LEASE_ID] ? mine[LEASE_GRANT] : 0, held, max, KEEP_ALL};
                 }
+                long now = System.currentTimeMillis();
+                long mineHeld = mine == null ? 0 : mine[HELD];
                 granted = LimitStore.grant(max, held, n);
-                if (granted == 0) { // nothing recorded: a retry of a refusal is a new question, answered afresh
-                    changed = false;
-                } else {
-                    if (mine == null) {
-                        mine = new long[4];
-                        state.put(member, mine);
+                long[] share = shares(state, max, now);
+                if (othersStarve(state, now, share[0])) {
+                    granted = Math.max(0, Math.min(granted, share[1] - mineHeld));
+                    keep = mineHeld > share[0] ? share[0] : KEEP_ALL;
+                }
+                if (granted == 0) { // no lease recorded: a retry of a refusal is a new question, answered afresh
+                    if (mine == null || mine.length < RECORD || now - mine[WANTED_AT] >= WANT_REFRESH_MILLIS) {
+                        record(state, member)[WANTED_AT] = now;
+                    } else {
+                        changed = false;
                     }
+                } else {
+                    mine = record(state, member);
                     mine[HELD] += granted;
                     mine[LEASE_ID] = id;
                     mine[LEASE_GRANT] = granted;
@@ -93,7 +123,7 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
             case RETURN -> {
                 long[] mine = state.get(member);
                 if (mine == null || id <= mine[RETURN_ID]) { // reclaimed already, or a retry
-                    return new long[] {0, held, max};
+                    return new long[] {0, held, max, KEEP_ALL};
                 }
                 long back = Math.min(mine[HELD], n);
                 mine[HELD] -= back;
@@ -102,8 +132,13 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
             }
             case SETTLE -> {
                 long[] mine = state.get(member);
+                long now = System.currentTimeMillis();
+                long[] share = shares(state, max, now);
+                if (mine != null && othersStarve(state, now, share[0])) {
+                    keep = Math.min(mine[HELD], n) > share[0] ? share[0] : KEEP_ALL;
+                }
                 if (mine == null || mine[LEASE_ID] != id || mine[HELD] <= n) { // nothing stranded, or a lease since
-                    return new long[] {0, held, max};
+                    return new long[] {0, held, max, keep};
                 }
                 granted = mine[HELD] - n; // here: what goes back
                 mine[HELD] = n;
@@ -131,7 +166,56 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
         if (changed) {
             entry.setValue(state);
         }
-        return new long[] {granted, held, max};
+        return new long[] {granted, held, max, keep};
+    }
+
+    /** The member's record, made (or widened from an older, shorter one) as needed. */
+    private static long[] record(HashMap<String, long[]> state, String member) {
+        long[] r = state.get(member);
+        if (r == null || r.length < RECORD) {
+            r = r == null ? new long[RECORD] : java.util.Arrays.copyOf(r, RECORD);
+            state.put(member, r);
+        }
+        return r;
+    }
+
+    private static boolean wants(long[] r, long now) {
+        return r.length > WANTED_AT && now - r[WANTED_AT] < WANT_MILLIS;
+    }
+
+    /**
+     * {floor, ceiling} of the limit shared among the members that hold or want permits (the asker
+     * among them). The floor is 0 when there are more of them than permits: then every holder gives
+     * its permit up while another member holds none and wants one, and the permits go round.
+     */
+    private long[] shares(HashMap<String, long[]> state, long max, long now) {
+        long claimants = 0;
+        boolean askerCounted = false;
+        for (Map.Entry<String, long[]> e : state.entrySet()) {
+            long[] r = e.getValue();
+            if (!e.getKey().equals(MAX) && (r[HELD] > 0 || wants(r, now))) {
+                claimants++;
+                askerCounted |= e.getKey().equals(member);
+            }
+        }
+        if (!askerCounted) {
+            claimants++;
+        }
+        return new long[] {max / claimants, Math.max(1, (max + claimants - 1) / claimants)};
+    }
+
+    /**
+     * Whether a member other than the asker was refused lately and holds less than {@code floor}
+     * (none, when the floor is 0).
+     */
+    private boolean othersStarve(HashMap<String, long[]> state, long now, long floor) {
+        for (Map.Entry<String, long[]> e : state.entrySet()) {
+            long[] r = e.getValue();
+            if (!e.getKey().equals(MAX) && !e.getKey().equals(member) && r[HELD] < Math.max(1, floor) && wants(r, now)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Override

@@ -16,8 +16,10 @@ interface LimitStore {
 
     /**
      * Grants {@code member} up to {@code n} permits while the limit has room (one at a time near the
-     * limit, so no member hoards); answers {granted, held by all members after, max}. Never blocks:
-     * the answer comes when the cluster gives it. A member has at most one lease in flight.
+     * limit, so no member hoards); answers {granted, held by all members after, max}, and a store
+     * that shares the limit fairly a fourth number: how many permits the member should keep at most
+     * while another member starves for one, or -1 (keep them all). Never blocks: the answer comes
+     * when the cluster gives it. A member has at most one lease in flight.
      */
     CompletionStage<long[]> lease(String member, int n);
 
@@ -27,10 +29,11 @@ interface LimitStore {
      * permits stranded by a lease applied by an owner that died before answering, or by a return
      * that was lost. Called from the thread that gives back; {@code leased} is read after the
      * store notes its last lease id, and is negative while a lease is in flight (then nothing is
-     * done). Answers the permits it gave back. A store that cannot tell gives back nothing.
+     * done). Answers {the permits it gave back, how many the member should keep at most or -1}
+     * (see {@link #lease}). A store that cannot tell gives back nothing and sets no cap.
      */
-    default long settle(String member, java.util.function.LongSupplier leased) {
-        return 0;
+    default long[] settle(String member, java.util.function.LongSupplier leased) {
+        return new long[] {0, -1};
     }
 
     /** {@code member} gives back {@code n} of the permits it holds. Called from one thread per member. */

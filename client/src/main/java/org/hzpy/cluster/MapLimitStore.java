@@ -48,10 +48,14 @@ final class MapLimitStore implements LimitStore {
     }
 
     @Override
-    public long settle(String member, java.util.function.LongSupplier leased) {
+    public long[] settle(String member, java.util.function.LongSupplier leased) {
         long lastLease = leaseIds.get(); // first: a lease sent after this has a higher id, and the op then does nothing
         long counted = leased.getAsLong();
-        return counted < 0 ? 0 : map.executeOnKey(KEY, new LimitOp(LimitOp.SETTLE, member, counted, lastLease))[0];
+        if (counted < 0) {
+            return new long[] {0, LimitOp.KEEP_ALL};
+        }
+        long[] r = map.executeOnKey(KEY, new LimitOp(LimitOp.SETTLE, member, counted, lastLease));
+        return new long[] {r[0], r.length > 3 ? r[3] : LimitOp.KEEP_ALL};
     }
 
     /**

@@ -27,7 +27,10 @@ import java.util.concurrent.locks.LockSupport;
  * (larger when more callers wait) and serves its calls from them with a CAS; permits it has not
  * used for {@value #IDLE_MILLIS} ms go back (up to a second for a member whose load comes in
  * bursts, so that it does not lease and return around every burst), so an idle member strands
- * none for long; a member that leaves has its permits reclaimed by the others.
+ * none for long; a member that leaves has its permits reclaimed by the others. The store shares
+ * the limit fairly: while another member starves for permits, it tells this one how many to keep
+ * at most ({@link #keepAtMost}), and permits beyond that go back as their calls end rather than to
+ * this member's next caller.
  *
  * <p>A lease is a remote operation, so no caller runs it and no lock is held across it: a member
  * has at most one lease in flight, which every caller short of permits joins. A synchronous caller
@@ -78,6 +81,18 @@ final class ClusterLimit implements PermitSource, PySemaphore {
      * (Both counts stay below 2^20: a member runs at most 1,000,000 calls and leases at most a block beyond.)
      */
     private final AtomicLong state = new AtomicLong();
+    /**
+     * How many leased permits this member keeps while another member starves for one (the store's
+     * word, from a lease or a settle answer); {@link Long#MAX_VALUE} otherwise. A permit released
+     * above it leaves the member: {@link #owed} to the store, which the returner gives back.
+     */
+    private volatile long keepAtMost = Long.MAX_VALUE;
+    /** Until when the store's last word holds: a cap not renewed (by a lease or a settle) is lifted then. */
+    private volatile long capUntilNanos;
+    /** How long a cap holds without renewal: beyond a settle's interval, so a member that does not lease hears again first. */
+    private static final long CAP_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * SETTLE_MILLIS);
+    /** Permits released above the cap, not yet given back to the store (the returner does). */
+    private final AtomicLong owed = new AtomicLong();
     /** Callers waiting for a lease now: the next lease asks for enough for all of them. */
     private final java.util.concurrent.atomic.AtomicInteger waiting = new java.util.concurrent.atomic.AtomicInteger();
     /** The lease in flight, if any; cleared when the store answers it (not when its waiters give up). */
@@ -296,6 +311,9 @@ final class ClusterLimit implements PermitSource, PySemaphore {
                 if (e == null && r[0] > 0) {
                     state.addAndGet(r[0] << LEASED_SHIFT);
                 }
+                if (e == null && r.length > 3) {
+                    capAt(r[3]);
+                }
                 inFlight.compareAndSet(this, null); // first: a waiter that finds no permit then asks anew
                 if (e != null) {
                     answer.completeExceptionally(e);
@@ -308,13 +326,45 @@ final class ClusterLimit implements PermitSource, PySemaphore {
 
     @Override
     public void release() {
+        long cap = keepAtMost;
         while (true) {
             long s = state.get();
             if (used(s) == 0) {
                 return; // taken before the limit was in force
             }
-            if (state.compareAndSet(s, s - ONE_USED)) {
+            if (leased(s) > cap) { // another member starves: this permit goes back to the store
+                owed.incrementAndGet(); // first: a settle meanwhile counts it as still held here (safe), never as gone
+                if (state.compareAndSet(s, s - ONE_USED - (1L << LEASED_SHIFT))) {
+                    return;
+                }
+                owed.decrementAndGet();
+            } else if (state.compareAndSet(s, s - ONE_USED)) {
                 return;
+            }
+        }
+    }
+
+    /** The store's word, in each lease's and settle's answer: how many permits to keep while another member starves (-1: all). */
+    private void capAt(long keep) {
+        capUntilNanos = System.nanoTime() + CAP_NANOS;
+        keepAtMost = keep >= 0 ? keep : Long.MAX_VALUE;
+    }
+
+    /**
+     * Gives back the permits released above the cap, and lifts a cap the store has not renewed (as
+     * if it had said -1). Returner only. A return that fails is not sent again: the next settle
+     * brings the store's count to this member's, whether or not the return was applied.
+     */
+    private void payOwed() {
+        if (keepAtMost != Long.MAX_VALUE && System.nanoTime() - capUntilNanos > 0) {
+            keepAtMost = Long.MAX_VALUE;
+        }
+        long o = owed.get();
+        if (o > 0) {
+            try {
+                store.giveBack(self, o);
+            } finally {
+                owed.addAndGet(-o);
             }
         }
     }
@@ -338,6 +388,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
                 if (!running) {
                     return;
                 }
+                payOwed();
                 if (premature.getAndSet(0) > 0) {
                     looksNeeded = Math.min(MAX_IDLE_LOOKS, looksNeeded * 2);
                     judged = true;
@@ -350,6 +401,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
                 if (epoch != lastEpoch) {
                     lastEpoch = epoch;
                     quietLooks = 0;
+                    settleNowAndThen(); // under load too: its answer carries the store's cap
                     continue;
                 }
                 long spare = leased(s) - used(s);
@@ -380,7 +432,10 @@ final class ClusterLimit implements PermitSource, PySemaphore {
             return;
         }
         lastSettled = now;
-        long back = store.settle(self, () -> inFlight.get() != null ? -1 : leased(state.get()));
+        // what the store should count: leased here, and released above the cap but not yet given back
+        long[] answer = store.settle(self, () -> inFlight.get() != null ? -1 : leased(state.get()) + owed.get());
+        capAt(answer[1]);
+        long back = answer[0];
         if (back > 0) {
             LOGGER.info("hzpy gave back " + back + " cluster-wide permit(s) the limit's store still counted for this member");
         }

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ClusterLimits {
     /** The key of the limit's entry in its IMap. */
     public static final String KEY = "limit";
+    /** How long a member refused a permit counts as wanting one, and the others get only their share. */
+    public static final java.time.Duration WANT = java.time.Duration.ofMillis(LimitOp.WANT_MILLIS);
 
     private ClusterLimits() {
     }
@@ -110,6 +112,11 @@ public final class ClusterLimits {
         @Override
         public CompletionStage<long[]> lease(String m, int n) {
             return real.lease(m, n);
+        }
+
+        @Override
+        public long[] settle(String m, java.util.function.LongSupplier leased) {
+            return real.settle(m, leased);
         }
 
         @Override
