@@ -113,8 +113,7 @@ class RemoteCancellationTest {
         HazelcastInstance own = newClient();
         String key = UUID.randomUUID().toString();
         try (PythonLog log = PythonLog.capture()) {
-            Py.on(own).callAsync(PyCall.of("hardening", "mark_wait_and_finish", key, 8).timeout(LONG));
-            log.await("started " + key, 60);
+            startWaitingCall(own, key, log);
 
             // When its connection to the member drops and it connects again (as when a member joins:
             // Hazelcast tells the member of each connection, not of the client leaving the cluster)
@@ -122,8 +121,7 @@ class RemoteCancellationTest {
                     .getActiveConnections().forEach(c -> c.close("a dropped connection (test)", null));
 
             // Then the member lets the call run to its end
-            Await.until(BOUND, "the call finished on the member",
-                    () -> Boolean.TRUE.equals(client.call(PyCall.of("hardening", "was_finished", key).timeout(BOUND))));
+            awaitFinished(key);
         } finally {
             own.shutdown();
         }
@@ -135,20 +133,29 @@ class RemoteCancellationTest {
         HazelcastInstance own = newClient();
         String key = UUID.randomUUID().toString();
         try (PythonLog log = PythonLog.capture()) {
-            Py.on(own).callAsync(PyCall.of("hardening", "mark_wait_and_finish", key, 8).timeout(LONG));
-            log.await("started " + key, 60);
+            startWaitingCall(own, key, log);
 
             // When the member hears of a disconnect of that client while it is connected (as a loaded
             // member orders a reconnect: the new connection's connect event, then the old one's disconnect)
             ClientEvents.disconnected(member, own);
 
             // Then the call runs to its end, past the grace period, and the client's next call is served
-            Await.until(BOUND, "the call finished on the member",
-                    () -> Boolean.TRUE.equals(client.call(PyCall.of("hardening", "was_finished", key).timeout(BOUND))));
+            awaitFinished(key);
             assertThat(Py.on(own).call(PyCall.of("hardening", "echo", "served").timeout(BOUND))).isEqualTo("served");
         } finally {
             own.shutdown();
         }
+    }
+
+    /** A call of {@code own} that waits 8 s on the member, then records that it finished; returns once it runs. */
+    private static void startWaitingCall(HazelcastInstance own, String key, PythonLog log) throws InterruptedException {
+        Py.on(own).callAsync(PyCall.of("hardening", "mark_wait_and_finish", key, 8).timeout(LONG));
+        log.await("started " + key, 60);
+    }
+
+    private void awaitFinished(String key) {
+        Await.until(BOUND, "the call finished on the member",
+                () -> Boolean.TRUE.equals(client.call(PyCall.of("hardening", "was_finished", key).timeout(BOUND))));
     }
 
     /** Leaves the member idle for the next test whatever this one left running. */
