@@ -83,12 +83,9 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
         HashMap<String, long[]> state = entry.getValue() == null ? new HashMap<>() : entry.getValue();
         long[] maxRecord = state.get(MAX);
         long max = maxRecord == null ? 0 : maxRecord[0];
-        long held = 0;
-        for (Map.Entry<String, long[]> e : state.entrySet()) {
-            if (!e.getKey().equals(MAX)) {
-                held += e.getValue()[HELD];
-            }
-        }
+        long now = System.currentTimeMillis();
+        Census census = census(state, max, now);
+        long held = census.held;
         long granted = 0;
         long keep = KEEP_ALL;
         boolean changed = true;
@@ -98,16 +95,14 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
                 if (mine != null && id <= mine[LEASE_ID]) { // a retry: the answer it got the first time
                     return new long[] {id == mine[LEASE_ID] ? mine[LEASE_GRANT] : 0, held, max, KEEP_ALL};
                 }
-                long now = System.currentTimeMillis();
                 long mineHeld = mine == null ? 0 : mine[HELD];
                 granted = LimitStore.grant(max, held, n);
-                long[] share = shares(state, max, now);
-                if (othersStarve(state, now, share[0])) {
-                    granted = Math.max(0, Math.min(granted, share[1] - mineHeld));
-                    keep = mineHeld > share[0] ? share[0] : KEEP_ALL;
+                if (census.othersStarve) {
+                    granted = Math.max(0, Math.min(granted, census.ceiling - mineHeld));
+                    keep = mineHeld > census.floor ? census.floor : KEEP_ALL;
                 }
                 if (granted == 0) { // no lease recorded: a retry of a refusal is a new question, answered afresh
-                    if (mine == null || mine.length < RECORD || now - mine[WANTED_AT] >= WANT_REFRESH_MILLIS) {
+                    if (mine == null || !refusedWithin(mine, now, WANT_REFRESH_MILLIS)) {
                         record(state, member)[WANTED_AT] = now;
                     } else {
                         changed = false;
@@ -132,10 +127,8 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
             }
             case SETTLE -> {
                 long[] mine = state.get(member);
-                long now = System.currentTimeMillis();
-                long[] share = shares(state, max, now);
-                if (mine != null && othersStarve(state, now, share[0])) {
-                    keep = Math.min(mine[HELD], n) > share[0] ? share[0] : KEEP_ALL;
+                if (mine != null && census.othersStarve) {
+                    keep = Math.min(mine[HELD], n) > census.floor ? census.floor : KEEP_ALL;
                 }
                 if (mine == null || mine[LEASE_ID] != id || mine[HELD] <= n) { // nothing stranded, or a lease since
                     return new long[] {0, held, max, keep};
@@ -179,43 +172,47 @@ public final class LimitOp implements EntryProcessor<String, HashMap<String, lon
         return r;
     }
 
-    private static boolean wants(long[] r, long now) {
-        return r.length > WANTED_AT && now - r[WANTED_AT] < WANT_MILLIS;
+    private static boolean refusedWithin(long[] r, long now, long millis) {
+        return r.length > WANTED_AT && now - r[WANTED_AT] < millis;
     }
 
     /**
-     * {floor, ceiling} of the limit shared among the members that hold or want permits (the asker
-     * among them). The floor is 0 when there are more of them than permits: then every holder gives
-     * its permit up while another member holds none and wants one, and the permits go round.
+     * The permits held in all, and the limit's share among the members that hold or want permits
+     * (the asker among them): {@code floor} and {@code ceiling}. The floor is 0 when there are more
+     * of them than permits: then every holder gives its permit up while another member holds none
+     * and wants one, and the permits go round. {@code othersStarve}: a member other than the asker
+     * was refused lately and holds less than the floor (none, when the floor is 0).
      */
-    private long[] shares(HashMap<String, long[]> state, long max, long now) {
+    private record Census(long held, long floor, long ceiling, boolean othersStarve) {
+    }
+
+    /** One pass over the members' records. */
+    private Census census(HashMap<String, long[]> state, long max, long now) {
+        long held = 0;
         long claimants = 0;
         boolean askerCounted = false;
+        long leastHeldByOthersWanting = Long.MAX_VALUE;
         for (Map.Entry<String, long[]> e : state.entrySet()) {
+            if (e.getKey().equals(MAX)) {
+                continue;
+            }
             long[] r = e.getValue();
-            if (!e.getKey().equals(MAX) && (r[HELD] > 0 || wants(r, now))) {
+            boolean wants = refusedWithin(r, now, WANT_MILLIS);
+            held += r[HELD];
+            if (r[HELD] > 0 || wants) {
                 claimants++;
                 askerCounted |= e.getKey().equals(member);
+            }
+            if (wants && !e.getKey().equals(member)) {
+                leastHeldByOthersWanting = Math.min(leastHeldByOthersWanting, r[HELD]);
             }
         }
         if (!askerCounted) {
             claimants++;
         }
-        return new long[] {max / claimants, Math.max(1, (max + claimants - 1) / claimants)};
-    }
-
-    /**
-     * Whether a member other than the asker was refused lately and holds less than {@code floor}
-     * (none, when the floor is 0).
-     */
-    private boolean othersStarve(HashMap<String, long[]> state, long now, long floor) {
-        for (Map.Entry<String, long[]> e : state.entrySet()) {
-            long[] r = e.getValue();
-            if (!e.getKey().equals(MAX) && !e.getKey().equals(member) && r[HELD] < Math.max(1, floor) && wants(r, now)) {
-                return true;
-            }
-        }
-        return false;
+        long floor = max / claimants;
+        return new Census(held, floor, Math.max(1, (max + claimants - 1) / claimants),
+                leastHeldByOthersWanting < Math.max(1, floor));
     }
 
     @Override
