@@ -87,7 +87,7 @@ class ChaosTest {
         Py py = Py.on(client);
         ChaosJetJob.setLoad(client, false);
         Job job = ChaosJetJob.submit(client);
-        try (ChaosLoad load = new ChaosLoad(py)) {
+        try (ChaosLoad load = new ChaosLoad(py); AutoCloseable timeline = timeline(cluster, client, load)) {
             for (int round = 1; round <= ROUNDS; round++) {
                 // When a member is killed, another stopped for 3 s, and a replacement joins, under load
                 int callsBefore = load.intervals().size(); // the load paused before: no call spans two rounds
@@ -159,6 +159,40 @@ class ChaosTest {
             }
         }
         job.cancel();
+    }
+
+    /**
+     * Every second, until closed: the Jet items counted, the calls done, and what the cluster
+     * limit's store and each member's own limit hold, into target/chaos-timeline.txt (to read when
+     * a promise broke).
+     */
+    private AutoCloseable timeline(ChaosCluster cluster, HazelcastInstance client, ChaosLoad load) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(java.nio.file.Path.of("target"));
+        java.io.PrintWriter out = new java.io.PrintWriter(java.nio.file.Files.newBufferedWriter(
+                java.nio.file.Path.of("target", "chaos-timeline.txt")), true);
+        long from = System.nanoTime();
+        java.util.concurrent.ScheduledExecutorService every = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        every.scheduleWithFixedDelay(() -> {
+            StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "%7.1f s: jet %d, calls %d",
+                    (System.nanoTime() - from) / 1e9, ChaosJetJob.counted(client), load.callsDone()));
+            String records = null;
+            for (int port : cluster.inClientView()) {
+                try {
+                    Map<String, Object> p = cluster.probe(port, new ChaosProbe(List.of()), 2);
+                    line.append(", :").append(port).append(" own ").append(p.get("localPermits"))
+                            .append(" jet-refused ").append(p.get("jetRefused"));
+                    records = records == null ? String.valueOf(p.get("limitRecords")) : records;
+                } catch (Exception e) {
+                    line.append(", :").append(port).append(" no answer");
+                }
+            }
+            out.println(line.append(" | limit: ").append(records));
+        }, 1, 1, TimeUnit.SECONDS);
+        return () -> {
+            every.shutdownNow();
+            every.awaitTermination(10, TimeUnit.SECONDS);
+            out.close();
+        };
     }
 
     private void totals(ChaosLoad load, HazelcastInstance client) {

@@ -35,6 +35,8 @@ public final class ChaosCluster implements AutoCloseable {
             "-Dpolyglot.engine.WarnInterpreterOnly=false");
     private final long lifetimeSeconds;
     private final Map<Integer, MemberProcess> members = new TreeMap<>();
+    /** Every member process started, in order (a port's member is replaced in {@link #members}). */
+    private final List<Map.Entry<Integer, MemberProcess>> started = new ArrayList<>();
     private final List<Integer> usedPorts = new ArrayList<>();
     private HazelcastInstance client;
 
@@ -64,9 +66,11 @@ public final class ChaosCluster implements AutoCloseable {
     private int launch() throws IOException {
         int port = nextPort();
         usedPorts.add(port);
-        members.put(port, MemberProcess.start(lifetimeSeconds, System.getProperty("java.class.path"),
+        MemberProcess p = MemberProcess.start(lifetimeSeconds, System.getProperty("java.class.path"),
                 ChaosCluster::notTheGraalJit, MEMBER_JVM,
-                ChaosMember.class, Integer.toString(port), Long.toString(lifetimeSeconds)));
+                ChaosMember.class, Integer.toString(port), Long.toString(lifetimeSeconds));
+        members.put(port, p);
+        started.add(Map.entry(port, p));
         return port;
     }
 
@@ -163,9 +167,20 @@ public final class ChaosCluster implements AutoCloseable {
         members.get(port).kill();
     }
 
-    /** Kills every member process (SIGKILL ends a stopped one too), then closes the client. */
+    /**
+     * Kills every member process (SIGKILL ends a stopped one too), then closes the client. What each
+     * member printed is kept in target/chaos-members/NN-PORT.log, in the order they started.
+     */
     @Override
     public void close() {
+        for (int i = 0; i < started.size(); i++) {
+            try {
+                started.get(i).getValue().saveOutput(java.nio.file.Path.of("target", "chaos-members",
+                        String.format(java.util.Locale.ROOT, "%02d-%d.log", i + 1, started.get(i).getKey())));
+            } catch (IOException e) {
+                System.out.println("chaos: could not keep a member's output: " + e);
+            }
+        }
         for (MemberProcess p : members.values()) {
             try {
                 p.kill();

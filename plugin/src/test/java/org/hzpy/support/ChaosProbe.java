@@ -40,10 +40,33 @@ public final class ChaosProbe implements Callable<Map<String, Object>>, Serializ
         out.put("port", member.getCluster().getLocalMember().getAddress().getPort());
         out.put("clusterSafe", member.getPartitionService().isClusterSafe());
         out.put("localPermits", py.semaphore().current());
+        out.put("limitRecords", limitRecords());
+        org.hzpy.runtime.CallStats stats = org.hzpy.cluster.HzpyPlugin.runtimeOf(member).callStats();
+        stats.enable();
+        out.put("jetRefused", stats.jetRefusals());
         if (!names.isEmpty()) {
             out.put("missing", missing(py));
         }
         return out;
+    }
+
+    /** The cluster limit's entry as its store keeps it: {@code member-uuid-prefix=[held, lease id, granted, return id, refused at]}. */
+    private String limitRecords() {
+        Object state = member.getMap("hzpy.cluster-limit").get("limit");
+        if (!(state instanceof Map<?, ?> records)) {
+            return String.valueOf(state);
+        }
+        StringBuilder out = new StringBuilder();
+        long now = System.currentTimeMillis();
+        new java.util.TreeMap<>(records).forEach((k, v) -> {
+            long[] r = (long[]) v;
+            out.append(String.valueOf(k), 0, Math.min(8, String.valueOf(k).length())).append("=held ").append(r[0]);
+            if (r.length > 4 && r[4] > 0) {
+                out.append(" refused ").append(now - r[4]).append(" ms ago");
+            }
+            out.append("; ");
+        });
+        return out.toString();
     }
 
     /** Asks the member's context; a full limit (Jet's stage may hold permits) is asked again, for at most 20 s. */

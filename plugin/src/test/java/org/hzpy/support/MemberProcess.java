@@ -115,6 +115,12 @@ public final class MemberProcess implements AutoCloseable {
         return String.join("\n", lines);
     }
 
+    /** Writes the output so far to {@code file} (for a test's report: what the member logged). */
+    public void saveOutput(java.nio.file.Path file) throws IOException {
+        java.nio.file.Files.createDirectories(file.toAbsolutePath().getParent());
+        java.nio.file.Files.write(file, lines, StandardCharsets.UTF_8);
+    }
+
     /**
      * SIGSTOP, then SIGCONT {@code millis} later: the process freezes (every thread; its sockets stay
      * open). A shell of its own sends both signals, so that the process is resumed — and can then see
