@@ -47,3 +47,9 @@ def sleep_all(items):
     import time
     time.sleep(90)
     return items
+
+
+def pause_all(items):
+    import time
+    time.sleep(0.02)
+    return items

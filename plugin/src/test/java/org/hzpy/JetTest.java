@@ -299,6 +299,107 @@ class JetTest {
         }
     }
 
+    @Test
+    void callersThatKeepTheLimitBusy_doNotStarveTheStage_itsBatchesTakeTheNextFreePermit() throws Exception {
+        // Given members that allow one Python call at a time, each kept busy by a caller that calls
+        // again the moment its call ends (and at once again when refused)
+        Py onA = TestMembers.py(a);
+        Py onB = TestMembers.py(b);
+        int maxA = onA.semaphore().maxConcurrent();
+        int maxB = onB.semaphore().maxConcurrent();
+        java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicLong callersCalls = new java.util.concurrent.atomic.AtomicLong();
+        List<Thread> callers = new ArrayList<>();
+        try {
+            onA.semaphore().setMaxConcurrent(1);
+            onB.semaphore().setMaxConcurrent(1);
+            for (Py py : List.of(onA, onB)) {
+                Thread caller = new Thread(() -> {
+                    while (busy.get()) {
+                        try {
+                            py.call("testmod", "sleep_then", 0.01, null);
+                            callersCalls.incrementAndGet();
+                        } catch (OverloadedException e) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }, "jet-test-busy-caller");
+                caller.start();
+                callers.add(caller);
+            }
+            Await.until(Duration.ofMinutes(1), "the callers' calls running", () -> callersCalls.get() > 20);
+
+            // When a job sends 40 items in batches of 4, each batch waiting at most 10 s for a permit
+            String sink = "jet-out-" + UUID.randomUUID();
+            Pipeline p = Pipeline.create();
+            p.readFrom(TestSources.items(numbers(40)))
+                    .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(4)
+                            .timeout(Duration.ofSeconds(10))))
+                    .writeTo(Sinks.list(sink));
+            Job job = a.getJet().newJob(p);
+
+            // Then the job completes with every item (its batches were not overtaken by the callers' next calls)
+            job.join();
+            assertThat(new ArrayList<Long>(a.<Long>getList(sink)))
+                    .containsExactlyInAnyOrderElementsOf(numbers(40).stream().map(x -> x * 2).toList());
+        } finally {
+            busy.set(false);
+            for (Thread caller : callers) {
+                caller.join(60_000);
+            }
+            onA.semaphore().setMaxConcurrent(maxA);
+            onB.semaphore().setMaxConcurrent(maxB);
+        }
+    }
+
+    @Test
+    void aStageThatAlwaysHasABatchWaiting_doesNotShutOutCallsOnItsMember() throws Exception {
+        // Given members that allow one Python call at a time, and a stream job whose batches (20 ms
+        // each in Python) come faster than they run, so that some always wait for a permit
+        Py onA = TestMembers.py(a);
+        Py onB = TestMembers.py(b);
+        int maxA = onA.semaphore().maxConcurrent();
+        int maxB = onB.semaphore().maxConcurrent();
+        BackpressureLog refusals = BackpressureLog.capture();
+        Job job = null;
+        try {
+            onA.semaphore().setMaxConcurrent(1);
+            onB.semaphore().setMaxConcurrent(1);
+            Pipeline p = Pipeline.create();
+            p.readFrom(TestSources.itemStream(2_000, (ts, seq) -> seq)).withoutTimestamps()
+                    .apply(PyTransforms.<Long, Long>mapUsingPython(PyStageConfig.of("jetmod", "pause_all").batchSize(4)
+                            .timeout(Duration.ofMinutes(5))))
+                    .writeTo(Sinks.noop());
+            job = a.getJet().newJob(p);
+            Await.until(Duration.ofMinutes(1), "batches waiting for a permit", refusals::any);
+
+            // When a caller on each member calls again and again, at once when refused
+            // Then each member serves it: 10 calls within a minute (permits alternate between the line and other callers)
+            for (Py py : List.of(onA, onB)) {
+                int done = 0;
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                while (done < 10 && System.nanoTime() - deadline < 0) {
+                    try {
+                        py.call("testmod", "sleep_then", 0.0, null);
+                        done++;
+                    } catch (OverloadedException e) {
+                        Thread.onSpinWait();
+                    }
+                }
+                assertThat(done).as("calls served within a minute while the job's batches wait in line").isEqualTo(10);
+            }
+        } finally {
+            if (job != null) {
+                Job running = job;
+                running.cancel();
+                Await.until(Duration.ofMinutes(1), "the job cancelled", () -> running.getStatus() == com.hazelcast.jet.core.JobStatus.FAILED);
+            }
+            refusals.close();
+            onA.semaphore().setMaxConcurrent(maxA);
+            onB.semaphore().setMaxConcurrent(maxB);
+        }
+    }
+
     /** The stage's backpressure as the members log it (FINE, on the stage service's logger), while open. */
     private static final class BackpressureLog extends Handler implements AutoCloseable {
         private final Logger logger = Logger.getLogger("org.hzpy.jet.PyStageService"); // held: a JUL logger is weakly kept
@@ -318,7 +419,7 @@ class JetTest {
 
         @Override
         public void publish(LogRecord record) {
-            if (record.getMessage().contains("found no free permit; it is tried again")) {
+            if (record.getMessage().contains("found no free permit; it waits")) {
                 refused.incrementAndGet();
             }
         }

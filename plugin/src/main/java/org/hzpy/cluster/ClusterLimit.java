@@ -344,6 +344,27 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         }
     }
 
+    /**
+     * A permit in use here goes on to a caller of this member who waited for it, unless another
+     * member starves for permits and this one holds more than the store lets it keep: then it goes
+     * back, as {@link #release()} would (so a line of waiters here cannot hold the permits
+     * another member is owed). Counts as a take: the returner sees the member busy.
+     */
+    @Override
+    public boolean passOn() {
+        while (true) {
+            long s = state.get();
+            if (used(s) == 0 || leased(s) > keepAtMost) { // taken before the limit was in force; or owed to the store
+                release();
+                return false;
+            }
+            long next = (s & ~EPOCH_MASK) | ((s + 1) & EPOCH_MASK);
+            if (state.compareAndSet(s, next)) {
+                return true;
+            }
+        }
+    }
+
     /** The store's word, in each lease's and settle's answer: how many permits to keep while another member starves (-1: all). */
     private void capAt(long keep) {
         capUntilNanos = System.nanoTime() + CAP_NANOS;

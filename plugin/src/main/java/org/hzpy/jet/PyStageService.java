@@ -23,21 +23,19 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A Python stage's way to the member's Python, one per job execution and member (a Jet service
  * context). Each batch is one asynchronous call on the member's contexts, under its limits. A full
- * limit is waited out and the batch tried again (backpressure), never a blocked cooperative thread
- * — but no longer than the stage's timeout, and never after the execution ended: {@link #close()}
- * stops the retries and the batches still in Python. With an attached directory, the job's modules
+ * limit is waited out in the member's line of waiting batches (backpressure: a permit freed on the
+ * member goes to the batch that waited longest, before any later call), never on a blocked
+ * cooperative thread — but no longer than the stage's timeout, and never after the execution
+ * ended: {@link #close()} takes its batches out of the line and stops those still in Python. With an attached directory, the job's modules
  * live in a module scope of their own, closed with the service. Public only for the member's
  * {@code TaskHandlers} (hzpy-client's {@link PyTransforms} open it through them). Thread-safe.
  */
 public final class PyStageService implements PythonStage {
     private static final ILogger LOGGER = Logger.getLogger(PyStageService.class);
-    private static final long FIRST_RETRY_MILLIS = 1;
-    private static final long LONGEST_RETRY_MILLIS = 50;
     /** Runs a flat-map handler and the generators it yields (hzpy's own Python, not the job's). */
     private static final String FLAT_MAP_RUNNER = "_hzpy_internal.streams";
 
@@ -131,71 +129,69 @@ public final class PyStageService implements PythonStage {
     /**
      * One batch through Python: a list of the same length as {@code items}, for Jet's batched stage —
      * the results (null emits nothing), each kept item or null for a filter, a list for a flat-map.
+     * A full limit is waited out in the member's line (backpressure, first come first served) for
+     * at most the stage's timeout.
      */
     @Override
     public CompletableFuture<List<Object>> apply(List<?> items, Shape shape) {
         CompletableFuture<List<Object>> result = new CompletableFuture<>();
-        attempt(new ArrayList<Object>(items), shape, result, System.nanoTime() + permitWaitNanos, FIRST_RETRY_MILLIS);
-        return result;
-    }
-
-    private void attempt(List<Object> items, Shape shape, CompletableFuture<List<Object>> result, long deadline, long backoff) {
         if (closed) {
             result.completeExceptionally(new PyCancelledException(config.stage() + ": the job's execution ended"));
-            return;
+            return result;
         }
-        CompletableFuture<Object> call;
+        List<Object> batch = new ArrayList<>(items);
+        Duration permitWait = Duration.ofNanos(permitWaitNanos);
+        Runnable refused = refusalCounter(batch.size());
+        CompletableFuture<Object> running;
         try {
-            call = shape == Shape.FLAT_MAP // its handler may yield: Python runs the generators to their end
+            running = shape == Shape.FLAT_MAP // its handler may yield: Python runs the generators to their end
                     ? runtime.callAsync(CallStats.Origin.JET, FLAT_MAP_RUNNER, "flat_map_batch",
-                            new Object[] {module, config.function(), items}, null, config.timeout())
-                    : runtime.callAsync(CallStats.Origin.JET, module, config.function(), new Object[] {items}, null, config.timeout());
+                            new Object[] {module, config.function(), batch}, null, config.timeout(), permitWait, refused)
+                    : runtime.callAsync(CallStats.Origin.JET, module, config.function(), new Object[] {batch}, null,
+                            config.timeout(), permitWait, refused);
         } catch (RuntimeException e) {
-            call = CompletableFuture.failedFuture(e);
+            running = CompletableFuture.failedFuture(e);
         }
-        CompletableFuture<Object> running = call;
-        if (!running.isDone()) {
-            inPython.add(running);
+        CompletableFuture<Object> call = running;
+        if (!call.isDone()) {
+            inPython.add(call);
             if (closed) { // closed while it started: close() may not have seen it
-                running.cancel(true);
+                call.cancel(true);
             }
         }
-        running.whenComplete((value, error) -> {
-            inPython.remove(running);
+        call.whenComplete((value, error) -> {
+            inPython.remove(call);
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof OverloadedException overloaded) {
-                retryOrGiveUp(items, shape, result, deadline, backoff, overloaded);
+                result.completeExceptionally(new PyStageException(config, "found no free permit within its timeout of "
+                        + describe(permitWait) + ": raise hzpy.max-concurrent (or hzpy.cluster-max-concurrent)"
+                        + " in the members' hazelcast.yaml, run less at once, or give the stage a longer PyStageConfig.timeout",
+                        overloaded));
             } else if (cause != null) {
-                result.completeExceptionally(cause instanceof PyException p ? new PyStageException(config, p) : cause);
+                result.completeExceptionally(closed && cause instanceof java.util.concurrent.CancellationException
+                        ? new PyCancelledException(config.stage() + ": the job's execution ended")
+                        : cause instanceof PyException p ? new PyStageException(config, p) : cause);
             } else {
                 try {
-                    result.complete(perItem(items, value, shape));
+                    result.complete(perItem(batch, value, shape));
                 } catch (PyConversionException e) {
                     result.completeExceptionally(e);
                 }
             }
         });
+        return result;
     }
 
-    /** Backpressure: the same batch again after a pause, unless the stage's timeout passes first. */
-    private void retryOrGiveUp(List<Object> items, Shape shape, CompletableFuture<List<Object>> result, long deadline,
-                               long backoff, OverloadedException overloaded) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-            runtime.callStats().jetBatchGaveUp(CallStats.Kind.CALL, deadline - permitWaitNanos); // its refused attempts were not counted
-            result.completeExceptionally(new PyStageException(config, "found no free permit within its timeout of "
-                    + describe(Duration.ofNanos(permitWaitNanos)) + ": raise hzpy.max-concurrent (or hzpy.cluster-max-concurrent)"
-                    + " in the members' hazelcast.yaml, run less at once, or give the stage a longer PyStageConfig.timeout", overloaded));
-            return;
-        }
-        long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(backoff), left);
-        if (LOGGER.isFineEnabled()) { // the backpressure, seen (a refusal is no failure: no meter counts it as one)
-            LOGGER.fine(config.stage() + ": a batch of " + items.size() + " items found no free permit; it is tried again in "
-                    + TimeUnit.NANOSECONDS.toMillis(pause) + " ms");
-        }
-        long next = Math.min(backoff * 2, LONGEST_RETRY_MILLIS);
-        CompletableFuture.delayedExecutor(pause, TimeUnit.NANOSECONDS)
-                .execute(() -> attempt(items, shape, result, deadline, next));
+    /** What a refusal of a batch's permit does: counted (hzpy.jet.batches.refused), and logged (FINE) when the batch begins to wait. */
+    private Runnable refusalCounter(int size) {
+        java.util.concurrent.atomic.AtomicBoolean waiting = new java.util.concurrent.atomic.AtomicBoolean();
+        return () -> {
+            runtime.callStats().jetBatchRefused();
+            if (!waiting.getAndSet(true) && LOGGER.isFineEnabled()) { // the backpressure, seen (a refusal is no failure)
+                LOGGER.fine(config.stage() + ": a batch of " + size + " items found no free permit; it waits in the member's"
+                        + " line for one, at most " + describe(Duration.ofNanos(permitWaitNanos)));
+            }
+        };
     }
 
     private static String describe(Duration d) {

@@ -32,7 +32,7 @@ import java.util.function.ToDoubleFunction;
  * reading per scrape; {@code hzpy.context.restarts} (abandoned contexts included, once each),
  * {@code hzpy.exec.replays}, {@code hzpy.memory.guard.trips}, {@code hzpy.memory.guard.gcs}
  * (collections the guard asked for), {@code hzpy.python.output.dropped}, {@code hzpy.jet.batches.refused}
- * (attempts of Jet batches refused for want of a permit and tried again: not calls) — counters;</li>
+ * (refusals of a permit to Jet batches, which wait on in the member's line: not calls) — counters;</li>
  * <li>{@code hzpy.refusing} — per {@code reason} (memory, closed, no_context): 1 while the member
  * refuses every call for that reason ({@code py.stats().callsRefusedBecause()} says it in words);</li>
  * <li>{@code hzpy.memory.heap.live} (bytes live in the JVM heap after the last collection: hzpy's
@@ -175,7 +175,7 @@ public final class HzpyMetrics implements MeterBinder {
                     .register(registry);
         }
         counter(registry, "hzpy.memory.guard.gcs", "garbage collections the memory guard asked for", r -> r.stats().memoryGuardGcs());
-        counter(registry, "hzpy.jet.batches.refused", "attempts of Jet batches refused for want of a permit (tried again after a pause)",
+        counter(registry, "hzpy.jet.batches.refused", "refusals of a permit to Jet batches (a refused batch waits on in the member's line, asking again now and then)",
                 r -> r.callStats().jetRefusals());
         counter(registry, "hzpy.exec.replays", "exec code replayed by a context that had not run it yet", r -> r.stats().execReplays());
         counter(registry, "hzpy.memory.guard.trips", "times the memory guard stopped Python calls", r -> r.stats().memoryGuardTrips());

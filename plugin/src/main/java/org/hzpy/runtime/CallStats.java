@@ -133,26 +133,17 @@ public final class CallStats {
         if (!enabled) {
             return;
         }
-        Outcome outcome = Outcome.of(error);
-        if (origin == Origin.JET && outcome == Outcome.OVERLOADED) {
-            // a Jet stage tries a refused batch again after a pause: one batch, counted once when it ends (jetBatchGaveUp)
-            jetRefusals.increment();
-            return;
-        }
-        add(kind, origin, outcome, System.nanoTime() - startNanos);
+        add(kind, origin, Outcome.of(error), System.nanoTime() - startNanos);
     }
 
-    /**
-     * A Jet stage gave up on a batch that found no free permit within its timeout, counting from
-     * {@code firstAttemptNanos}: the batch's one {@link Outcome#OVERLOADED}.
-     */
-    public void jetBatchGaveUp(Kind kind, long firstAttemptNanos) {
+    /** A Jet batch was refused a permit (it waits in the member's line, and asks again now and then). */
+    public void jetBatchRefused() {
         if (enabled) {
-            add(kind, Origin.JET, Outcome.OVERLOADED, System.nanoTime() - firstAttemptNanos);
+            jetRefusals.increment();
         }
     }
 
-    /** Attempts of Jet batches refused for want of a permit (each tried again after a pause, or given up). */
+    /** Times Jet batches were refused a permit (each waits on in the member's line, or gives up when its wait is over). */
     public long jetRefusals() {
         return jetRefusals.sum();
     }

@@ -39,7 +39,8 @@ final class Invocation<T> {
     private final Env env;
     private final String module;
     private final String function;
-    private final long startNanos;
+    /** From when the timeout counts; a call that waited in line for a permit counts from when it got it (set before it runs). */
+    private long startNanos;
     private final long timeoutNanos;
     private final Op<T> op;
 
@@ -89,10 +90,20 @@ final class Invocation<T> {
      * returned future stops the Python code.
      */
     AsyncCall<T> callAsync() {
+        return callAsync(0, null);
+    }
+
+    /**
+     * Like {@link #callAsync()}; with {@code permitWaitNanos} above 0, a full limit is waited out in
+     * the member's line for that long ({@link PermitLimiter#acquireAsync(long, Runnable)}; {@code
+     * onRefused} runs at each refusal), and the call's timeout counts from when it got its permit.
+     */
+    AsyncCall<T> callAsync(long permitWaitNanos, Runnable onRefused) {
         CompletableFuture<Void> permit;
         try {
             admit(null);
-            permit = env.limiter().acquireAsync(); // never blocks: a cluster permit may still be on its way
+            // never blocks: a cluster permit may still be on its way, or the call in line
+            permit = permitWaitNanos > 0 ? env.limiter().acquireAsync(permitWaitNanos, onRefused) : env.limiter().acquireAsync();
         } catch (RuntimeException e) {
             AsyncCall<T> failed = new AsyncCall<>(() -> null, env.limiter(), false, new StopToken());
             failed.abort(e);
@@ -109,9 +120,15 @@ final class Invocation<T> {
                 if (e != null) {
                     call.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
                 } else if (call.holdPermit()) {
+                    if (permitWaitNanos > 0) {
+                        startNanos = System.nanoTime(); // before submit: the call's thread sees it
+                    }
                     env.threads().submit(call);
                 }
             });
+            if (permitWaitNanos > 0) { // cancelled while in line: it leaves the line (a lease in flight must land: not cancelled)
+                call.whenComplete((v, e) -> permit.cancel(false));
+            }
         }
         return call;
     }

@@ -4,7 +4,8 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A second limit a member's calls must also pass, after the member's own (the cluster-wide limit).
- * It refuses with {@link org.hzpy.OverloadedException} when full, never queues a caller. Taking a
+ * It refuses with {@link org.hzpy.OverloadedException} when full, never queues a caller (the
+ * member's own limit keeps the line, and passes permits on with {@link #passOn()}). Taking a
  * permit may need a remote operation: {@link #acquire()} waits for it within a short bound,
  * {@link #acquireAsync()} never waits. Thread-safe.
  */
@@ -25,4 +26,10 @@ public interface PermitSource {
 
     /** Gives back one permit taken with {@link #acquire()} or {@link #acquireAsync()}. */
     void release();
+
+    /**
+     * A permit in use goes on to another caller of this member, who waited for it: whether it may.
+     * If not (the limit wants it back), it is released as by {@link #release()}.
+     */
+    boolean passOn();
 }

@@ -234,9 +234,21 @@ public final class PythonRuntime implements AutoCloseable {
     /** {@link #callAsync} on behalf of {@code origin} (what the call meters say). */
     public CompletableFuture<Object> callAsync(CallStats.Origin origin, String module, String function, Object[] args,
                                                Map<String, Object> kwargs, Duration timeout) {
+        return callAsync(origin, module, function, args, kwargs, timeout, Duration.ZERO, () -> { });
+    }
+
+    /**
+     * {@link #callAsync(CallStats.Origin, String, String, Object[], Map, Duration)} that waits out a
+     * full limit for at most {@code permitWait} in the member's line, first come first served
+     * ({@code onRefused} runs at each refusal); its timeout counts from when it has its permit.
+     * Fails with {@link org.hzpy.OverloadedException} if no permit came within {@code permitWait}.
+     */
+    public CompletableFuture<Object> callAsync(CallStats.Origin origin, String module, String function, Object[] args,
+                                               Map<String, Object> kwargs, Duration timeout, Duration permitWait,
+                                               Runnable onRefused) {
         long start = System.nanoTime();
         AsyncCall<Object> call = invocation(module, function, start, timeoutNanosOf(timeout),
-                (w, f) -> w.call(f, module, function, args, kwargs)).callAsync();
+                (w, f) -> w.call(f, module, function, args, kwargs)).callAsync(permitWait.toNanos(), onRefused);
         call.whenComplete((value, error) -> callStats.record(CallStats.Kind.CALL, origin, error, start));
         return call;
     }
@@ -624,6 +636,7 @@ public final class PythonRuntime implements AutoCloseable {
         closed = true;
         PyUnavailableException stopped = new PyUnavailableException("the hzpy runtime of " + name
                 + " was closed (member shutting down) before the call completed");
+        limiter.failWaiters(stopped); // calls in line for a permit never start
         callThreads.shutdown(stopped); // calls still queued never start: completed now, their permits back
         asyncTicker.close(); // pending coroutine calls fail with PyUnavailableException; no more ticks
         pool.background().stop();

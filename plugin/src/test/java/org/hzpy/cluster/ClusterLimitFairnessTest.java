@@ -90,5 +90,52 @@ class ClusterLimitFairnessTest {
         }
     }
 
+    @Test
+    void aMemberThatPassesItsPermitsOnToItsOwnLine_givesItsShareBack_whenAnotherMemberStarves() throws Exception {
+        // Given a limit of 2, both held by member a, whose calls end every 20 ms and pass their
+        // permit on to a caller waiting in a's line (a Jet batch), who asks anew when it may not
+        String mapName = "hzpy.test-fairness-" + UUID.randomUUID();
+        ClusterLimit onA = new ClusterLimit(a, new MapLimitStore(a, mapName), MAX, Duration.ofSeconds(30));
+        ClusterLimit onB = new ClusterLimit(b, new MapLimitStore(b, mapName), MAX, Duration.ofSeconds(30));
+        int heldOnA = 0;
+        try {
+            for (; heldOnA < MAX; heldOnA++) {
+                onA.acquire();
+            }
+
+            // When a caller on member b asks for a permit every 20 ms, for up to 10 s
+            boolean gotOne = false;
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!gotOne && System.nanoTime() < until) {
+                try {
+                    onB.acquire();
+                    onB.release();
+                    gotOne = true;
+                } catch (OverloadedException e) {
+                    Thread.sleep(20);
+                    if (heldOnA > 0 && !onA.passOn()) { // a's call ended; its permit went back to the store
+                        heldOnA--;
+                        try {
+                            onA.acquire(); // a's waiting caller asks anew
+                            heldOnA++;
+                        } catch (OverloadedException refused) {
+                            // it waits on
+                        }
+                    }
+                }
+            }
+
+            // Then it gets one: a kept no more than its share
+            assertThat(gotOne).as("b's caller got a permit within 10 s while a passed its permits on to its own line").isTrue();
+        } finally {
+            for (; heldOnA > 0; heldOnA--) {
+                onA.release();
+            }
+            onA.stop();
+            onB.stop();
+            a.getMap(mapName).destroy();
+        }
+    }
+
     private volatile boolean stopped;
 }
