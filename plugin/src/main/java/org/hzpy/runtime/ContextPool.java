@@ -45,6 +45,8 @@ final class ContextPool {
     /** Every context not yet closed, starting and abandoned ones included: what the watchdog watches. */
     private final Set<PythonContext> live = ConcurrentHashMap.newKeySet();
     private final Object monitor = new Object();
+    /** See {@link #firstNews()}: one per generation of contexts (written under the monitor). */
+    private volatile CompletableFuture<Void> firstNews = new CompletableFuture<>();
     /** The slots of the running generation (null: stopped); written under {@link #monitor}. */
     private volatile PythonContext[] slots;
     /** Per slot of {@link #slots}, the failure of its last start attempt, or null; guarded by {@link #monitor}. */
@@ -100,6 +102,9 @@ final class ContextPool {
             }
             startFailures = new RuntimeException[contexts];
             slots = ws;
+            if (firstNews.isDone()) { // a generation after a stop: its calls wait for its first context anew
+                firstNews = new CompletableFuture<>();
+            }
         }
         // The first context pays for the language's start-up alone; the rest follow in parallel.
         execute(() -> {
@@ -152,6 +157,7 @@ final class ContextPool {
                 startFailures[index] = null;
                 w.markReady();
                 monitor.notifyAll();
+                firstNews.complete(null);
             }
             LOGGER.info("hzpy context " + index + " ready in " + (System.nanoTime() - t0) / 1_000_000 + " ms"
                     + (warmBeforeServing ? " (warmed up)" : ""));
@@ -171,6 +177,7 @@ final class ContextPool {
             synchronized (monitor) {
                 if (slots == ws) {
                     startFailures[index] = e;
+                    firstNews.complete(null);
                 }
                 monitor.notifyAll();
             }
@@ -263,6 +270,15 @@ final class ContextPool {
             w.markWarm();
             monitor.notifyAll();
         }
+    }
+
+    /**
+     * Done once a context of this generation has served, a start has failed, or the pool has stopped:
+     * what an asynchronous call waits for, holding no permit, when no context serves yet
+     * ({@link Invocation#callAsync(long, Runnable)}).
+     */
+    CompletableFuture<Void> firstNews() {
+        return firstNews;
     }
 
     boolean anyServing() {
@@ -469,6 +485,7 @@ final class ContextPool {
             ws = slots;
             slots = null;
             monitor.notifyAll();
+            firstNews.complete(null);
         }
         if (ws == null) {
             return;

@@ -97,40 +97,69 @@ final class Invocation<T> {
      * Like {@link #callAsync()}; with {@code permitWaitNanos} above 0, a full limit is waited out in
      * the member's line for that long ({@link PermitLimiter#acquireAsync(long, Runnable)}; {@code
      * onRefused} runs at each refusal), and the call's timeout counts from when it got its permit.
+     * While no context of the member serves yet, the call takes no permit: it waits for the first
+     * context first (a starting member's calls would hold the cluster's permits idle, everyone's).
      */
     AsyncCall<T> callAsync(long permitWaitNanos, Runnable onRefused) {
-        CompletableFuture<Void> permit;
+        AsyncCall<T>[] self = new AsyncCall[1];
+        AsyncCall<T> call = new AsyncCall<>(() -> run(false, self[0], self[0].stop), env.limiter(), false, new StopToken());
+        self[0] = call;
         try {
             admit(null);
+        } catch (RuntimeException e) {
+            call.abort(e);
+            return call;
+        }
+        if (env.pool().anyServing() || env.pool().firstNews().isDone()) {
+            takePermitThenSubmit(call, permitWaitNanos, onRefused, false);
+        } else { // bounded like a call's wait for the first context
+            env.pool().firstNews().copy().completeOnTimeout(null, Timeouts.STARTUP_WAIT.toNanos(), TimeUnit.NANOSECONDS)
+                    .whenComplete((v, e) -> {
+                        if (!call.isDone()) {
+                            takePermitThenSubmit(call, permitWaitNanos, onRefused, true);
+                        }
+                    });
+        }
+        return call;
+    }
+
+    /**
+     * Takes the call's permit without blocking (or joins the line for it), and submits the call to
+     * hzpy's threads once it holds it. {@code waited}: its timeout counts from then.
+     */
+    private void takePermitThenSubmit(AsyncCall<T> call, long permitWaitNanos, Runnable onRefused, boolean waited) {
+        CompletableFuture<Void> permit;
+        try {
             // never blocks: a cluster permit may still be on its way, or the call in line
             permit = permitWaitNanos > 0 ? env.limiter().acquireAsync(permitWaitNanos, onRefused) : env.limiter().acquireAsync();
         } catch (RuntimeException e) {
-            AsyncCall<T> failed = new AsyncCall<>(() -> null, env.limiter(), false, new StopToken());
-            failed.abort(e);
-            return failed;
+            call.abort(e);
+            return;
         }
-        boolean held = permit.isDone() && !permit.isCompletedExceptionally();
-        AsyncCall<T>[] self = new AsyncCall[1];
-        AsyncCall<T> call = new AsyncCall<>(() -> run(false, self[0], self[0].stop), env.limiter(), held, new StopToken());
-        self[0] = call;
-        if (held) {
-            env.threads().submit(call);
-        } else { // submitted when the permit comes, on the thread that brings it
-            permit.whenComplete((v, e) -> {
-                if (e != null) {
-                    call.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-                } else if (call.holdPermit()) {
-                    if (permitWaitNanos > 0) {
-                        startNanos = System.nanoTime(); // before submit: the call's thread sees it
-                    }
-                    env.threads().submit(call);
-                }
-            });
-            if (permitWaitNanos > 0) { // cancelled while in line: it leaves the line (a lease in flight must land: not cancelled)
-                call.whenComplete((v, e) -> permit.cancel(false));
+        boolean restartClock = waited || permitWaitNanos > 0;
+        if (permit.isDone() && !permit.isCompletedExceptionally()) {
+            submitHolding(call, restartClock);
+            return;
+        }
+        permit.whenComplete((v, e) -> { // on the thread that brings the permit
+            if (e != null) {
+                call.completeExceptionally(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
+            } else {
+                submitHolding(call, restartClock);
             }
+        });
+        if (permitWaitNanos > 0) { // cancelled while in line: it leaves the line (a lease in flight must land: not cancelled)
+            call.whenComplete((v, e) -> permit.cancel(false));
         }
-        return call;
+    }
+
+    private void submitHolding(AsyncCall<T> call, boolean restartClock) {
+        if (call.holdPermit()) { // false: it ended meanwhile, the permit went back
+            if (restartClock) {
+                startNanos = System.nanoTime(); // before submit: the call's thread sees it
+            }
+            env.threads().submit(call);
+        }
     }
 
     // ------------------------------------------------------------------ the steps
@@ -169,6 +198,8 @@ final class Invocation<T> {
         } else {
             throwIfCancelled(stop);
         }
+        // before the permit: a starting member's callers hold none of the cluster's while they wait
+        long startWait = outermost ? awaitFirstContext(stop) : 0;
         // released once: when the call ends, or earlier if the runtime gives up on a call stuck in its context
         AtomicBoolean permitHeld = null;
         if (takePermit && outermost) {
@@ -177,10 +208,7 @@ final class Invocation<T> {
         }
         AtomicBoolean threadLent = new AtomicBoolean();
         try {
-            long deadline = startNanos + timeoutNanos;
-            if (outermost) {
-                deadline += awaitFirstContext(stop);
-            }
+            long deadline = startNanos + timeoutNanos + startWait;
             long timeoutMillis = Timeouts.millis(timeoutNanos);
             for (int attempt = 1; ; attempt++) {
                 PythonContext w = env.router().enter(ts, deadline, timeoutMillis, stop);
