@@ -248,54 +248,70 @@ class JetTest {
         assertThat(e.getMessage()).contains("jetmod.drop_one() must return a list of");
     }
 
+    /** Both members allow one Python call at a time while it is open; closing gives them their limits back. */
+    private final class OnePermitEach implements AutoCloseable {
+        final Py onA = TestMembers.py(a);
+        final Py onB = TestMembers.py(b);
+        private final int maxA = onA.semaphore().maxConcurrent();
+        private final int maxB = onB.semaphore().maxConcurrent();
+
+        OnePermitEach() {
+            onA.semaphore().setMaxConcurrent(1);
+            onB.semaphore().setMaxConcurrent(1);
+        }
+
+        List<Py> both() {
+            return List.of(onA, onB);
+        }
+
+        @Override
+        public void close() {
+            onA.semaphore().setMaxConcurrent(maxA);
+            onB.semaphore().setMaxConcurrent(maxB);
+        }
+    }
+
     @Test
     void aFullConcurrencyLimit_holdsTheStageBack_andEveryItemArrivesOnce() throws Exception {
         // Given members that allow one Python call at a time, each one's call held by a Java function
         // until the test releases it
-        Py onA = TestMembers.py(a);
-        Py onB = TestMembers.py(b);
-        int maxA = onA.semaphore().maxConcurrent();
-        int maxB = onB.semaphore().maxConcurrent();
         CountDownLatch release = new CountDownLatch(1);
-        BackpressureLog refusals = BackpressureLog.capture();
         List<CompletableFuture<Object>> holds = new ArrayList<>();
-        try {
-            onA.semaphore().setMaxConcurrent(1);
-            onB.semaphore().setMaxConcurrent(1);
-            for (Py py : List.of(onA, onB)) {
-                py.registerFunction("jet_hold", args -> release.await(2, TimeUnit.MINUTES));
-                holds.add(py.callAsync(PyCall.of("callbackmod", "call", "jet_hold").timeout(Duration.ofMinutes(2)))
-                        .toCompletableFuture());
-                Await.until(Duration.ofMinutes(1), "the held call's permit", () -> py.semaphore().current() == 1);
+        try (OnePermitEach limits = new OnePermitEach(); BackpressureLog refusals = BackpressureLog.capture()) {
+            try {
+                for (Py py : limits.both()) {
+                    py.registerFunction("jet_hold", args -> release.await(2, TimeUnit.MINUTES));
+                    holds.add(py.callAsync(PyCall.of("callbackmod", "call", "jet_hold").timeout(Duration.ofMinutes(2)))
+                            .toCompletableFuture());
+                    Await.until(Duration.ofMinutes(1), "the held call's permit", () -> py.semaphore().current() == 1);
+                }
+
+                // When a job sends 300 items in batches of 3 while the permits are held
+                String sink = "jet-out-" + UUID.randomUUID();
+                Pipeline p = Pipeline.create();
+                p.readFrom(TestSources.items(numbers(300)))
+                        .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(3)))
+                        .writeTo(Sinks.list(sink));
+                Job job = a.getJet().newJob(p);
+
+                // Then its batches are refused and held back: none reaches the sink
+                Await.until(Duration.ofMinutes(1), "a batch refused for want of a permit", refusals::any);
+                assertThat(a.getList(sink)).isEmpty();
+
+                // and once the permits are free the job completes with every item exactly once
+                release.countDown();
+                job.join();
+                assertThat(new ArrayList<Long>(a.<Long>getList(sink)))
+                        .containsExactlyInAnyOrderElementsOf(numbers(300).stream().map(x -> x * 2).toList());
+            } finally {
+                release.countDown();
+                for (CompletableFuture<Object> hold : holds) {
+                    hold.get(1, TimeUnit.MINUTES);
+                }
+                for (Py py : limits.both()) {
+                    py.unregisterFunction("jet_hold");
+                }
             }
-
-            // When a job sends 300 items in batches of 3 while the permits are held
-            String sink = "jet-out-" + UUID.randomUUID();
-            Pipeline p = Pipeline.create();
-            p.readFrom(TestSources.items(numbers(300)))
-                    .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(3)))
-                    .writeTo(Sinks.list(sink));
-            Job job = a.getJet().newJob(p);
-
-            // Then its batches are refused and held back: none reaches the sink
-            Await.until(Duration.ofMinutes(1), "a batch refused for want of a permit", refusals::any);
-            assertThat(a.getList(sink)).isEmpty();
-
-            // and once the permits are free the job completes with every item exactly once
-            release.countDown();
-            job.join();
-            assertThat(new ArrayList<Long>(a.<Long>getList(sink)))
-                    .containsExactlyInAnyOrderElementsOf(numbers(300).stream().map(x -> x * 2).toList());
-        } finally {
-            release.countDown();
-            refusals.close();
-            for (CompletableFuture<Object> hold : holds) {
-                hold.get(1, TimeUnit.MINUTES);
-            }
-            onA.unregisterFunction("jet_hold");
-            onB.unregisterFunction("jet_hold");
-            onA.semaphore().setMaxConcurrent(maxA);
-            onB.semaphore().setMaxConcurrent(maxB);
         }
     }
 
@@ -303,52 +319,46 @@ class JetTest {
     void callersThatKeepTheLimitBusy_doNotStarveTheStage_itsBatchesTakeTheNextFreePermit() throws Exception {
         // Given members that allow one Python call at a time, each kept busy by a caller that calls
         // again the moment its call ends (and at once again when refused)
-        Py onA = TestMembers.py(a);
-        Py onB = TestMembers.py(b);
-        int maxA = onA.semaphore().maxConcurrent();
-        int maxB = onB.semaphore().maxConcurrent();
         java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean(true);
         java.util.concurrent.atomic.AtomicLong callersCalls = new java.util.concurrent.atomic.AtomicLong();
         List<Thread> callers = new ArrayList<>();
-        try {
-            onA.semaphore().setMaxConcurrent(1);
-            onB.semaphore().setMaxConcurrent(1);
-            for (Py py : List.of(onA, onB)) {
-                Thread caller = new Thread(() -> {
-                    while (busy.get()) {
-                        try {
-                            py.call("testmod", "sleep_then", 0.01, null);
-                            callersCalls.incrementAndGet();
-                        } catch (OverloadedException e) {
-                            Thread.onSpinWait();
+        try (OnePermitEach limits = new OnePermitEach()) {
+            try {
+                for (Py py : limits.both()) {
+                    Thread caller = new Thread(() -> {
+                        while (busy.get()) {
+                            try {
+                                py.call("testmod", "sleep_then", 0.01, null);
+                                callersCalls.incrementAndGet();
+                            } catch (OverloadedException e) {
+                                Thread.onSpinWait();
+                            }
                         }
-                    }
-                }, "jet-test-busy-caller");
-                caller.start();
-                callers.add(caller);
-            }
-            Await.until(Duration.ofMinutes(1), "the callers' calls running", () -> callersCalls.get() > 20);
+                    }, "jet-test-busy-caller");
+                    caller.start();
+                    callers.add(caller);
+                }
+                Await.until(Duration.ofMinutes(1), "the callers' calls running", () -> callersCalls.get() > 20);
 
-            // When a job sends 40 items in batches of 4, each batch waiting at most 10 s for a permit
-            String sink = "jet-out-" + UUID.randomUUID();
-            Pipeline p = Pipeline.create();
-            p.readFrom(TestSources.items(numbers(40)))
-                    .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(4)
-                            .timeout(Duration.ofSeconds(10))))
-                    .writeTo(Sinks.list(sink));
-            Job job = a.getJet().newJob(p);
+                // When a job sends 40 items in batches of 4, each batch waiting at most 10 s for a permit
+                String sink = "jet-out-" + UUID.randomUUID();
+                Pipeline p = Pipeline.create();
+                p.readFrom(TestSources.items(numbers(40)))
+                        .apply(PyTransforms.<Long, Long>mapUsingPythonBatch(PyStageConfig.of("jetmod", "double_all").batchSize(4)
+                                .timeout(Duration.ofSeconds(10))))
+                        .writeTo(Sinks.list(sink));
+                Job job = a.getJet().newJob(p);
 
-            // Then the job completes with every item (its batches were not overtaken by the callers' next calls)
-            job.join();
-            assertThat(new ArrayList<Long>(a.<Long>getList(sink)))
-                    .containsExactlyInAnyOrderElementsOf(numbers(40).stream().map(x -> x * 2).toList());
-        } finally {
-            busy.set(false);
-            for (Thread caller : callers) {
-                caller.join(60_000);
+                // Then the job completes with every item (its batches were not overtaken by the callers' next calls)
+                job.join();
+                assertThat(new ArrayList<Long>(a.<Long>getList(sink)))
+                        .containsExactlyInAnyOrderElementsOf(numbers(40).stream().map(x -> x * 2).toList());
+            } finally {
+                busy.set(false);
+                for (Thread caller : callers) {
+                    caller.join(60_000);
+                }
             }
-            onA.semaphore().setMaxConcurrent(maxA);
-            onB.semaphore().setMaxConcurrent(maxB);
         }
     }
 
@@ -356,47 +366,39 @@ class JetTest {
     void aStageThatAlwaysHasABatchWaiting_doesNotShutOutCallsOnItsMember() throws Exception {
         // Given members that allow one Python call at a time, and a stream job whose batches (20 ms
         // each in Python) come faster than they run, so that some always wait for a permit
-        Py onA = TestMembers.py(a);
-        Py onB = TestMembers.py(b);
-        int maxA = onA.semaphore().maxConcurrent();
-        int maxB = onB.semaphore().maxConcurrent();
-        BackpressureLog refusals = BackpressureLog.capture();
         Job job = null;
-        try {
-            onA.semaphore().setMaxConcurrent(1);
-            onB.semaphore().setMaxConcurrent(1);
-            Pipeline p = Pipeline.create();
-            p.readFrom(TestSources.itemStream(2_000, (ts, seq) -> seq)).withoutTimestamps()
-                    .apply(PyTransforms.<Long, Long>mapUsingPython(PyStageConfig.of("jetmod", "pause_all").batchSize(4)
-                            .timeout(Duration.ofMinutes(5))))
-                    .writeTo(Sinks.noop());
-            job = a.getJet().newJob(p);
-            Await.until(Duration.ofMinutes(1), "batches waiting for a permit", refusals::any);
+        try (OnePermitEach limits = new OnePermitEach(); BackpressureLog refusals = BackpressureLog.capture()) {
+            try {
+                Pipeline p = Pipeline.create();
+                p.readFrom(TestSources.itemStream(2_000, (ts, seq) -> seq)).withoutTimestamps()
+                        .apply(PyTransforms.<Long, Long>mapUsingPython(PyStageConfig.of("jetmod", "pause_all").batchSize(4)
+                                .timeout(Duration.ofMinutes(5))))
+                        .writeTo(Sinks.noop());
+                job = a.getJet().newJob(p);
+                Await.until(Duration.ofMinutes(1), "batches waiting for a permit", refusals::any);
 
-            // When a caller on each member calls again and again, at once when refused
-            // Then each member serves it: 10 calls within a minute (permits alternate between the line and other callers)
-            for (Py py : List.of(onA, onB)) {
-                int done = 0;
-                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-                while (done < 10 && System.nanoTime() - deadline < 0) {
-                    try {
-                        py.call("testmod", "sleep_then", 0.0, null);
-                        done++;
-                    } catch (OverloadedException e) {
-                        Thread.onSpinWait();
+                // When a caller on each member calls again and again, at once when refused
+                // Then each member serves it: 10 calls within a minute (permits alternate between the line and other callers)
+                for (Py py : limits.both()) {
+                    int done = 0;
+                    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+                    while (done < 10 && System.nanoTime() - deadline < 0) {
+                        try {
+                            py.call("testmod", "sleep_then", 0.0, null);
+                            done++;
+                        } catch (OverloadedException e) {
+                            Thread.onSpinWait();
+                        }
                     }
+                    assertThat(done).as("calls served within a minute while the job's batches wait in line").isEqualTo(10);
                 }
-                assertThat(done).as("calls served within a minute while the job's batches wait in line").isEqualTo(10);
+            } finally {
+                if (job != null) {
+                    Job running = job;
+                    running.cancel();
+                    Await.until(Duration.ofMinutes(1), "the job cancelled", () -> running.getStatus() == com.hazelcast.jet.core.JobStatus.FAILED);
+                }
             }
-        } finally {
-            if (job != null) {
-                Job running = job;
-                running.cancel();
-                Await.until(Duration.ofMinutes(1), "the job cancelled", () -> running.getStatus() == com.hazelcast.jet.core.JobStatus.FAILED);
-            }
-            refusals.close();
-            onA.semaphore().setMaxConcurrent(maxA);
-            onB.semaphore().setMaxConcurrent(maxB);
         }
     }
 

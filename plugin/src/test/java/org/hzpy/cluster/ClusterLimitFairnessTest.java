@@ -62,17 +62,7 @@ class ClusterLimitFairnessTest {
             assertThat(servedOnA.get()).as("calls a served").isGreaterThanOrEqualTo(50);
 
             // When a caller on member b asks for a permit every 50 ms, for up to 10 s
-            boolean gotOne = false;
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!gotOne && System.nanoTime() < until) {
-                try {
-                    onB.acquire();
-                    onB.release();
-                    gotOne = true;
-                } catch (OverloadedException e) {
-                    Thread.sleep(50);
-                }
-            }
+            boolean gotOne = getsAPermitWithin10s(onB, 50, () -> { });
 
             // Then it gets one, while a's callers go on being served
             assertThat(gotOne).as("b's caller got a permit within 10 s while a's callers kept the limit busy").isTrue();
@@ -97,44 +87,51 @@ class ClusterLimitFairnessTest {
         String mapName = "hzpy.test-fairness-" + UUID.randomUUID();
         ClusterLimit onA = new ClusterLimit(a, new MapLimitStore(a, mapName), MAX, Duration.ofSeconds(30));
         ClusterLimit onB = new ClusterLimit(b, new MapLimitStore(b, mapName), MAX, Duration.ofSeconds(30));
-        int heldOnA = 0;
+        int[] heldOnA = {0}; // changed by the lambda below
         try {
-            for (; heldOnA < MAX; heldOnA++) {
+            for (; heldOnA[0] < MAX; heldOnA[0]++) {
                 onA.acquire();
             }
 
-            // When a caller on member b asks for a permit every 20 ms, for up to 10 s
-            boolean gotOne = false;
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!gotOne && System.nanoTime() < until) {
-                try {
-                    onB.acquire();
-                    onB.release();
-                    gotOne = true;
-                } catch (OverloadedException e) {
-                    Thread.sleep(20);
-                    if (heldOnA > 0 && !onA.passOn()) { // a's call ended; its permit went back to the store
-                        heldOnA--;
-                        try {
-                            onA.acquire(); // a's waiting caller asks anew
-                            heldOnA++;
-                        } catch (OverloadedException refused) {
-                            // it waits on
-                        }
+            // When a caller on member b asks for a permit every 20 ms, for up to 10 s, while a's calls end
+            boolean gotOne = getsAPermitWithin10s(onB, 20, () -> {
+                if (heldOnA[0] > 0 && !onA.passOn()) { // a's call ended; its permit went back to the store
+                    heldOnA[0]--;
+                    try {
+                        onA.acquire(); // a's waiting caller asks anew
+                        heldOnA[0]++;
+                    } catch (OverloadedException refused) {
+                        // it waits on
                     }
                 }
-            }
+            });
 
             // Then it gets one: a kept no more than its share
             assertThat(gotOne).as("b's caller got a permit within 10 s while a passed its permits on to its own line").isTrue();
         } finally {
-            for (; heldOnA > 0; heldOnA--) {
+            for (; heldOnA[0] > 0; heldOnA[0]--) {
                 onA.release();
             }
             onA.stop();
             onB.stop();
             a.getMap(mapName).destroy();
         }
+    }
+
+    /** Whether a caller on {@code limit}, asking every {@code pauseMillis} (and running {@code betweenAsks} after each refusal), gets a permit within 10 s. */
+    private static boolean getsAPermitWithin10s(ClusterLimit limit, long pauseMillis, Runnable betweenAsks) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < until) {
+            try {
+                limit.acquire();
+                limit.release();
+                return true;
+            } catch (OverloadedException e) {
+                Thread.sleep(pauseMillis);
+                betweenAsks.run();
+            }
+        }
+        return false;
     }
 
     private volatile boolean stopped;
