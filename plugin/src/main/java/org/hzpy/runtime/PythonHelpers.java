@@ -23,7 +23,7 @@ final class PythonHelpers {
     /** Each module after those it imports; {@code __init__} (the names Java calls) last. */
     private static final List<String> MODULES = List.of("imports", "exits", "sleep", "calls", "errors",
             "conversions", "warmup", "scopes", "host", "logging_bridge", "after_import", "json_decoding",
-"json_training", "module_warmup", "streams", "aio", "__init__");
+            "regex_calls", "json_training", "module_warmup", "streams", "aio", "__init__");
     /** module name, source, module name, source, ... */
     private static final Object[] SOURCES = readSources();
 

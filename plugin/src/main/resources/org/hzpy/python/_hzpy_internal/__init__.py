@@ -7,6 +7,7 @@ from . import after_import as _after_import
 from . import exits as _exits  # (loading it blocks os._exit and the signal functions)
 from . import json_decoding as _json_decoding
 from . import logging_bridge as _logging_bridge
+from . import regex_calls as _regex_calls
 from .calls import NestedTimeout, call_site, check_syntax, eval_, exec_, invoke, invoke_kw, invoke_within
 from .conversions import (NONE, as_list, bytes_as_latin1, container_kind, flat_items, make_bytes, make_dict,
                           make_frozenset, make_int, make_list, make_set, make_tuple, pack_list, utf16_units)
@@ -21,7 +22,8 @@ from .warmup import gc_counts, warm_imports, warm_up
 
 json_decoder = _json_decoding.use
 
-_after_import.after_import({"logging": _logging_bridge.configure_logging, "json": _json_decoding.adjust})
+_after_import.after_import({"logging": _logging_bridge.configure_logging, "json": _json_decoding.adjust,
+                             "_sre": _regex_calls.adjust})
 
 
 def warmup_settled():
