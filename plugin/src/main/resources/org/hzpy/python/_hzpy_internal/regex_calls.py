@@ -25,4 +25,7 @@ def adjust(sre):
         g.__qualname__ = f.__qualname__
         g.__doc__ = f.__doc__
         g.__module__ = f.__module__
-        setattr(pattern, name, g)
+        try:
+            setattr(pattern, name, g)
+        except (AttributeError, TypeError):  # a GraalPy whose Pattern is immutable: left as it is
+            return
