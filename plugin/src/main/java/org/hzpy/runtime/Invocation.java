@@ -87,14 +87,7 @@ final class Invocation<T> {
     /**
      * Runs the call on one of hzpy's threads: the member's permit is taken (or refused) now, a
      * cluster-wide one when its lease lands (the caller never waits for it). Cancelling the
-     * returned future stops the Python code.
-     */
-    AsyncCall<T> callAsync() {
-        return callAsync(0, null);
-    }
-
-    /**
-     * Like {@link #callAsync()}; with {@code permitWaitNanos} above 0, a full limit is waited out in
+     * returned future stops the Python code. With {@code permitWaitNanos} above 0, a full limit is waited out in
      * the member's line for that long ({@link PermitLimiter#acquireAsync(long, Runnable)}; {@code
      * onRefused} runs at each refusal), and the call's timeout counts from when it got its permit.
      * While no context of the member serves yet, the call takes no permit: it waits for the first
@@ -110,7 +103,7 @@ final class Invocation<T> {
             call.abort(e);
             return call;
         }
-        if (env.pool().anyServing() || env.pool().firstNews().isDone()) {
+        if (env.pool().firstNews().isDone()) { // done once a context of this generation serves
             takePermitThenSubmit(call, permitWaitNanos, onRefused, false);
         } else { // bounded like a call's wait for the first context
             env.pool().firstNews().copy().completeOnTimeout(null, Timeouts.STARTUP_WAIT.toNanos(), TimeUnit.NANOSECONDS)

@@ -31,7 +31,7 @@ final class PermitLimiter implements PySemaphore {
     private final ConcurrentLinkedDeque<Waiter> waiters = new ConcurrentLinkedDeque<>();
     /** Refusals of callers outside the line, so far. */
     private final AtomicLong refusedOutside = new AtomicLong();
-    /** {@link #refusedOutside} when the line took the last permit released; -1 if the limits did. (Racy by design: a heuristic.) */
+    /** {@link #refusedOutside} when the line took the last permit released while it waited; -1 if the limits did. (Racy by design: a heuristic.) */
     private volatile long lineTookLast = -1;
 
     PermitLimiter(int max) {
@@ -104,8 +104,7 @@ final class PermitLimiter implements PySemaphore {
     /** The cluster refused (or failed) an asynchronous take: the member's permit goes back. */
     private void refused(Throwable e, boolean inLine) {
         current.decrementAndGet();
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (!inLine && cause instanceof OverloadedException) {
+        if (!inLine && causeOf(e) instanceof OverloadedException) {
             refusedOutside.incrementAndGet();
         }
     }
@@ -128,6 +127,11 @@ final class PermitLimiter implements PySemaphore {
         return w;
     }
 
+    /** {@code e} without the CompletionException a dependent stage wraps it in. */
+    private static Throwable causeOf(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
     /** The member's own permit, by CAS, or {@link OverloadedException}. */
     private void takeOwn() {
         while (true) {
@@ -148,12 +152,14 @@ final class PermitLimiter implements PySemaphore {
      * permits alternate: a line that took the last one leaves the next to them.
      */
     void release() {
-        long outside = refusedOutside.get();
-        if (!waiters.isEmpty() && (lineTookLast < 0 || lineTookLast == outside) && handOver()) {
-            lineTookLast = outside;
-            return;
+        if (!waiters.isEmpty()) { // the alternation's state is read and written only while a line waits: a call's release pays nothing else
+            long outside = refusedOutside.get();
+            if ((lineTookLast < 0 || lineTookLast == outside) && handOver()) {
+                lineTookLast = outside;
+                return;
+            }
+            lineTookLast = -1;
         }
-        lineTookLast = -1;
         current.decrementAndGet();
         PermitSource c = cluster;
         if (c != null) {
@@ -193,11 +199,6 @@ final class PermitLimiter implements PySemaphore {
         for (Waiter w; (w = waiters.pollFirst()) != null; ) {
             w.completeExceptionally(why);
         }
-    }
-
-    /** Callers in line for a permit now. */
-    int waiting() {
-        return waiters.size();
     }
 
     void useCluster(PermitSource source) {
@@ -251,7 +252,7 @@ final class PermitLimiter implements PySemaphore {
                 return;
             }
             taken.whenComplete((v, e) -> {
-                Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                Throwable cause = causeOf(e);
                 if (cause == null) {
                     waiters.remove(this);
                     if (!complete(null)) {
