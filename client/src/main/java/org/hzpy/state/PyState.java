@@ -1,6 +1,8 @@
 package org.hzpy.state;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.partition.PartitionService;
 import com.hazelcast.map.IMap;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
@@ -35,10 +37,12 @@ public final class PyState {
 
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     private final IMap<String, Object> map;
+    private final PartitionService partitions;
     private final Duration timeout;
 
     public PyState(HazelcastInstance instance, String mapName, Duration timeout) {
         this.map = instance.getMap(mapName);
+        this.partitions = instance.getPartitionService();
         this.timeout = Objects.requireNonNull(timeout, "timeout");
     }
 
@@ -46,17 +50,19 @@ public final class PyState {
     public void store(String key, Object value) {
         checkKey(key);
         Object stored = StateValues.portable(value);
+        Member owner = ownerOf(key);
         if (stored == null) {
-            await(map.removeAsync(key), "store");
+            await(map.removeAsync(key), "store", owner);
         } else {
-            await(map.setAsync(key, stored), "store");
+            await(map.setAsync(key, stored), "store", owner);
         }
     }
 
     /** The value under {@code key}, or empty when there is none. */
     public Optional<Object> fetch(String key) {
         checkKey(key);
-        return Optional.ofNullable(await(map.getAsync(key), "fetch"));
+        Member owner = ownerOf(key);
+        return Optional.ofNullable(await(map.getAsync(key), "fetch", owner));
     }
 
     /** Adds 1 to the counter under {@code key} (a missing key counts as 0); returns the new value. */
@@ -73,7 +79,8 @@ public final class PyState {
      */
     public long incr(String key, long delta) {
         checkKey(key);
-        Object r = await(map.submitToKey(key, new StateIncrement(delta)), "incr");
+        Member owner = ownerOf(key);
+        Object r = await(map.submitToKey(key, new StateIncrement(delta)), "incr", owner);
         if (r instanceof Long l) {
             return l;
         }
@@ -98,7 +105,8 @@ public final class PyState {
     /** Removes {@code key}; true if it was there. */
     public boolean remove(String key) {
         checkKey(key);
-        return await(map.removeAsync(key), "remove") != null;
+        Member owner = ownerOf(key);
+        return await(map.removeAsync(key), "remove", owner) != null;
     }
 
     /** Every key, sorted. */
@@ -143,7 +151,25 @@ public final class PyState {
         }
     }
 
-    private <T> T await(CompletionStage<T> op, String what) {
+    /**
+     * The member that owns {@code key}'s partition as this instance sees it now, where an operation
+     * on the key is sent; null while none is known. Read before sending: once the owner is lost,
+     * the partition moves and the failure itself (e.g. a client's "connection closed") may not say
+     * which member it was.
+     */
+    private Member ownerOf(String key) {
+        try {
+            return partitions.getPartition(key).getOwner();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static String sentTo(Member owner) {
+        return owner == null ? "" : " (sent to " + owner.getAddress() + ", the owner of its key)";
+    }
+
+    private <T> T await(CompletionStage<T> op, String what, Member owner) {
         // Hazelcast's own future is waited on directly (a callback would add a thread hop), in
         // slices: its get() does not end on a Java interrupt, which is how a Python call's stop
         // reaches a thread waiting here, so the interrupt is checked between slices
@@ -169,9 +195,9 @@ public final class PyState {
             if (cause instanceof PyException p) {
                 throw p;
             }
-            throw new PyUnavailableException("state " + what + " failed: " + cause);
+            throw new PyUnavailableException("state " + what + " failed" + sentTo(owner) + ": " + cause);
         } catch (TimeoutException e) {
-            throw new PyTimeoutException("state " + what + " got no answer within " + timeout.toMillis() + " ms");
+            throw new PyTimeoutException("state " + what + sentTo(owner) + " got no answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PyCancelledException("state " + what + " was interrupted");
