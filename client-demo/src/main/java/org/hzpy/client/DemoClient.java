@@ -59,6 +59,8 @@ public final class DemoClient {
         ClientConfig config = new ClientConfig();
         config.setClusterName(clusterName);
         config.setProperty("hazelcast.logging.type", "jdk");
+        // a state write whose backup did not confirm fails (hzpy sends it again) instead of counting as done
+        config.setProperty("hazelcast.client.operation.fail.on.indeterminate.state", "true");
         config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(180_000);
         for (String a : addresses.split(",")) {
             config.getNetworkConfig().addAddress(a.trim());

@@ -1,10 +1,15 @@
 package org.hzpy.cluster;
 
+import com.hazelcast.client.impl.clientside.HazelcastClientProxy;
+import com.hazelcast.client.properties.ClientProperty;
 import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.logging.Logger;
 import org.hzpy.PySemaphore;
 import org.hzpy.state.PyState;
 
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The parts of hzpy a client reaches without a runtime of its own: the cluster-wide limit and the
@@ -15,6 +20,8 @@ public final class ClientSide {
     public static final String CLUSTER_INFO_MAP = "hzpy.cluster-info";
     /** How long a client's state operations wait for an answer. */
     private static final Duration CLIENT_STATE_WAIT = Duration.ofSeconds(30);
+    /** The clients (by name) already told that they take unconfirmed writes as done. */
+    private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
     private ClientSide() {
     }
@@ -30,7 +37,28 @@ public final class ClientSide {
 
     /** The shared state: the map the members name in the cluster's info map. */
     public static PyState state(HazelcastInstance client) {
+        warnIfUnconfirmedWritesCountAsDone(client);
         Object name = client.getMap(CLUSTER_INFO_MAP).get("state-map");
         return new PyState(client, name instanceof String s ? s : PyState.DEFAULT_MAP, CLIENT_STATE_WAIT);
+    }
+
+    /**
+     * Hazelcast's client, by default, takes a write whose backup did not confirm within
+     * {@code hazelcast.client.operation.backup.timeout.millis} as done; if the member that applied it
+     * dies then, the write is lost though acknowledged. With the property below it fails instead, and
+     * {@link PyState} sends it again (an increment counts once). A client's properties cannot change
+     * once it runs, so hzpy says so, once per client.
+     */
+    private static void warnIfUnconfirmedWritesCountAsDone(HazelcastInstance client) {
+        // the client's resolved properties (its config and system properties) are reachable only
+        // through its implementation class; another kind of instance is left alone
+        if (client instanceof HazelcastClientProxy proxy && proxy.client != null
+                && !proxy.client.getProperties().getBoolean(ClientProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE)
+                && WARNED.add(client.getName())) {
+            Logger.getLogger(ClientSide.class).warning("hzpy: client " + client.getName() + " takes a state write "
+                    + "whose backup did not confirm in time as done, and loses it if its member dies then; set "
+                    + ClientProperty.FAIL_ON_INDETERMINATE_OPERATION_STATE.getName() + "=true in its config "
+                    + "so that hzpy sends such a write again");
+        }
     }
 }

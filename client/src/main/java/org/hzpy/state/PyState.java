@@ -2,8 +2,12 @@ package org.hzpy.state;
 
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.partition.PartitionService;
+import com.hazelcast.core.IndeterminateOperationStateException;
+import com.hazelcast.core.MemberLeftException;
 import com.hazelcast.map.IMap;
+import com.hazelcast.partition.PartitionService;
+import com.hazelcast.spi.exception.TargetDisconnectedException;
+import com.hazelcast.spi.exception.TargetNotMemberException;
 import org.hzpy.PyCancelledException;
 import org.hzpy.PyException;
 import org.hzpy.PyStateException;
@@ -16,12 +20,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * State shared by every context of every member and by clients: one IMap ({@code hzpy.state-map},
@@ -29,13 +34,17 @@ import java.util.function.Function;
  * Python reaches the same entries through {@code hzpy.state_*}. Values are those hzpy converts
  * ({@code null}, booleans, integers, floats, strings, bytes, lists, sets, maps, nested), stored in
  * forms Hazelcast serializes itself. Counters change where their entry lives, atomically: no
- * increment is lost. Every operation waits at most its timeout. Thread-safe.
+ * increment is lost. An operation cut off by the loss of its member is sent again (an increment
+ * with its id, so it counts once), and a failure names the member it was sent to. Every operation
+ * waits at most its timeout. Thread-safe.
  */
 public final class PyState {
     /** The IMap used when {@code hzpy.state-map} is not set. */
     public static final String DEFAULT_MAP = "hzpy.state";
 
     private static final long WAIT_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long FIRST_RESEND_PAUSE_MILLIS = 50;
+    private static final long LAST_RESEND_PAUSE_MILLIS = 1_000;
     private final IMap<String, Object> map;
     private final PartitionService partitions;
     private final Duration timeout;
@@ -50,19 +59,17 @@ public final class PyState {
     public void store(String key, Object value) {
         checkKey(key);
         Object stored = StateValues.portable(value);
-        Member owner = ownerOf(key);
         if (stored == null) {
-            await(map.removeAsync(key), "store", owner);
+            await(() -> map.removeAsync(key), "store", key);
         } else {
-            await(map.setAsync(key, stored), "store", owner);
+            await(() -> map.setAsync(key, stored), "store", key);
         }
     }
 
     /** The value under {@code key}, or empty when there is none. */
     public Optional<Object> fetch(String key) {
         checkKey(key);
-        Member owner = ownerOf(key);
-        return Optional.ofNullable(await(map.getAsync(key), "fetch", owner));
+        return Optional.ofNullable(await(() -> map.getAsync(key), "fetch", key));
     }
 
     /** Adds 1 to the counter under {@code key} (a missing key counts as 0); returns the new value. */
@@ -79,8 +86,8 @@ public final class PyState {
      */
     public long incr(String key, long delta) {
         checkKey(key);
-        Member owner = ownerOf(key);
-        Object r = await(map.submitToKey(key, new StateIncrement(delta)), "incr", owner);
+        StateIncrement increment = new StateIncrement(delta); // one id however often it is sent
+        Object r = await(() -> map.submitToKey(key, increment), "incr", key);
         if (r instanceof Long l) {
             return l;
         }
@@ -102,11 +109,13 @@ public final class PyState {
         return incr(key, -delta);
     }
 
-    /** Removes {@code key}; true if it was there. */
+    /**
+     * Removes {@code key}; true if it was there. (Re-sent after its member was lost, the removal
+     * answers whether the re-send found the key.)
+     */
     public boolean remove(String key) {
         checkKey(key);
-        Member owner = ownerOf(key);
-        return await(map.removeAsync(key), "remove", owner) != null;
+        return await(() -> map.removeAsync(key), "remove", key) != null;
     }
 
     /** Every key, sorted. */
@@ -169,38 +178,87 @@ public final class PyState {
         return owner == null ? "" : " (sent to " + owner.getAddress() + ", the owner of its key)";
     }
 
-    private <T> T await(CompletionStage<T> op, String what, Member owner) {
-        // Hazelcast's own future is waited on directly (a callback would add a thread hop), in
-        // slices: its get() does not end on a Java interrupt, which is how a Python call's stop
-        // reaches a thread waiting here, so the interrupt is checked between slices
-        java.util.concurrent.Future<T> answer = op.toCompletableFuture();
+    /**
+     * Sends the operation on {@code key} and waits for its answer, at most {@link #timeout} in all.
+     * When the member it went to is lost before it answers, or answers before its backup confirmed
+     * (Hazelcast's "indeterminate operation state"), the operation may or may not have been applied:
+     * it is sent again, to the key's owner then — each operation here gives the same outcome
+     * applied twice as once (an increment by its id, see {@link StateIncrement}), so the second
+     * answer is the one to trust. A client that Hazelcast does not let fail on an unconfirmed backup
+     * ({@code hazelcast.client.operation.fail.on.indeterminate.state}) takes such an answer as final.
+     */
+    private <T> T await(Supplier<CompletionStage<T>> send, String what, String key) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Member owner = ownerOf(key);
+        Member lostOwner = null;
+        Throwable lost = null;
+        long pauseMillis = FIRST_RESEND_PAUSE_MILLIS;
         try {
             while (true) {
-                if (Thread.currentThread().isInterrupted()) {
-                    throw new InterruptedException();
-                }
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    throw new TimeoutException();
-                }
                 try {
-                    return answer.get(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
-                } catch (TimeoutException slice) {
-                    // next slice
+                    return answer(send.get(), deadline);
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof PyException p) {
+                        throw p;
+                    }
+                    long left = deadline - System.nanoTime();
+                    if (!mayHaveApplied(cause) || left <= TimeUnit.MILLISECONDS.toNanos(pauseMillis)) {
+                        throw new PyUnavailableException("state " + what + " failed" + sentTo(owner) + ": " + cause);
+                    }
+                    if (lost == null) {
+                        lost = cause;
+                        lostOwner = owner;
+                    }
+                    // the partition moves to a backup within moments of its owner's loss
+                    Thread.sleep(pauseMillis);
+                    pauseMillis = Math.min(pauseMillis * 2, LAST_RESEND_PAUSE_MILLIS);
+                    Member now = ownerOf(key);
+                    owner = now == null ? owner : now;
                 }
             }
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof PyException p) {
-                throw p;
-            }
-            throw new PyUnavailableException("state " + what + " failed" + sentTo(owner) + ": " + cause);
         } catch (TimeoutException e) {
+            if (lost != null) {
+                throw new PyUnavailableException("state " + what + " failed" + sentTo(lostOwner) + ": " + lost
+                        + "; sent again, it got no answer within " + timeout.toMillis() + " ms");
+            }
             throw new PyTimeoutException("state " + what + sentTo(owner) + " got no answer within " + timeout.toMillis() + " ms");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PyCancelledException("state " + what + " was interrupted");
         }
+    }
+
+    private static <T> T answer(CompletionStage<T> op, long deadline)
+            throws ExecutionException, TimeoutException, InterruptedException {
+        // Hazelcast's own future is waited on directly (a callback would add a thread hop), in
+        // slices: its get() does not end on a Java interrupt, which is how a Python call's stop
+        // reaches a thread waiting here, so the interrupt is checked between slices
+        Future<T> answer = op.toCompletableFuture();
+        while (true) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException();
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new TimeoutException();
+            }
+            try {
+                return answer.get(Math.min(left, WAIT_SLICE_NANOS), TimeUnit.NANOSECONDS);
+            } catch (TimeoutException slice) {
+                // next slice
+            }
+        }
+    }
+
+    /** Whether {@code failure} says the member an operation went to was lost before it surely applied it (or surely did not). */
+    private static boolean mayHaveApplied(Throwable failure) {
+        for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof IndeterminateOperationStateException || c instanceof TargetDisconnectedException
+                    || c instanceof MemberLeftException || c instanceof TargetNotMemberException) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -104,6 +104,8 @@ public final class ChaosCluster implements AutoCloseable {
             config.setClusterName(CLUSTER);
             config.setProperty("hazelcast.logging.type", "jdk");
             config.setProperty("hazelcast.client.invocation.timeout.seconds", "60");
+            // a state write whose backup did not confirm fails (hzpy sends it again) instead of counting as done
+            config.setProperty("hazelcast.client.operation.fail.on.indeterminate.state", "true");
             for (int p = FIRST_PORT; p <= LAST_PORT; p++) {
                 config.getNetworkConfig().addAddress("127.0.0.1:" + p);
             }
