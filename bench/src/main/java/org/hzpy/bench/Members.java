@@ -72,6 +72,9 @@ final class Members {
      * their background warm-up (hzpy.warmup-modules, json's training) has ended: it runs in idle
      * contexts, so a benchmark that left some member idle would otherwise share the cores with it.
      */
+    /** How long {@link #awaitCompilerQuiet()} waits at most. */
+    private static final Duration COMPILER_QUIET_WAIT = Duration.ofSeconds(120);
+
     static Py ready(HazelcastInstance member, int contexts) {
         Py py = Py.on(member);
         if (!py.awaitReady(contexts, READY_TIMEOUT)) {
@@ -97,6 +100,41 @@ final class Members {
             System.out.printf("%s: the background warm-up (modules, json's training) ended after %.1f s more%n", member.getName(), (System.nanoTime() - t0) / 1e9);
         }
         return py;
+    }
+
+    /**
+     * Waits (at most {@link #COMPILER_QUIET_WAIT}) until Graal's Truffle compiler threads have used
+     * under a tenth of a core for 3 seconds in a row: the warm-up leaves them a backlog (its modules
+     * and json's training, compiled once per context's engine) that took ~1 of the 2 cores for
+     * another minute after it ended, while P5's jobs ran. A member that has run a while is past that;
+     * measuring before it would count the member's start-up against the benchmark. (The other
+     * benchmarks warm up long enough on their own and keep their method, so runs compare.)
+     */
+    static void awaitCompilerQuiet() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long t0 = System.nanoTime();
+        long before = compilerCpuNanos(threads);
+        int quietSeconds = 0;
+        while (quietSeconds < 3 && System.nanoTime() - t0 < COMPILER_QUIET_WAIT.toNanos()) {
+            sleep(1_000);
+            long now = compilerCpuNanos(threads);
+            quietSeconds = now - before < 100_000_000L ? quietSeconds + 1 : 0;
+            before = now;
+        }
+        System.out.printf("the JIT compiler's threads %s after %.1f s%n", quietSeconds >= 3 ? "went quiet" : "were still busy",
+                (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static long compilerCpuNanos(java.lang.management.ThreadMXBean threads) {
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().startsWith("TruffleCompilerThread")) {
+                @SuppressWarnings("deprecation") long id = t.getId(); // threadId() is newer than the release this module builds for
+                long cpu = threads.getThreadCpuTime(id);
+                sum += Math.max(0, cpu);
+            }
+        }
+        return sum;
     }
 
     private static void sleep(long millis) {

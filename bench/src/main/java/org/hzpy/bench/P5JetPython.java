@@ -7,6 +7,8 @@ import com.hazelcast.jet.config.JobConfig;
 import com.hazelcast.jet.pipeline.BatchSource;
 import com.hazelcast.jet.pipeline.BatchStage;
 import com.hazelcast.jet.pipeline.Pipeline;
+import com.hazelcast.jet.pipeline.ServiceFactories;
+import com.hazelcast.jet.pipeline.ServiceFactory;
 import com.hazelcast.jet.pipeline.Sink;
 import com.hazelcast.jet.pipeline.SinkBuilder;
 import com.hazelcast.jet.pipeline.SourceBuilder;
@@ -26,7 +28,10 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -118,7 +123,9 @@ final class P5JetPython implements Benchmark {
         HZPY_ATTACHED("hzpy, handler attached to the job (as the peer's)"),
         HZPY_MODULE_PATH("hzpy, handler on the member's `hzpy.module-path`"),
         PEER("hazelcast-jet-python 5.5.0"),
-        JAVA("for scale: the transform in Java (`map`), no Python");
+        JAVA("for scale: the transform in Java (`map`), no Python"),
+        JAVA_ASYNC("for scale: the transform in Java through hzpy's kind of stage (`mapUsingServiceAsyncBatched`, "
+                + "the same batches, completed on 2 threads of its own), no Python");
 
         final String label;
 
@@ -240,6 +247,15 @@ final class P5JetPython implements Benchmark {
         if (peerPython.startsWith("not measured: ")) {
             f.notMeasured[Side.PEER.ordinal()] = peerPython.substring("not measured: ".length());
         }
+        String only = System.getenv("HZPY_BENCH_P5_SIDES"); // e.g. "hzpy-attached,java-async", for a quick look
+        if (only != null && !only.isBlank()) {
+            List<String> chosen = Arrays.asList(only.trim().split("\\s*,\\s*"));
+            for (Side side : Side.values()) {
+                if (!chosen.contains(side.shortName())) {
+                    f.notMeasured[side.ordinal()] = "left out of this run (HZPY_BENCH_P5_SIDES=" + only + ")";
+                }
+            }
+        }
         Path handlers = Files.createTempDirectory("hzpy-p5-handlers-");
         Resources.copyTo(handlers, HANDLERS);
         long[] expected = new long[Workload.values().length];
@@ -249,6 +265,7 @@ final class P5JetPython implements Benchmark {
         HazelcastInstance member = Members.start(Map.of("hzpy.module-path", handlers.toString()), P5JetPython::jet);
         try {
             Py py = Members.ready(member, CORES);
+            Members.awaitCompilerQuiet();
             Members.recordEngine(result, py);
             warmUp(member, handlers, expected, f);
             for (int r = 0; r < ROUNDS; r++) {
@@ -381,9 +398,29 @@ final class P5JetPython implements Benchmark {
                         .setBaseDir(handlers.toString()).setHandlerModule(MODULE).setHandlerFunction(w.peerFunction)));
             }
             case JAVA -> items.map(w::inJava);
+            case JAVA_ASYNC -> items.mapUsingServiceAsyncBatched(javaThreads(), HZPY_BATCH,
+                    (ExecutorService threads, List<Object> batch) -> CompletableFuture.supplyAsync(() -> {
+                        List<Object> results = new ArrayList<>(batch.size());
+                        for (Object item : batch) {
+                            results.add(w.inJava(item));
+                        }
+                        return results;
+                    }, threads));
         };
         ((BatchStage<Object>) out).writeTo(sink());
         return p;
+    }
+
+    /**
+     * The JAVA_ASYNC side's threads: as many as hzpy's contexts (2), shared by the job's processors
+     * on the member, so that its batches hop threads as hzpy's do (to a context's thread and back).
+     */
+    private static ServiceFactory<?, ExecutorService> javaThreads() {
+        return ServiceFactories.sharedService(ctx -> Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "p5-java-async");
+            t.setDaemon(true);
+            return t;
+        }), ExecutorService::shutdownNow);
     }
 
     private static PyStageConfig hzpyStage(Workload w) {
@@ -473,7 +510,8 @@ final class P5JetPython implements Benchmark {
         for (Workload w : Workload.values()) {
             boolean peer = f.measured(Side.PEER);
             for (Side side : Side.values()) {
-                String types = side == Side.PEER ? w.peerTypes : side == Side.JAVA ? "(no Python)" : w.hzpyTypes;
+                String types = side == Side.PEER ? w.peerTypes
+                        : side == Side.JAVA || side == Side.JAVA_ASYNC ? "(no Python)" : w.hzpyTypes;
                 String ratio = "";
                 String ratioGoal = "";
                 String setUpGoal = "";
