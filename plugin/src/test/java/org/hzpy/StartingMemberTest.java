@@ -74,6 +74,19 @@ class StartingMemberTest {
         thenNoClusterPermitIsHeldWhileTheyWait(calls);
     }
 
+    @Test
+    void callsFromCommonPoolThreadsToAMemberWhosePythonIsStillStarting_holdNoClusterPermitWhileTheyWait() throws Exception {
+        // When as many common-pool tasks as the limit allows call it (hzpy runs those calls on threads of its own)
+        List<CompletableFuture<Object>> calls = new ArrayList<>();
+        for (int i = 0; i < LIMIT; i++) {
+            long n = i;
+            calls.add(CompletableFuture.supplyAsync(() -> py.call("testmod", "echo", n)));
+        }
+
+        // Then the same
+        thenNoClusterPermitIsHeldWhileTheyWait(calls);
+    }
+
     private void thenNoClusterPermitIsHeldWhileTheyWait(List<CompletableFuture<Object>> calls) throws Exception {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
         while (System.nanoTime() - until < 0) {

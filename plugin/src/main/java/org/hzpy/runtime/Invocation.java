@@ -327,6 +327,9 @@ final class Invocation<T> {
             mine.bound = bound == null ? null : new WeakReference<>(bound); // the caller's bind() holds here too
             try {
                 if (takePermit) {
+                    // before the permit, as run() does: a starting member's callers hold none of the
+                    // cluster's while they wait (the wait does not count against the call's timeout)
+                    startNanos += awaitFirstContext(self[0].stop);
                     self[0].takePermit();
                 }
                 return run(false, self[0], self[0].stop);

@@ -54,11 +54,7 @@ class StateMemberLossTest {
         HazelcastInstance local = localMember();
         HazelcastInstance client = client(false);
         String key = keyOwnedBy(client, CHILD_PORT);
-        PyState state = new PyState(client, MAP, Duration.ofSeconds(60));
-        client.getMap(MAP).lock(key);
-        CompletableFuture<Long> increment = CompletableFuture.supplyAsync(() -> state.incr(key));
-        Thread.sleep(500);
-        assertThat(increment).as("the increment waits for the lock").isNotDone();
+        CompletableFuture<Long> increment = waitingIncrement(client, key, Duration.ofSeconds(60));
 
         // When that member is killed, and the lock (kept on the backup) is released once the other took over
         child.kill();
@@ -103,11 +99,7 @@ class StateMemberLossTest {
         MemberProcess child = childMember();
         HazelcastInstance client = client(false);
         String key = keyOwnedBy(client, CHILD_PORT);
-        PyState state = new PyState(client, MAP, Duration.ofSeconds(3));
-        client.getMap(MAP).lock(key);
-        CompletableFuture<Long> increment = CompletableFuture.supplyAsync(() -> state.incr(key));
-        Thread.sleep(500);
-        assertThat(increment).as("the increment waits for the lock").isNotDone();
+        CompletableFuture<Long> increment = waitingIncrement(client, key, Duration.ofSeconds(3));
 
         // When the member is killed
         child.kill();
@@ -117,6 +109,17 @@ class StateMemberLossTest {
         Throwable failure = increment.handle((r, t) -> t).get(1, TimeUnit.SECONDS).getCause();
         assertThat(failure).isInstanceOf(PyUnavailableException.class);
         assertThat(failure.getMessage()).contains("state incr").contains("127.0.0.1]:" + CHILD_PORT);
+    }
+
+    /** A client's increment of {@code key} (timeout {@code timeout}), waiting on the member for the key's lock, which the client holds. */
+    private static CompletableFuture<Long> waitingIncrement(HazelcastInstance client, String key, Duration timeout)
+            throws InterruptedException {
+        PyState state = new PyState(client, MAP, timeout);
+        client.getMap(MAP).lock(key);
+        CompletableFuture<Long> increment = CompletableFuture.supplyAsync(() -> state.incr(key));
+        Thread.sleep(500);
+        assertThat(increment).as("the increment waits for the lock").isNotDone();
+        return increment;
     }
 
     private MemberProcess childMember() throws Exception {
