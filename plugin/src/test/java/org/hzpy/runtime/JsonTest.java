@@ -75,7 +75,7 @@ class JsonTest {
         Py py = TestMembers.py(TestMembers.isolated());
         Await.until(Duration.ofMinutes(5), "json's training ended in every context", () -> {
             for (int i = 0; i < 2; i++) {
-                if (!Boolean.TRUE.equals(TestMembers.inContext(py, i, () -> py.call("_hzpy_internal", "json_settled")))) {
+                if (!TestMembers.jsonTrainingEnded(py, i)) {
                     return false;
                 }
             }

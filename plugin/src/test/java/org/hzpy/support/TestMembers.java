@@ -174,6 +174,20 @@ public final class TestMembers {
         }
     }
 
+    /**
+     * Whether json's training has ended in context {@code index}, whichever scanner won. Asks after a
+     * second: a call every poll would leave the context never idle, so never trained.
+     */
+    public static boolean jsonTrainingEnded(Py py, int index) {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+        return Boolean.TRUE.equals(inContext(py, index, () -> py.call("_hzpy_internal", "json_settled")));
+    }
+
     /** hzpy on every shared member started so far. */
     public static java.util.List<Py> started() {
         return MEMBERS.values().stream().filter(m -> m.getLifecycleService().isRunning()).map(Py::on)
