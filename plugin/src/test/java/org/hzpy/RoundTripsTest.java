@@ -97,11 +97,30 @@ class RoundTripsTest {
         return Math.round((OperationCounts.sentBy(client) - sent) / (double) n); // whole ids per task: a stray heartbeat aside
     }
 
+    /** A bare entry processor: what a state increment is compared with. */
+    static final class Touch implements com.hazelcast.map.EntryProcessor<String, Long, Long> {
+        @Override
+        public Long process(java.util.Map.Entry<String, Long> entry) {
+            return 1L;
+        }
+    }
+
+    /** The client's requests for one bare entry processor on {@code key}, waited for on its future. */
+    private static double bareEntryProcessorRequests(String key) throws Exception {
+        var map = client.<String, Long>getMap("round-trips-bare");
+        int n = 100;
+        long sent = OperationCounts.sentBy(client);
+        for (int i = 0; i < n; i++) {
+            map.submitToKey(key, new Touch()).toCompletableFuture().get();
+        }
+        return Math.round((OperationCounts.sentBy(client) - sent) / (double) n); // whole ids per operation: a stray heartbeat aside
+    }
+
     @Test
     void aKeyedCallFromAClient_isOneRoundTrip_andOneOperationPlusAmortizedLeases() throws Exception {
         // Given a client that has called before (its first calls learn the partition table and load)
         Py py = Py.on(client);
-        String key = keyOwnedBy(a);
+        String key = keyOwnedBy(a, "keyed-call");
         for (int i = 0; i < 200; i++) {
             py.call(PyCall.of("testmod", "echo", i).key(key));
         }
@@ -152,8 +171,8 @@ class RoundTripsTest {
     void parallelOfManyCallsOverTwoMembers_isOneTaskPerMember() throws Exception {
         // Given a client and 40 keyed calls, half owned by each member
         Py py = Py.on(client);
-        String onA = keyOwnedBy(a);
-        String onB = keyOwnedBy(b);
+        String onA = keyOwnedBy(a, "parallel");
+        String onB = keyOwnedBy(b, "parallel");
         List<PyCall> calls = new ArrayList<>();
         for (int i = 0; i < 40; i++) {
             calls.add(PyCall.of("testmod", "echo", i).key(i % 2 == 0 ? onA : onB));
@@ -185,7 +204,7 @@ class RoundTripsTest {
     void aStateIncrement_isOneOperationOnItsPartitionOwner_andOneBackup() {
         // Given a counter whose key member b owns, incremented from member a
         Py onA = Py.on(a);
-        String key = keyOwnedBy(b);
+        String key = keyOwnedBy(b, "member-incr");
         onA.state().incr(key);
 
         // When it is incremented many times
@@ -207,6 +226,33 @@ class RoundTripsTest {
                 .isBetween(2L * CALLS, bound(CALLS * (2 + AMORTIZED), seconds));
     }
 
+    @Test
+    void aStateIncrementFromAClient_isOneRequest_andOneOperationOnItsOwner_andOneBackup() throws Exception {
+        // Given a counter whose key member b owns, incremented from a client as users write it
+        // (Hazelcast's client takes 2 invocation ids for one IMap.submitToKey, 1 for an IMap.get)
+        String key = keyOwnedBy(b, "client-incr");
+        Py.on(client).state().incr(key);
+
+        // When it is incremented many times, each through Py.on(client).state()
+        long sent = OperationCounts.sentBy(client);
+        long all = OperationCounts.executedBy(a, b);
+        long t0 = System.nanoTime();
+        for (int i = 0; i < CALLS; i++) {
+            Py.on(client).state().incr(key);
+        }
+        double seconds = secondsSince(t0);
+        long requests = OperationCounts.sentBy(client) - sent;
+        long allOps = OperationCounts.executedBy(a, b) - all;
+
+        // Then each increment costs the client what one bare entry processor costs, and the members one operation and its backup
+        double bare = bareEntryProcessorRequests(key);
+        assertThat(Py.on(client).state().fetch(key)).contains((long) CALLS + 1);
+        assertThat(requests).as("client requests for %d increments in %.1f s (a bare entry processor: %s)", CALLS, seconds, bare)
+                .isBetween((long) (CALLS * bare), clientBound(CALLS * bare, seconds));
+        assertThat(allOps).as("operations on both members for %d increments in %.1f s (backups included)", CALLS, seconds)
+                .isBetween(2L * CALLS, bound(CALLS * (2 + AMORTIZED), seconds));
+    }
+
     private static double secondsSince(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }
@@ -221,10 +267,10 @@ class RoundTripsTest {
         return (long) (perCalls + CLIENT_BACKGROUND_PER_SECOND * seconds + 1.5);
     }
 
-    /** A key whose partition {@code member} owns. */
-    private static String keyOwnedBy(HazelcastInstance member) {
+    /** A key whose partition {@code member} owns, starting with {@code prefix} (one per test: each counts its own key). */
+    private static String keyOwnedBy(HazelcastInstance member, String prefix) {
         for (int i = 0; ; i++) {
-            String key = "rt-" + i;
+            String key = prefix + "-" + i;
             Partition p = client.getPartitionService().getPartition(key);
             if (p.getOwner() != null && p.getOwner().getUuid().equals(member.getCluster().getLocalMember().getUuid())) {
                 return key;

@@ -20,6 +20,10 @@ public final class ClientSide {
     public static final String CLUSTER_INFO_MAP = "hzpy.cluster-info";
     /** How long a client's state operations wait for an answer. */
     private static final Duration CLIENT_STATE_WAIT = Duration.ofSeconds(30);
+    /** How long a client uses the state map's name it read before reading it again. */
+    private static final Duration STATE_MAP_NAME_REFRESH = Duration.ofSeconds(10);
+    /** Where a client keeps the state map's name it read (its user context). */
+    private static final String STATE_MAP_NAME_KEY = "org.hzpy.cluster.stateMapName";
     /** The clients (by name) already told that they take unconfirmed writes as done. */
     private static final Set<String> WARNED = ConcurrentHashMap.newKeySet();
 
@@ -38,8 +42,32 @@ public final class ClientSide {
     /** The shared state: the map the members name in the cluster's info map. */
     public static PyState state(HazelcastInstance client) {
         warnIfUnconfirmedWritesCountAsDone(client);
+        return new PyState(client, stateMapName(client), CLIENT_STATE_WAIT);
+    }
+
+    /**
+     * The state map's name as the members published it, read at most every
+     * {@link #STATE_MAP_NAME_REFRESH}: read on every {@code state()}, it was a second request per
+     * state operation (users call {@code Py.on(client).state()} each time). Members all have the same
+     * name; the refresh picks up a cluster restarted with another. Until members publish one, the
+     * default is used and not remembered.
+     */
+    private static String stateMapName(HazelcastInstance client) {
+        long now = System.nanoTime();
+        if (client.getUserContext().get(STATE_MAP_NAME_KEY) instanceof KnownName known
+                && now - known.readAtNanos() < STATE_MAP_NAME_REFRESH.toNanos()) {
+            return known.name();
+        }
         Object name = client.getMap(CLUSTER_INFO_MAP).get("state-map");
-        return new PyState(client, name instanceof String s ? s : PyState.DEFAULT_MAP, CLIENT_STATE_WAIT);
+        if (!(name instanceof String published)) {
+            return PyState.DEFAULT_MAP;
+        }
+        client.getUserContext().put(STATE_MAP_NAME_KEY, new KnownName(published, now));
+        return published;
+    }
+
+    /** The state map's name as a client last read it. */
+    private record KnownName(String name, long readAtNanos) {
     }
 
     /**
