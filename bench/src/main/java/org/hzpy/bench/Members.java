@@ -67,14 +67,14 @@ final class Members {
         };
     }
 
+    /** How long {@link #awaitCompilerQuiet()} waits at most. */
+    private static final Duration COMPILER_QUIET_WAIT = Duration.ofSeconds(120);
+
     /**
      * hzpy on {@code member} once {@code contexts} contexts are started and warm, and (with pre-warm)
      * their background warm-up (hzpy.warmup-modules, json's training) has ended: it runs in idle
      * contexts, so a benchmark that left some member idle would otherwise share the cores with it.
      */
-    /** How long {@link #awaitCompilerQuiet()} waits at most. */
-    private static final Duration COMPILER_QUIET_WAIT = Duration.ofSeconds(120);
-
     static Py ready(HazelcastInstance member, int contexts) {
         Py py = Py.on(member);
         if (!py.awaitReady(contexts, READY_TIMEOUT)) {
@@ -107,8 +107,10 @@ final class Members {
      * under a tenth of a core for 3 seconds in a row: the warm-up leaves them a backlog (its modules
      * and json's training, compiled once per context's engine) that took ~1 of the 2 cores for
      * another minute after it ended, while P5's jobs ran. A member that has run a while is past that;
-     * measuring before it would count the member's start-up against the benchmark. (The other
-     * benchmarks warm up long enough on their own and keep their method, so runs compare.)
+     * measuring before it would count the member's start-up against the benchmark. P2 waits too: a
+     * JFR of its run showed the compiler threads busy through its measurement (~1.4 cores, json's
+     * training and convert_class compiled once per engine). (The other benchmarks keep their
+     * method, so runs compare; whether they need it is not measured.)
      */
     static void awaitCompilerQuiet() {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();

@@ -60,6 +60,7 @@ final class P2RemoteCall implements Benchmark {
         HazelcastInstance client = HazelcastClient.newHazelcastClient(clientConfig);
         try {
             Py onMember = Members.ready(member, 2);
+            Members.awaitCompilerQuiet(); // the warm-up's compile backlog took ~1.4 cores through the measurement (JFR)
             Members.recordEngine(result, onMember);
             onMember.exec(SOURCE);
             Py py = Py.on(client);
