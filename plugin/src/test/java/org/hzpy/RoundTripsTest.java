@@ -73,28 +73,24 @@ class RoundTripsTest {
     private static double bareTaskRequests(HazelcastInstance member, boolean callback) throws Exception {
         var executor = client.getExecutorService("hzpy");
         var target = member.getCluster().getLocalMember();
-        int n = 100;
-        long sent = OperationCounts.sentBy(client);
-        for (int i = 0; i < n; i++) {
-            if (callback) {
-                java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
-                executor.submitToMember(new Noop(), target, new com.hazelcast.core.ExecutionCallback<Long>() {
-                    @Override
-                    public void onResponse(Long r) {
-                        done.complete(r);
-                    }
-
-                    @Override
-                    public void onFailure(Throwable t) {
-                        done.completeExceptionally(t);
-                    }
-                });
-                done.get();
-            } else {
-                executor.submitToMember(new Noop(), target).get();
+        return requestsPerOperation(() -> {
+            if (!callback) {
+                return executor.submitToMember(new Noop(), target).get();
             }
-        }
-        return Math.round((OperationCounts.sentBy(client) - sent) / (double) n); // whole ids per task: a stray heartbeat aside
+            java.util.concurrent.CompletableFuture<Long> done = new java.util.concurrent.CompletableFuture<>();
+            executor.submitToMember(new Noop(), target, new com.hazelcast.core.ExecutionCallback<Long>() {
+                @Override
+                public void onResponse(Long r) {
+                    done.complete(r);
+                }
+
+                @Override
+                public void onFailure(Throwable t) {
+                    done.completeExceptionally(t);
+                }
+            });
+            return done.get();
+        });
     }
 
     /** A bare entry processor: what a state increment is compared with. */
@@ -108,10 +104,15 @@ class RoundTripsTest {
     /** The client's requests for one bare entry processor on {@code key}, waited for on its future. */
     private static double bareEntryProcessorRequests(String key) throws Exception {
         var map = client.<String, Long>getMap("round-trips-bare");
+        return requestsPerOperation(() -> map.submitToKey(key, new Touch()).toCompletableFuture().get());
+    }
+
+    /** The client's requests (invocation ids) for one run of {@code operation}, over 100 runs. */
+    private static double requestsPerOperation(java.util.concurrent.Callable<?> operation) throws Exception {
         int n = 100;
         long sent = OperationCounts.sentBy(client);
         for (int i = 0; i < n; i++) {
-            map.submitToKey(key, new Touch()).toCompletableFuture().get();
+            operation.call();
         }
         return Math.round((OperationCounts.sentBy(client) - sent) / (double) n); // whole ids per operation: a stray heartbeat aside
     }
