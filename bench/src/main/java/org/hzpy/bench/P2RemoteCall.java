@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * P2: a client's call of a trivial Python function on a member (hzpy's executor task, IDS) against
  * a bare executor-service task that returns its argument (also IDS), same member, same client,
- * same executor, interleaved: serial latency, and throughput with 64 calls in flight.
+ * same executor, interleaved: serial latency, and throughput with 64 calls in flight. For scale, a
+ * third path: a bare task whose body makes the same Python call on the member, which splits the
+ * difference into running Python in an executor task and hzpy's remote call around it.
  */
 final class P2RemoteCall implements Benchmark {
     private static final String SOURCE = "def identity(x):\n    return x\n";
@@ -26,7 +28,7 @@ final class P2RemoteCall implements Benchmark {
     private static final int SAMPLES = 20;
     private static final int IN_FLIGHT = 64;
     private static final Duration THROUGHPUT_WINDOW = Duration.ofSeconds(4);
-    private static final int THROUGHPUT_ROUNDS = 3;
+    private static final int THROUGHPUT_ROUNDS = 5;
     private static final Duration WARM_UP = Duration.ofSeconds(8);
 
     @Override
@@ -41,7 +43,7 @@ final class P2RemoteCall implements Benchmark {
 
     @Override
     public Duration timeout() {
-        return Duration.ofMinutes(5);
+        return Duration.ofMinutes(7);
     }
 
     @Override
@@ -69,37 +71,35 @@ final class P2RemoteCall implements Benchmark {
 
             Call hzpy = () -> check((Long) py.call("__main__", "identity", 1L));
             Call bare = () -> check(executor.submitToMember(new NoopTask(1), target).get());
+            Call barePython = () -> check(executor.submitToMember(new BarePythonTask(1), target).get());
             warmUp(hzpy);
             warmUp(bare);
+            warmUp(barePython);
             double[] hzpyNs = new double[SAMPLES * CALLS_PER_SAMPLE];
             double[] bareNs = new double[SAMPLES * CALLS_PER_SAMPLE];
+            double[] barePythonNs = new double[SAMPLES * CALLS_PER_SAMPLE];
             for (int s = 0; s < SAMPLES; s++) {
                 sample(hzpy, hzpyNs, s);
                 sample(bare, bareNs, s);
+                sample(barePython, barePythonNs, s);
             }
 
             Async hzpyAsync = done -> py.callAsync(PyCall.of("__main__", "identity", 1L))
                     .whenComplete((r, e) -> done.run());
-            Async bareAsync = done -> executor.submitToMember(new NoopTask(1), target, new ExecutionCallback<Long>() {
-                @Override
-                public void onResponse(Long response) {
-                    done.run();
-                }
-
-                @Override
-                public void onFailure(Throwable t) {
-                    done.run();
-                }
-            });
-            double[] hzpyRate = new double[THROUGHPUT_ROUNDS];
-            double[] bareRate = new double[THROUGHPUT_ROUNDS];
-            throughput(hzpyAsync); // warm-up round
-            throughput(bareAsync);
+            Async bareAsync = done -> executor.submitToMember(new NoopTask(1), target, callback(done));
+            Async barePythonAsync = done -> executor.submitToMember(new BarePythonTask(1), target, callback(done));
+            double[][] hzpyRate = new double[2][THROUGHPUT_ROUNDS];
+            double[][] bareRate = new double[2][THROUGHPUT_ROUNDS];
+            double[][] barePythonRate = new double[2][THROUGHPUT_ROUNDS];
+            throughput(hzpyAsync, new double[2][1], 0); // warm-up round
+            throughput(bareAsync, new double[2][1], 0);
+            throughput(barePythonAsync, new double[2][1], 0);
             for (int r = 0; r < THROUGHPUT_ROUNDS; r++) {
-                hzpyRate[r] = throughput(hzpyAsync);
-                bareRate[r] = throughput(bareAsync);
+                throughput(hzpyAsync, hzpyRate, r);
+                throughput(bareAsync, bareRate, r);
+                throughput(barePythonAsync, barePythonRate, r);
             }
-            report(result, hzpyNs, bareNs, hzpyRate, bareRate);
+            report(result, new Path(hzpyNs, hzpyRate), new Path(bareNs, bareRate), new Path(barePythonNs, barePythonRate));
         } finally {
             client.shutdown();
             member.shutdown();
@@ -113,6 +113,35 @@ final class P2RemoteCall implements Benchmark {
 
     private interface Async {
         void start(Runnable done);
+    }
+
+    private static ExecutionCallback<Long> callback(Runnable done) {
+        return new ExecutionCallback<>() {
+            @Override
+            public void onResponse(Long response) {
+                done.run();
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                done.run();
+            }
+        };
+    }
+
+    /**
+     * One path's serial latencies (ns), median and p99, its throughput (calls/s, median of the
+     * rounds) and the CPU time the process spent per call meanwhile (ns, median of the rounds).
+     */
+    private record Path(double median, double p99, double throughput, double cpuPerCall) {
+        Path(double[] ns, double[][] rounds) {
+            this(Stats.median(ns), Stats.percentile(ns, 99), Stats.median(rounds[0]), Stats.median(rounds[1]));
+        }
+
+        Object[] row(String name) {
+            return new Object[] {name, Stats.fmt(median / 1000), Stats.fmt(p99 / 1000), Stats.fmt(throughput),
+                    Stats.fmt(cpuPerCall / 1000)};
+        }
     }
 
     private static void check(long v) {
@@ -136,10 +165,14 @@ final class P2RemoteCall implements Benchmark {
         }
     }
 
-    /** Calls per second with {@value #IN_FLIGHT} in flight for the window. */
-    private static double throughput(Async async) throws InterruptedException {
+    /**
+     * Calls per second with {@value #IN_FLIGHT} in flight for the window into {@code into[0][round]},
+     * and this process's CPU time per call (client and member both run here) into {@code into[1][round]}.
+     */
+    private static void throughput(Async async, double[][] into, int round) throws InterruptedException {
         Semaphore window = new Semaphore(IN_FLIGHT);
         AtomicLong done = new AtomicLong();
+        long cpu0 = PROCESS.getProcessCpuTime();
         long t0 = System.nanoTime();
         long end = t0 + THROUGHPUT_WINDOW.toNanos();
         while (System.nanoTime() < end) {
@@ -150,30 +183,38 @@ final class P2RemoteCall implements Benchmark {
             });
         }
         window.tryAcquire(IN_FLIGHT, 1, TimeUnit.MINUTES);
-        return done.get() / ((System.nanoTime() - t0) / 1e9);
+        into[0][round] = done.get() / ((System.nanoTime() - t0) / 1e9);
+        into[1][round] = (PROCESS.getProcessCpuTime() - cpu0) / (double) done.get();
     }
 
-    private static void report(Result result, double[] hzpyNs, double[] bareNs, double[] hzpyRate, double[] bareRate) {
-        double hzpyMedian = Stats.median(hzpyNs);
-        double bareMedian = Stats.median(bareNs);
-        double hzpyP99 = Stats.percentile(hzpyNs, 99);
-        double bareP99 = Stats.percentile(bareNs, 99);
-        double hzpyTput = Stats.median(hzpyRate);
-        double bareTput = Stats.median(bareRate);
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    private static void report(Result result, Path hzpy, Path bare, Path barePython) {
         result.add(String.format("One member (2 contexts) and one client in this JVM, loopback. Serial: %d samples of"
                 + " %,d calls per path, interleaved, after %d s of warm-up each; every call timed. Throughput: %d calls"
-                + " in flight for %d s, %d rounds per path, interleaved.", SAMPLES, CALLS_PER_SAMPLE,
+                + " in flight for %d s, %d rounds per path, interleaved. The third path, for scale, is a bare task"
+                + " whose body is the same Python call made on the member: what running Python in an executor task"
+                + " costs (a pool thread that may find both contexts busy, Python entered from that thread), without"
+                + " hzpy's remote call around it.", SAMPLES, CALLS_PER_SAMPLE,
                 WARM_UP.toSeconds(), IN_FLIGHT, THROUGHPUT_WINDOW.toSeconds(), THROUGHPUT_ROUNDS));
-        result.add(new Table("path", "median µs/call", "p99 µs/call", "calls/s, 64 in flight (median)")
-                .row("hzpy `Py.on(client).call(\"__main__\", \"identity\", 1L)`", Stats.fmt(hzpyMedian / 1000),
-                        Stats.fmt(hzpyP99 / 1000), Stats.fmt(hzpyTput))
-                .row("bare `executor.submitToMember(new NoopTask(1), member).get()`", Stats.fmt(bareMedian / 1000),
-                        Stats.fmt(bareP99 / 1000), Stats.fmt(bareTput))
+        result.add(new Table("path", "median µs/call", "p99 µs/call", "calls/s, 64 in flight (median)",
+                "CPU µs/call, 64 in flight (client and member, median)")
+                .row(hzpy.row("hzpy `Py.on(client).call(\"__main__\", \"identity\", 1L)`"))
+                .row(bare.row("bare `executor.submitToMember(new NoopTask(1), member).get()`"))
+                .row(barePython.row("for scale: a bare task whose body is `Py.on(member).call(\"__main__\", \"identity\", 1L)`"))
                 .toMarkdown());
-        double latency = hzpyMedian / bareMedian;
-        double tput = hzpyTput / bareTput;
-        result.add(String.format("hzpy / bare: latency **%s** (median), **%s** (p99); throughput **%s**.",
-                Stats.times(latency), Stats.times(hzpyP99 / bareP99), Stats.times(tput)));
+        double latency = hzpy.median() / bare.median();
+        double tput = hzpy.throughput() / bare.throughput();
+        result.add(String.format("hzpy / bare: latency **%s** (median), **%s** (p99); throughput **%s**. hzpy / the bare"
+                + " task running the same Python: latency %s (median), throughput %s; that task / bare: latency %s,"
+                + " throughput %s. CPU per call with 64 in flight: hzpy %s µs more than the bare task running the same"
+                + " Python, which takes %s µs more than the bare task (the 2 cores are the bound: client and member share them).",
+                Stats.times(latency), Stats.times(hzpy.p99() / bare.p99()), Stats.times(tput),
+                Stats.times(hzpy.median() / barePython.median()), Stats.times(hzpy.throughput() / barePython.throughput()),
+                Stats.times(barePython.median() / bare.median()), Stats.times(barePython.throughput() / bare.throughput()),
+                Stats.fmt((hzpy.cpuPerCall() - barePython.cpuPerCall()) / 1000),
+                Stats.fmt((barePython.cpuPerCall() - bare.cpuPerCall()) / 1000)));
         result.goal("latency ≤ 1.1× a bare executor task", Stats.times(latency), latency <= 1.1);
         result.goal("throughput ≥ 0.9× a bare executor task", Stats.times(tput), tput >= 0.9);
     }
