@@ -8,12 +8,13 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.util.concurrent.Callable;
 
 /** P2's baseline: an executor task that returns its argument, serialized as hzpy's tasks are (IDS). */
-final class NoopTask implements Callable<Long>, IdentifiedDataSerializable {
+class NoopTask implements Callable<Long>, IdentifiedDataSerializable {
     static final int FACTORY_ID = 7_219_900;
     static final DataSerializableFactory FACTORY = id -> id == 1 ? new NoopTask()
             : id == BarePythonTask.CLASS_ID ? new BarePythonTask() : null;
 
-    private long x;
+    /** The argument: what {@link #call()} returns. */
+    long x;
 
     NoopTask() {
     }
