@@ -88,12 +88,12 @@ final class P2RemoteCall implements Benchmark {
                     .whenComplete((r, e) -> done.run());
             Async bareAsync = done -> executor.submitToMember(new NoopTask(1), target, callback(done));
             Async barePythonAsync = done -> executor.submitToMember(new BarePythonTask(1), target, callback(done));
-            double[][] hzpyRate = new double[2][THROUGHPUT_ROUNDS];
-            double[][] bareRate = new double[2][THROUGHPUT_ROUNDS];
-            double[][] barePythonRate = new double[2][THROUGHPUT_ROUNDS];
-            throughput(hzpyAsync, new double[2][1], 0); // warm-up round
-            throughput(bareAsync, new double[2][1], 0);
-            throughput(barePythonAsync, new double[2][1], 0);
+            double[][] hzpyRate = new double[3][THROUGHPUT_ROUNDS];
+            double[][] bareRate = new double[3][THROUGHPUT_ROUNDS];
+            double[][] barePythonRate = new double[3][THROUGHPUT_ROUNDS];
+            throughput(hzpyAsync, new double[3][1], 0); // warm-up round
+            throughput(bareAsync, new double[3][1], 0);
+            throughput(barePythonAsync, new double[3][1], 0);
             for (int r = 0; r < THROUGHPUT_ROUNDS; r++) {
                 throughput(hzpyAsync, hzpyRate, r);
                 throughput(bareAsync, bareRate, r);
@@ -131,16 +131,18 @@ final class P2RemoteCall implements Benchmark {
 
     /**
      * One path's serial latencies (ns), median and p99, its throughput (calls/s, median of the
-     * rounds) and the CPU time the process spent per call meanwhile (ns, median of the rounds).
+     * rounds), the CPU time the process spent per call meanwhile (ns) and the bytes its threads
+     * allocated per call (both medians of the rounds).
      */
-    private record Path(double median, double p99, double throughput, double cpuPerCall) {
+    private record Path(double median, double p99, double throughput, double cpuPerCall, double bytesPerCall) {
         Path(double[] ns, double[][] rounds) {
-            this(Stats.median(ns), Stats.percentile(ns, 99), Stats.median(rounds[0]), Stats.median(rounds[1]));
+            this(Stats.median(ns), Stats.percentile(ns, 99), Stats.median(rounds[0]), Stats.median(rounds[1]),
+                    Stats.median(rounds[2]));
         }
 
         Object[] row(String name) {
             return new Object[] {name, Stats.fmt(median / 1000), Stats.fmt(p99 / 1000), Stats.fmt(throughput),
-                    Stats.fmt(cpuPerCall / 1000)};
+                    Stats.fmt(cpuPerCall / 1000), Stats.fmt(bytesPerCall)};
         }
     }
 
@@ -167,12 +169,14 @@ final class P2RemoteCall implements Benchmark {
 
     /**
      * Calls per second with {@value #IN_FLIGHT} in flight for the window into {@code into[0][round]},
-     * and this process's CPU time per call (client and member both run here) into {@code into[1][round]}.
+     * this process's CPU time per call (client and member both run here) into {@code into[1][round]},
+     * and the bytes its threads allocated per call into {@code into[2][round]}.
      */
     private static void throughput(Async async, double[][] into, int round) throws InterruptedException {
         Semaphore window = new Semaphore(IN_FLIGHT);
         AtomicLong done = new AtomicLong();
         long cpu0 = PROCESS.getProcessCpuTime();
+        java.util.Map<Long, Long> bytes0 = allocatedBytes();
         long t0 = System.nanoTime();
         long end = t0 + THROUGHPUT_WINDOW.toNanos();
         while (System.nanoTime() < end) {
@@ -185,6 +189,27 @@ final class P2RemoteCall implements Benchmark {
         window.tryAcquire(IN_FLIGHT, 1, TimeUnit.MINUTES);
         into[0][round] = done.get() / ((System.nanoTime() - t0) / 1e9);
         into[1][round] = (PROCESS.getProcessCpuTime() - cpu0) / (double) done.get();
+        long allocated = 0;
+        for (java.util.Map.Entry<Long, Long> e : allocatedBytes().entrySet()) {
+            allocated += e.getValue() - bytes0.getOrDefault(e.getKey(), 0L); // a thread new since: all of its bytes
+        }
+        into[2][round] = allocated / (double) done.get();
+    }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+
+    /** Bytes each live thread of this JVM has allocated so far, by thread id (a pool thread that ended is not counted). */
+    private static java.util.Map<Long, Long> allocatedBytes() {
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            @SuppressWarnings("deprecation") long id = t.getId(); // threadId() is newer than the release this module builds for
+            long bytes = THREADS.getThreadAllocatedBytes(id);
+            if (bytes >= 0) {
+                out.put(id, bytes);
+            }
+        }
+        return out;
     }
 
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
@@ -199,7 +224,7 @@ final class P2RemoteCall implements Benchmark {
                 + " hzpy's remote call around it.", SAMPLES, CALLS_PER_SAMPLE,
                 WARM_UP.toSeconds(), IN_FLIGHT, THROUGHPUT_WINDOW.toSeconds(), THROUGHPUT_ROUNDS));
         result.add(new Table("path", "median µs/call", "p99 µs/call", "calls/s, 64 in flight (median)",
-                "CPU µs/call, 64 in flight (client and member, median)")
+                "CPU µs/call, 64 in flight (client and member, median)", "bytes allocated/call (client and member, median)")
                 .row(hzpy.row("hzpy `Py.on(client).call(\"__main__\", \"identity\", 1L)`"))
                 .row(bare.row("bare `executor.submitToMember(new NoopTask(1), member).get()`"))
                 .row(barePython.row("for scale: a bare task whose body is `Py.on(member).call(\"__main__\", \"identity\", 1L)`"))

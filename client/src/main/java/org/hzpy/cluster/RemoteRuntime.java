@@ -73,6 +73,9 @@ public final class RemoteRuntime {
     /** How long a new caller's first unkeyed call waits for the members' published load. */
     private static final Duration FIRST_LOAD_WAIT = Duration.ofSeconds(2);
     private final AtomicBoolean loadRefreshing = new AtomicBoolean();
+    /** The members' UUIDs as the load snapshot's keys ({@link #idOf}). */
+    private final Map<UUID, String> memberIds = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final int MAX_MEMBER_IDS = 1024;
 
     public RemoteRuntime(HazelcastInstance instance) {
         this.instance = instance;
@@ -255,7 +258,7 @@ public final class RemoteRuntime {
         Map<String, Integer> seen = load;
         boolean someoneNew = false;
         for (int k = 0; k < ids.length; k++) {
-            ids[k] = members.get(k).getUuid().toString();
+            ids[k] = idOf(members.get(k));
             someoneNew |= !seen.containsKey(ids[k]);
         }
         Map<String, Integer> free = freePermits(someoneNew); // joined since the last look: look again now (bounded)
@@ -265,6 +268,20 @@ public final class RemoteRuntime {
             result[k] = free.getOrDefault(ids[k], unknown);
         }
         return result;
+    }
+
+    /** {@code member}'s UUID as text, made once per member: every unkeyed call looks its load up by it. */
+    private String idOf(Member member) {
+        UUID uuid = member.getUuid();
+        String id = memberIds.get(uuid);
+        if (id == null) {
+            if (memberIds.size() >= MAX_MEMBER_IDS) {
+                memberIds.clear(); // members come and go over a long-lived caller's life: keep the current ones
+            }
+            id = uuid.toString();
+            memberIds.put(uuid, id);
+        }
+        return id;
     }
 
     /**

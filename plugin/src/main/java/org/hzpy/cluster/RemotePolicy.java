@@ -35,8 +35,11 @@ final class RemotePolicy {
     /** Functions never callable from outside, in any module (reached as {@code __main__.exec} too). */
     private static final Set<String> CODE_RUNNING_FUNCTIONS = Set.of("exec", "eval", "compile", "__import__",
             "getattr", "setattr", "delattr", "globals", "locals", "vars", "open", "breakpoint", "input");
-    /** A module or function name: dotted Python identifiers (ASCII or letters), nothing a path could hold. */
-    private static final java.util.regex.Pattern DOTTED_NAME =
+    /**
+     * A module or function name: dotted Python identifiers (ASCII or letters), nothing a path could
+     * hold. {@link #validName} checks it by hand; this is its definition, and the tests' reference.
+     */
+    static final java.util.regex.Pattern DOTTED_NAME =
             java.util.regex.Pattern.compile("[\\p{L}_][\\p{L}\\p{N}_]*(\\.[\\p{L}_][\\p{L}\\p{N}_]*)*");
     private static final int MAX_NAME_LENGTH = 200;
     /** How many module names' path lookups are remembered: names are identifiers, but a caller chooses them. */
@@ -97,7 +100,31 @@ final class RemotePolicy {
     }
 
     static boolean validName(String name) {
-        return name != null && name.length() <= MAX_NAME_LENGTH && DOTTED_NAME.matcher(name).matches();
+        if (name == null || name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
+            return false;
+        }
+        boolean segmentStart = true;
+        for (int i = 0; i < name.length(); ) { // DOTTED_NAME by hand: a Matcher per name was a remote call's largest allocation (JFR)
+            int cp = name.codePointAt(i);
+            i += Character.charCount(cp);
+            if (cp == '.') {
+                if (segmentStart) {
+                    return false;
+                }
+                segmentStart = true;
+            } else if (cp == '_' || Character.isLetter(cp) || !segmentStart && isNumber(cp)) {
+                segmentStart = false;
+            } else {
+                return false;
+            }
+        }
+        return !segmentStart;
+    }
+
+    /** {@code \p{N}}: a decimal digit, a letter number or another number. */
+    private static boolean isNumber(int cp) {
+        int type = Character.getType(cp);
+        return type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER || type == Character.OTHER_NUMBER;
     }
 
     /** Whether {@code top} (a valid identifier: checked first) is a module on hzpy.module-path, in a directory or an archive. */

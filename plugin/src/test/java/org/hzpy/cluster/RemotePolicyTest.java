@@ -51,4 +51,30 @@ class RemotePolicyTest {
         assertThat(catchThrowableOfType(PySandboxException.class, () -> policy.checkCall("elsewhere", "f")))
                 .hasMessageContaining("hzpy.remote-modules is module-path");
     }
+
+    @Test
+    void theNameCheckAcceptsExactlyTheDottedIdentifiersOfItsDefinition() {
+        // Given names a caller could send: identifiers, dotted ones, letters and digits of other
+        // scripts, a letter outside the BMP, lone surrogates, and what paths and code are made of
+        java.util.List<String> names = new java.util.ArrayList<>(java.util.List.of("", "a", "_", "a1", "1a", "a.b",
+                "a.1b", "a..b", ".a", "a.", "mod.sub_2.f", "__main__", "caf\u00e9", "\u0444\u0443\u043d\u043a",
+                "x\u0663", "\u0663x", "x\u2167", "x\u00b2", "\ud835\udc00b", "a\ud800", "a\udc00b", "a-b", "a b",
+                "../etc", "/etc/passwd", "os.system;", "a\u0000", "\u00b7a", "a\u00b7", "\u0301a"));
+        java.util.Random random = new java.util.Random(21);
+        String pool = "ab_.1\u0663\u2167\u00e9-/\ud835\udc00\ud800 ";
+        for (int i = 0; i < 2_000; i++) { // and random short strings over those characters
+            StringBuilder b = new StringBuilder();
+            for (int k = random.nextInt(6); k >= 0; k--) {
+                b.append(pool.charAt(random.nextInt(pool.length())));
+            }
+            names.add(b.toString());
+        }
+
+        // Then the hand-written check agrees with the pattern on every one
+        for (String name : names) {
+            assertThat(RemotePolicy.validName(name)).as(name).isEqualTo(RemotePolicy.DOTTED_NAME.matcher(name).matches());
+        }
+        assertThat(RemotePolicy.validName("a".repeat(201))).isFalse();
+        assertThat(RemotePolicy.validName(null)).isFalse();
+    }
 }
