@@ -88,18 +88,18 @@ final class P2RemoteCall implements Benchmark {
                     .whenComplete((r, e) -> done.run());
             Async bareAsync = done -> executor.submitToMember(new NoopTask(1), target, callback(done));
             Async barePythonAsync = done -> executor.submitToMember(new BarePythonTask(1), target, callback(done));
-            double[][] hzpyRate = new double[3][THROUGHPUT_ROUNDS];
-            double[][] bareRate = new double[3][THROUGHPUT_ROUNDS];
-            double[][] barePythonRate = new double[3][THROUGHPUT_ROUNDS];
-            throughput(hzpyAsync, new double[3][1], 0); // warm-up round
-            throughput(bareAsync, new double[3][1], 0);
-            throughput(barePythonAsync, new double[3][1], 0);
+            Round[] hzpyRounds = new Round[THROUGHPUT_ROUNDS];
+            Round[] bareRounds = new Round[THROUGHPUT_ROUNDS];
+            Round[] barePythonRounds = new Round[THROUGHPUT_ROUNDS];
+            throughput(hzpyAsync); // warm-up round
+            throughput(bareAsync);
+            throughput(barePythonAsync);
             for (int r = 0; r < THROUGHPUT_ROUNDS; r++) {
-                throughput(hzpyAsync, hzpyRate, r);
-                throughput(bareAsync, bareRate, r);
-                throughput(barePythonAsync, barePythonRate, r);
+                hzpyRounds[r] = throughput(hzpyAsync);
+                bareRounds[r] = throughput(bareAsync);
+                barePythonRounds[r] = throughput(barePythonAsync);
             }
-            report(result, new Path(hzpyNs, hzpyRate), new Path(bareNs, bareRate), new Path(barePythonNs, barePythonRate));
+            report(result, new Path(hzpyNs, hzpyRounds), new Path(bareNs, bareRounds), new Path(barePythonNs, barePythonRounds));
         } finally {
             client.shutdown();
             member.shutdown();
@@ -135,9 +135,13 @@ final class P2RemoteCall implements Benchmark {
      * allocated per call (both medians of the rounds).
      */
     private record Path(double median, double p99, double throughput, double cpuPerCall, double bytesPerCall) {
-        Path(double[] ns, double[][] rounds) {
-            this(Stats.median(ns), Stats.percentile(ns, 99), Stats.median(rounds[0]), Stats.median(rounds[1]),
-                    Stats.median(rounds[2]));
+        Path(double[] ns, Round[] rounds) {
+            this(Stats.median(ns), Stats.percentile(ns, 99), median(rounds, Round::callsPerSecond),
+                    median(rounds, Round::cpuNanosPerCall), median(rounds, Round::bytesPerCall));
+        }
+
+        private static double median(Round[] rounds, java.util.function.ToDoubleFunction<Round> figure) {
+            return Stats.median(java.util.Arrays.stream(rounds).mapToDouble(figure).toArray());
         }
 
         Object[] row(String name) {
@@ -168,11 +172,14 @@ final class P2RemoteCall implements Benchmark {
     }
 
     /**
-     * Calls per second with {@value #IN_FLIGHT} in flight for the window into {@code into[0][round]},
-     * this process's CPU time per call (client and member both run here) into {@code into[1][round]},
-     * and the bytes its threads allocated per call into {@code into[2][round]}.
+     * One throughput round: calls per second with {@value #IN_FLIGHT} in flight, and per call the
+     * process's CPU time and the bytes its threads allocated (client and member both run here).
      */
-    private static void throughput(Async async, double[][] into, int round) throws InterruptedException {
+    private record Round(double callsPerSecond, double cpuNanosPerCall, double bytesPerCall) {
+    }
+
+    /** A round of {@value #IN_FLIGHT} calls in flight for the window. */
+    private static Round throughput(Async async) throws InterruptedException {
         Semaphore window = new Semaphore(IN_FLIGHT);
         AtomicLong done = new AtomicLong();
         long cpu0 = PROCESS.getProcessCpuTime();
@@ -187,13 +194,14 @@ final class P2RemoteCall implements Benchmark {
             });
         }
         window.tryAcquire(IN_FLIGHT, 1, TimeUnit.MINUTES);
-        into[0][round] = done.get() / ((System.nanoTime() - t0) / 1e9);
-        into[1][round] = (PROCESS.getProcessCpuTime() - cpu0) / (double) done.get();
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        long cpu = PROCESS.getProcessCpuTime() - cpu0;
         long allocated = 0;
         for (java.util.Map.Entry<Long, Long> e : allocatedBytes().entrySet()) {
             allocated += e.getValue() - bytes0.getOrDefault(e.getKey(), 0L); // a thread new since: all of its bytes
         }
-        into[2][round] = allocated / (double) done.get();
+        long calls = done.get();
+        return new Round(calls / seconds, cpu / (double) calls, allocated / (double) calls);
     }
 
     private static final com.sun.management.ThreadMXBean THREADS =
@@ -201,12 +209,12 @@ final class P2RemoteCall implements Benchmark {
 
     /** Bytes each live thread of this JVM has allocated so far, by thread id (a pool thread that ended is not counted). */
     private static java.util.Map<Long, Long> allocatedBytes() {
+        long[] ids = THREADS.getAllThreadIds();
+        long[] bytes = THREADS.getThreadAllocatedBytes(ids); // -1 for a thread that ended meanwhile
         java.util.Map<Long, Long> out = new java.util.HashMap<>();
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            @SuppressWarnings("deprecation") long id = t.getId(); // threadId() is newer than the release this module builds for
-            long bytes = THREADS.getThreadAllocatedBytes(id);
-            if (bytes >= 0) {
-                out.put(id, bytes);
+        for (int i = 0; i < ids.length; i++) {
+            if (bytes[i] >= 0) {
+                out.put(ids[i], bytes[i]);
             }
         }
         return out;
