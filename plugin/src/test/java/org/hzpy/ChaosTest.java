@@ -172,18 +172,25 @@ class ChaosTest {
                 java.nio.file.Path.of("target", "chaos-timeline.txt")), true);
         long from = System.nanoTime();
         java.util.concurrent.ScheduledExecutorService every = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        // one question at a time per member: a slow member's probe executor gets no queue from the timeline
+        Map<Integer, java.util.concurrent.Future<Map<String, Object>>> unanswered = new TreeMap<>();
         every.scheduleWithFixedDelay(() -> {
             StringBuilder line = new StringBuilder(String.format(java.util.Locale.ROOT, "%7.1f s: jet %d, calls %d",
                     (System.nanoTime() - from) / 1e9, ChaosJetJob.counted(client), load.callsDone()));
             String records = null;
             for (int port : cluster.inClientView()) {
+                java.util.concurrent.Future<Map<String, Object>> asked = unanswered.remove(port);
                 try {
-                    Map<String, Object> p = cluster.probe(port, new ChaosProbe(List.of()), 2);
+                    asked = asked != null ? asked : cluster.probeAsync(port, new ChaosProbe(List.of()));
+                    Map<String, Object> p = asked.get(2, TimeUnit.SECONDS);
                     line.append(", :").append(port).append(" own ").append(p.get("localPermits"))
                             .append(" jet-refused ").append(p.get("jetRefused"));
                     records = records == null ? String.valueOf(p.get("limitRecords")) : records;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    unanswered.put(port, asked);
+                    line.append(", :").append(port).append(" no answer yet");
                 } catch (Exception e) {
-                    line.append(", :").append(port).append(" no answer");
+                    line.append(", :").append(port).append(" no answer (").append(e.getClass().getSimpleName()).append(')');
                 }
             }
             out.println(line.append(" | limit: ").append(records));
@@ -256,19 +263,25 @@ class ChaosTest {
         });
     }
 
-    /** Permits back to 0 within 10 s: the cluster limit's and each member's own. Returns the ms it took, or -1. */
+    /**
+     * Permits back to 0 within 10 s: the cluster limit's and each member's own. Returns the ms it
+     * took, or -1. A member that gives no answer is described (process state, GC, busy threads).
+     */
     private long checkPermitsComeBack(int round, ChaosCluster cluster, Py py) throws InterruptedException {
         long from = System.nanoTime();
         long deadline = from + QUIET_BOUND.toNanos();
         String last = "";
+        java.util.Set<Integer> silent = new java.util.TreeSet<>();
         while (true) {
             Map<String, Object> held = new TreeMap<>();
             held.put("cluster", py.semaphore().current());
+            silent.clear();
             for (int port : cluster.alive()) {
                 try {
                     held.put(":" + port, cluster.probe(port, new ChaosProbe(List.of()), 5).get("localPermits"));
                 } catch (Exception e) {
                     held.put(":" + port, "no answer (" + e + ")");
+                    silent.add(port);
                 }
             }
             if (held.values().stream().allMatch(v -> Integer.valueOf(0).equals(v))) {
@@ -279,7 +292,10 @@ class ChaosTest {
             last = held.toString();
             if (System.nanoTime() > deadline) {
                 quietMillis.add(-1L);
-                report.violation(round, "permits still held " + QUIET_BOUND.toSeconds() + " s after the load paused: " + last);
+                StringBuilder why = new StringBuilder();
+                silent.forEach(port -> why.append("; :").append(port).append(", which did not answer: ")
+                        .append(cluster.diagnose(port)));
+                report.violation(round, "permits still held " + QUIET_BOUND.toSeconds() + " s after the load paused: " + last + why);
                 return -1;
             }
             Thread.sleep(50);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -33,6 +34,8 @@ public final class ChaosCluster implements AutoCloseable {
      */
     private static final List<String> MEMBER_JVM = List.of("-Xmx768m", "-Xms256m", "-XX:TieredStopAtLevel=1",
             "-Dpolyglot.engine.WarnInterpreterOnly=false");
+    /** Where each member's output and GC log are kept (NN-PORT.log, NN-PORT-gc.log; NN the order started). */
+    private static final java.nio.file.Path LOGS = java.nio.file.Path.of("target", "chaos-members");
     private final long lifetimeSeconds;
     private final Map<Integer, MemberProcess> members = new TreeMap<>();
     /** Every member process started, in order (a port's member is replaced in {@link #members}). */
@@ -66,8 +69,11 @@ public final class ChaosCluster implements AutoCloseable {
     private int launch() throws IOException {
         int port = nextPort();
         usedPorts.add(port);
+        java.nio.file.Files.createDirectories(LOGS);
+        List<String> jvm = new ArrayList<>(MEMBER_JVM);
+        jvm.add("-Xlog:gc:file=" + gcLog(started.size() + 1, port) + ":uptime");
         MemberProcess p = MemberProcess.start(lifetimeSeconds, System.getProperty("java.class.path"),
-                ChaosCluster::notTheGraalJit, MEMBER_JVM,
+                ChaosCluster::notTheGraalJit, jvm,
                 ChaosMember.class, Integer.toString(port), Long.toString(lifetimeSeconds));
         members.put(port, p);
         started.add(Map.entry(port, p));
@@ -152,6 +158,11 @@ public final class ChaosCluster implements AutoCloseable {
     /** Runs {@code probe} on the member at {@code port} and waits at most {@code seconds}. */
     public Map<String, Object> probe(int port, ChaosProbe probe, int seconds)
             throws InterruptedException, ExecutionException, TimeoutException {
+        return probeAsync(port, probe).get(seconds, TimeUnit.SECONDS);
+    }
+
+    /** Sends {@code probe} to the member at {@code port}; its answer completes the future. */
+    public Future<Map<String, Object>> probeAsync(int port, ChaosProbe probe) {
         Member target = null;
         for (Member m : client().getCluster().getMembers()) {
             if (m.getAddress().getPort() == port) {
@@ -161,7 +172,96 @@ public final class ChaosCluster implements AutoCloseable {
         if (target == null) {
             throw new IllegalStateException("member :" + port + " is not in the client's view " + inClientView());
         }
-        return client().getExecutorService("chaos-probe").submitToMember(probe, target).get(seconds, TimeUnit.SECONDS);
+        return client().getExecutorService("chaos-probe").submitToMember(probe, target);
+    }
+
+    /**
+     * What the member at {@code port} is doing, for a member that does not answer: its process state
+     * (R running, S sleeping, T stopped…), its last GC pauses, and the top frames of the threads in a
+     * probe and of every running Hazelcast or hzpy thread (jcmd Thread.print, kept in chaos-members/).
+     */
+    public String diagnose(int port) {
+        MemberProcess p = members.get(port);
+        String state = processState(p.pid());
+        StringBuilder out = new StringBuilder("process state ").append(state);
+        for (int i = started.size() - 1; i >= 0; i--) {
+            if (started.get(i).getValue() == p) {
+                out.append("; last GC log lines: ").append(lastLines(gcLog(i + 1, port), 4));
+            }
+        }
+        if (!state.equals("T")) { // jcmd would wait on a stopped process
+            out.append("; threads: ").append(busyThreads(port, p.pid()));
+        }
+        return out.toString();
+    }
+
+    private static java.nio.file.Path gcLog(int order, int port) {
+        return LOGS.resolve(String.format(java.util.Locale.ROOT, "%02d-%d-gc.log", order, port));
+    }
+
+    private static String processState(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        } catch (IOException | RuntimeException e) {
+            return "unknown (" + e + ")";
+        }
+    }
+
+    private static String lastLines(java.nio.file.Path file, int n) {
+        try {
+            List<String> lines = java.nio.file.Files.readAllLines(file);
+            return String.join(" | ", lines.subList(Math.max(0, lines.size() - n), lines.size()));
+        } catch (IOException e) {
+            return "none (" + e + ")";
+        }
+    }
+
+    /**
+     * The threads in a probe, and the hz./hzpy- threads that run (not those runnable only in a
+     * native wait for I/O), each with its top 5 frames; at most 4,000 characters.
+     */
+    private static String busyThreads(int port, long pid) {
+        String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        java.nio.file.Path file = LOGS.resolve("threads-" + port + "-" + System.currentTimeMillis() + ".txt");
+        String dump;
+        try {
+            Process p = new ProcessBuilder(jcmd, Long.toString(pid), "Thread.print").redirectErrorStream(true)
+                    .redirectOutput(file.toFile()).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return "no thread dump within 30 s";
+            }
+            dump = java.nio.file.Files.readString(file);
+        } catch (IOException e) {
+            return "no thread dump (" + e + ")";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "no thread dump (interrupted)";
+        }
+        List<String> picked = new ArrayList<>();
+        for (String thread : dump.split("\\n\\s*\\n")) {
+            String[] lines = thread.strip().split("\\n");
+            String head = lines[0];
+            List<String> frames = new ArrayList<>();
+            for (int i = 1; i < lines.length; i++) {
+                String line = lines[i].strip();
+                if (line.startsWith("at ")) {
+                    frames.add(line.substring(3).replaceAll("\\(.*\\)$", ""));
+                }
+            }
+            boolean probe = thread.contains("ChaosProbe"); // the probes run on Hazelcast's cached pool
+            boolean runs = thread.contains("State: RUNNABLE") && (head.startsWith("\"hz.") || head.startsWith("\"hzpy-"))
+                    && !frames.isEmpty() && !frames.get(0).matches(".*(EPoll\\.wait|accept|poll|read0|Selector.*select).*");
+            if (probe || runs) {
+                String name = head.substring(0, Math.max(1, head.indexOf('"', 1) + 1));
+                String state = thread.contains("State: ") ? thread.substring(thread.indexOf("State: ") + 7).split("\\n")[0].strip() : "?";
+                picked.add(name + " " + state + " < " + String.join(" < ", frames.subList(0, Math.min(5, frames.size()))));
+            }
+        }
+        String all = String.join("; ", picked);
+        all = all.length() > 4_000 ? all.substring(0, 4_000) + "…" : all;
+        return picked.isEmpty() ? "no thread in a probe, none running (" + dump.length() + " chars dumped)" : all;
     }
 
     /** SIGKILL, and waits until the process is gone. */
@@ -177,7 +277,7 @@ public final class ChaosCluster implements AutoCloseable {
     public void close() {
         for (int i = 0; i < started.size(); i++) {
             try {
-                started.get(i).getValue().saveOutput(java.nio.file.Path.of("target", "chaos-members",
+                started.get(i).getValue().saveOutput(LOGS.resolve(
                         String.format(java.util.Locale.ROOT, "%02d-%d.log", i + 1, started.get(i).getKey())));
             } catch (IOException e) {
                 System.out.println("chaos: could not keep a member's output: " + e);

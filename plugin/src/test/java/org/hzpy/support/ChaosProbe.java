@@ -51,8 +51,13 @@ public final class ChaosProbe implements Callable<Map<String, Object>>, Serializ
     }
 
     /** The cluster limit's entry as its store keeps it: {@code member-uuid-prefix=[held, lease id, granted, return id, refused at]}. */
-    private String limitRecords() {
-        Object state = member.getMap("hzpy.cluster-limit").get("limit");
+    private String limitRecords() throws InterruptedException {
+        Object state;
+        try { // bounded: a probe must not wait on a partition in migration (the timeline asks every second)
+            state = member.getMap("hzpy.cluster-limit").getAsync("limit").toCompletableFuture().get(1, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            return "not read within 1 s (" + e.getClass().getSimpleName() + ")";
+        }
         if (!(state instanceof Map<?, ?> records)) {
             return String.valueOf(state);
         }
