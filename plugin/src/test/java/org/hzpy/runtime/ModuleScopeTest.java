@@ -98,6 +98,52 @@ class ModuleScopeTest {
     }
 
     @Test
+    void callsIntoScopesWithTheSameFiles_goThroughOneCompiledCallSite() throws IOException {
+        // Given two jobs' scopes shipping the same module, each called by name from Java
+        String one = runtime.openModuleScope(scopeDir("site-one", "v1"));
+        String two = runtime.openModuleScope(scopeDir("site-two", "v1"));
+        try {
+            TestMembers.inContext(py, 0, () -> {
+                // Then their call sites share one code object: a job's site is not compiled again per job ...
+                String site = "__import__('_hzpy_internal').call_site";
+                assertThat(py.eval(site + "(a, 'version').__code__ is " + site + "(b, 'version').__code__",
+                        java.util.Map.of("a", one + ".handler", "b", two + ".handler"))).isEqualTo(true);
+                // and each job's site calls its own module
+                assertThat(py.call(one + ".handler", "touch")).isEqualTo(1L);
+                assertThat(py.call(two + ".handler", "touch")).isEqualTo(1L);
+                assertThat(py.call(two + ".handler", "touch")).isEqualTo(2L);
+                return null;
+            });
+        } finally {
+            runtime.closeModuleScope(one);
+            runtime.closeModuleScope(two);
+        }
+    }
+
+    @Test
+    void openingAndClosingScopes_changesTheScopeTableInPlace() throws IOException {
+        // GraalPy compiles a module global's value into the code that reads it; rebinding the table
+        // at every job's start and end threw away the JIT's code for every import (importlib calls
+        // the scope finder). The table must stay one object.
+        Path dir = scopeDir("in-place", "v1");
+        TestMembers.inContext(py, 0, () -> {
+            String table = "id(__import__('_hzpy_internal.scopes').scopes._scope_dirs)";
+            Object before = py.eval(table);
+
+            String scope = runtime.openModuleScope(dir);
+            py.call(scope + ".handler", "version");
+            Object during = py.eval(table);
+            runtime.closeModuleScope(scope);
+            py.call("json", "dumps", 1L); // the next call syncs the closed scope away
+            Object after = py.eval(table);
+
+            assertThat(during).isEqualTo(before);
+            assertThat(after).isEqualTo(before);
+            return null;
+        });
+    }
+
+    @Test
     void theCompiledCodeOfAnEndedScope_isKeptForALaterOneWithTheSameFiles() throws IOException {
         // GraalPy's own cache lets go of compiled code once the modules are dropped; hzpy keeps it
         // (by file name and bytes), so the next job shipping the same code runs it compiled. How fast

@@ -28,11 +28,35 @@ def call_site(module, function):
     """What Java calls for module.function(*args) once it has called it before: the same as invoke()
     (the attribute is looked up afresh at every call, so a rebound function is seen at once), but
     with the module and name bound here, so the JIT compiles a call through it to about a direct
-    call (P1: ~50 ns against ~120 ns for invoke). Each site is compiled on its own: sites sharing
-    one code object would share one call target, whose call would then be polymorphic."""
+    call (P1: ~50 ns against ~120 ns for invoke). Each module.function has a site compiled on its
+    own (its file name says which; GraalPy hands out one code object per source and file name):
+    sites sharing one code object share one call target, whose call would then be polymorphic."""
     scope = {"module": _module(module), "function": function, "_Exit": Exit, "_exit_message": exit_message}
-    exec(compile(_CALL_SITE, "<hzpy call site %s.%s>" % (module, function), "exec"), scope)
+    exec(_site_code(module, function), scope)
     return scope["site"]
+
+
+_JOB_SITE_LIMIT = 256
+_job_site_code = {}  # (module name without its scope, function) -> a call site's code, shared by jobs; oldest first
+
+
+def _site_code(module, function):
+    """The call site's code. A Jet job's own module (attached to the job: a module scope of its own,
+    "_hzpy_scope_<n>.<name>") gets the code made for the same module and function in an earlier
+    job: each job's site is new code to GraalPy otherwise, compiled again in every job and engine
+    (~40 ms each; with P5's short jobs the compiler never went quiet). Jet calls a site once per
+    batch, so what sharing costs (a site no longer specialized on one module) is per batch."""
+    from .scopes import label_of
+    if label_of(module) == "<job>":
+        key = (module.partition(".")[2], function)
+        code = _job_site_code.get(key)
+        if code is None:
+            code = compile(_CALL_SITE, "<hzpy call site <job>.%s.%s>" % key, "exec")
+            if len(_job_site_code) >= _JOB_SITE_LIMIT:
+                _job_site_code.pop(next(iter(_job_site_code)))
+            _job_site_code[key] = code
+        return code
+    return compile(_CALL_SITE, "<hzpy call site %s.%s>" % (module, function), "exec")
 
 
 def invoke_kw(module, function, kwargs, *args):

@@ -161,7 +161,7 @@ def sync_scopes(live, labels=None, routed=None):
     closed scopes, forget calls by name to names routed elsewhere now, and scope imports on or off.
     Idempotent, and one sync at a time; the import it installs never changes what it falls back to,
     so no interleaving can make an import call itself."""
-    global _scope_dirs, _original_import_module
+    global _original_import_module
     routed = dict(routed or {})
     with _sync_lock:
         _scope_labels.update(labels or {})
@@ -175,7 +175,13 @@ def sync_scopes(live, labels=None, routed=None):
                     imported.pop(name, None)
                 _scope_names.pop(scope, None)
                 sys.path_importer_cache.pop(_scope_dirs[scope], None)
-        _scope_dirs = dict(live)
+        # changed in place, never rebound: GraalPy compiles a module global's value in as a constant,
+        # so rebinding this one threw away the JIT's code for every import (importlib inlines
+        # _ScopeFinder.find_spec) at each job's start and end
+        for scope, directory in live.items():
+            _scope_dirs[scope] = directory
+        for scope in [s for s in _scope_dirs if s not in live]:
+            _scope_dirs.pop(scope, None)
         for scope in [s for s in _scope_labels if s not in _scope_dirs]:
             _scope_labels.pop(scope, None)
         # routes change after the new scopes are known (another thread may import meanwhile)
@@ -201,6 +207,13 @@ def sync_scopes(live, labels=None, routed=None):
         elif not routes and _original_import_module is not None and importlib.import_module is _import_module:
             importlib.import_module = _original_import_module
             _original_import_module = None
+
+
+def label_of(module):
+    """What tracebacks name the files of the scope that holds `module` ("<job>", "<deploy x@3>"), or None."""
+    if not module.startswith(_SCOPE_PREFIX):
+        return None
+    return _scope_labels.get(module.partition(".")[0])
 
 
 def reserved_names():
