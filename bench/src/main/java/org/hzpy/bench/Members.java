@@ -127,6 +127,11 @@ final class Members {
                 (System.nanoTime() - t0) / 1e9);
     }
 
+    /** CPU time the Truffle compiler's threads have used so far (ns). */
+    static long compilerCpuNanos() {
+        return compilerCpuNanos(java.lang.management.ManagementFactory.getThreadMXBean());
+    }
+
     private static long compilerCpuNanos(java.lang.management.ThreadMXBean threads) {
         long sum = 0;
         for (Thread t : Thread.getAllStackTraces().keySet()) {

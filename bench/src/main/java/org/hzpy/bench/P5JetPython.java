@@ -44,16 +44,22 @@ import java.util.concurrent.TimeoutException;
  */
 final class P5JetPython implements Benchmark {
     private static final int ITEMS = 1_000_000;
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 5;
     /**
-     * Unmeasured rounds come first, until a system's throughput settles: both need it (hzpy's
-     * GraalPy compiles the handler and the conversions; the peer's gRPC and protobuf code in the JVM
-     * gets compiled too), and both ran several times slower in their first jobs in trials.
+     * Unmeasured rounds come first, until a system's throughput settles and Graal's compiler has
+     * gone quiet: both systems need it (hzpy's GraalPy compiles the handler, the conversions and the
+     * import machinery; the peer's gRPC and protobuf code in the JVM gets compiled too), and both ran
+     * several times slower in their first jobs in trials. Settled throughput alone was not enough:
+     * two rounds agreed within 20% while the compiler still took half a core (P5 with 15 warm-up
+     * rounds printing the compiler's share, 2026-12-03: hzpy on the module path went from ~3.2 M to
+     * 5.5–6.9 M items/s, geomean of both workloads, when its compiling ended, after round 7).
      */
     private static final int MIN_WARM_UP_ROUNDS = 2;
-    private static final int MAX_WARM_UP_ROUNDS = 6;
-    /** Warm once a warm-up round's throughput is within this fraction of the round before. */
+    private static final int MAX_WARM_UP_ROUNDS = 15;
+    /** Warm once a warm-up round's throughput is within this fraction of the round before… */
     private static final double SETTLED = 0.2;
+    /** …and Truffle's compiler threads used less than this many cores during the round. */
+    private static final double COMPILER_QUIET_CORES = 0.1;
     /**
      * Trials of 256, 1024 and 4096 items with 2 in flight, and 1024 with 4, showed no consistent
      * winner on this noisy machine; 1024 keeps each call short (about half a millisecond).
@@ -185,6 +191,8 @@ final class P5JetPython implements Benchmark {
         final int[] warmUpRounds = new int[Side.values().length];
         final double[][][] setUp = new double[Side.values().length][Workload.values().length][ROUNDS];
         final double[][][] throughput = new double[Side.values().length][Workload.values().length][ROUNDS];
+        /** Cores Truffle's compiler threads used while each measured job ran. */
+        final double[][][] compilerCores = new double[Side.values().length][Workload.values().length][ROUNDS];
 
         Figures() {
             for (double[] a : firstJobSetUp) {
@@ -217,9 +225,9 @@ final class P5JetPython implements Benchmark {
 
     @Override
     public Duration timeout() {
-        // 3-5 min normally, most of it the peer's 5-25 s of set-up per job (up to 6 warm-up and 3
+        // 4-8 min normally, most of it the peer's 5-25 s of set-up per job (up to 15 warm-up and 3
         // measured rounds of 2 jobs); room for one cancelled job per system on top
-        return Duration.ofMinutes(15);
+        return Duration.ofMinutes(25);
     }
 
     /**
@@ -280,7 +288,9 @@ final class P5JetPython implements Benchmark {
                             continue;
                         }
                         try {
+                            CompilerShare compiler = new CompilerShare();
                             Run run = runJob(member, side, w, expected[w.ordinal()], handlers, "round " + (r + 1));
+                            f.compilerCores[side.ordinal()][w.ordinal()][r] = compiler.cores();
                             f.setUp[side.ordinal()][w.ordinal()][r] = run.setUpSeconds();
                             f.throughput[side.ordinal()][w.ordinal()][r] = run.itemsPerSecond();
                         } catch (NotMeasured e) {
@@ -315,6 +325,7 @@ final class P5JetPython implements Benchmark {
                     continue;
                 }
                 double[] rates = new double[Workload.values().length];
+                CompilerShare compiler = new CompilerShare();
                 for (Workload w : Workload.values()) {
                     try {
                         Run run = runJob(member, side, w, expected[w.ordinal()], handlers, "warm-up " + round);
@@ -331,11 +342,24 @@ final class P5JetPython implements Benchmark {
                     continue;
                 }
                 double rate = Stats.geomean(rates);
+                double compiling = compiler.cores();
+                System.out.printf("P5: %-16s warm-up %d: geomean %.0f items/s, compiler %.2f cores%n", side.shortName(), round,
+                        rate, compiling);
                 f.warmUpRounds[side.ordinal()] = round;
                 warm[side.ordinal()] = round >= MIN_WARM_UP_ROUNDS
-                        && Math.abs(rate / previous[side.ordinal()] - 1) <= SETTLED;
+                        && Math.abs(rate / previous[side.ordinal()] - 1) <= SETTLED && compiling < COMPILER_QUIET_CORES;
                 previous[side.ordinal()] = rate;
             }
+        }
+    }
+
+    /** The cores Truffle's compiler threads use from its making to each {@link #cores()}. */
+    private static final class CompilerShare {
+        private final long cpu = Members.compilerCpuNanos();
+        private final long wall = System.nanoTime();
+
+        double cores() {
+            return (Members.compilerCpuNanos() - cpu) / (double) Math.max(1, System.nanoTime() - wall);
         }
     }
 
@@ -496,14 +520,17 @@ final class P5JetPython implements Benchmark {
                 + "processor. The peer's Python: %s.", CORES, CORES, HZPY_BATCH, HZPY_IN_FLIGHT,
                 peerPython.startsWith("not measured") ? "n/a" : peerPython));
         result.add(String.format("Warm-up: unmeasured rounds of the same jobs, for each system until two rounds in a row "
-                + "agree within %.0f%% (at least %d, at most %d rounds; needed: %s). Then %d rounds of %,d items per "
+                + "agree within %.0f%% and Graal's compiler threads used under %.1f cores in the last (at least %d, at most "
+                + "%d rounds; needed: %s). Then %d rounds of %,d items per "
                 + "workload, all systems in each, their order reversed every other round. *Set-up*: `newJob` → "
                 + "first item at the sink, every job (the peer builds its venv and starts its servers for each). "
                 + "*Throughput*: the items after the first over the time from the first to the last (steady "
-                + "state). Medians of the rounds, min – max in brackets.", SETTLED * 100, MIN_WARM_UP_ROUNDS,
+                + "state). Medians of the rounds, min – max in brackets. *Compiler*: the cores Graal's compiler threads "
+                + "used while the system's measured jobs ran (the JIT compiling Python; a handler attached to a job is "
+                + "new code in every job).", SETTLED * 100, COMPILER_QUIET_CORES, MIN_WARM_UP_ROUNDS,
                 MAX_WARM_UP_ROUNDS, warmUpRounds(f), ROUNDS, ITEMS));
         Table table = new Table("workload", "system", "Python gets → returns", "items/s, median (min – max)",
-                "set-up s, median (min – max)", "throughput vs the peer", "≥ 3× the peer's throughput",
+                "set-up s, median (min – max)", "compiler, cores (median)", "throughput vs the peer", "≥ 3× the peer's throughput",
                 "≤ 0.5 s set-up per job");
         List<String> setUps = new ArrayList<>();
         boolean setUpMet = true;
@@ -535,7 +562,10 @@ final class P5JetPython implements Benchmark {
                     }
                 }
                 table.row(w.label, side.label, types, cell(f, side, f.throughput[side.ordinal()][w.ordinal()]),
-                        cell(f, side, f.setUp[side.ordinal()][w.ordinal()]), ratio, ratioGoal, setUpGoal);
+                        cell(f, side, f.setUp[side.ordinal()][w.ordinal()]),
+                        f.measured(side) ? String.format(java.util.Locale.ROOT, "%.2f",
+                                Stats.median(f.compilerCores[side.ordinal()][w.ordinal()])) : "",
+                        ratio, ratioGoal, setUpGoal);
             }
         }
         result.add(table.toMarkdown());
