@@ -55,7 +55,7 @@ final class P5JetPython implements Benchmark {
      * 5.5–6.9 M items/s, geomean of both workloads, when its compiling ended, after round 7).
      */
     private static final int MIN_WARM_UP_ROUNDS = 2;
-    private static final int MAX_WARM_UP_ROUNDS = 15;
+    private static final int MAX_WARM_UP_ROUNDS = 25;
     /** Warm once a warm-up round's throughput is within this fraction of the round before… */
     private static final double SETTLED = 0.2;
     /** …and Truffle's compiler threads used less than this many cores during the round. */
@@ -189,6 +189,8 @@ final class P5JetPython implements Benchmark {
         final String[] notMeasured = new String[Side.values().length];
         final double[][] firstJobSetUp = new double[Side.values().length][Workload.values().length];
         final int[] warmUpRounds = new int[Side.values().length];
+        /** The hzpy handler alone, ns per item, in the member (NaN: not measured). */
+        final double[] pythonNanosPerItem = {Double.NaN, Double.NaN};
         final double[][][] setUp = new double[Side.values().length][Workload.values().length][ROUNDS];
         final double[][][] throughput = new double[Side.values().length][Workload.values().length][ROUNDS];
         /** Cores Truffle's compiler threads used while each measured job ran. */
@@ -225,7 +227,7 @@ final class P5JetPython implements Benchmark {
 
     @Override
     public Duration timeout() {
-        // 4-8 min normally, most of it the peer's 5-25 s of set-up per job (up to 15 warm-up and 3
+        // 4-8 min normally, most of it the peer's 5-25 s of set-up per job (up to 25 warm-up and 5
         // measured rounds of 2 jobs); room for one cancelled job per system on top
         return Duration.ofMinutes(25);
     }
@@ -299,12 +301,25 @@ final class P5JetPython implements Benchmark {
                     }
                 }
             }
+            pythonPerItem(py, f);
         } finally {
             member.shutdown();
             deleteTree(handlers);
         }
         report(result, peerPython, f);
         return result;
+    }
+
+    /** The handlers alone, per item, in the member (p5_handlers.time_per_item, on the module path). */
+    private static void pythonPerItem(Py py, Figures f) {
+        for (Workload w : Workload.values()) {
+            try {
+                f.pythonNanosPerItem[w.ordinal()] = ((Number) py.call(MODULE, "time_per_item", w.hzpyFunction,
+                        w == Workload.UPPER)).doubleValue();
+            } catch (RuntimeException e) { // the limits table says so; the jobs' figures stand
+                System.out.println("P5: the handler alone was not timed: " + oneLine(e));
+            }
+        }
     }
 
     private static void jet(Config config) {
@@ -580,11 +595,38 @@ final class P5JetPython implements Benchmark {
                     .append(Stats.fmt(f.firstJobSetUp[side.ordinal()][1]));
         }
         result.add(first.append('.').toString());
+        result.add(limits(f));
         for (Side side : Side.values()) {
             if (!f.measured(side)) {
                 result.add("**" + side.label + ": not measured:** " + f.notMeasured[side.ordinal()]);
             }
         }
+    }
+
+    /**
+     * How far a Python stage of this kind can go here: Java's stage of the same kind spends 2/J
+     * core-seconds an item on the 2 cores (J its items/s, both cores busy); a stage that adds only
+     * the handler's own time p spends 2/J + p, so it can reach 2 / (2/J + p) items/s. An estimate:
+     * hzpy's conversions and permits come on top, and Java's stage may leave a core partly idle.
+     */
+    private static String limits(Figures f) {
+        if (!f.measured(Side.JAVA_ASYNC) || !f.measured(Side.PEER) || Double.isNaN(f.pythonNanosPerItem[0])) {
+            return "_Limits: not estimated (Java's stage of the same kind, the peer or the handler alone not measured)._";
+        }
+        Table t = new Table("workload", "the handler alone in the member, ns per item", "Java through the same kind of "
+                + "stage, items/s", "ceiling for a Python stage of that kind: 2 / (2/J + p), items/s", "3× the peer, items/s",
+                "hzpy attached / module path, share of that ceiling");
+        for (Workload w : Workload.values()) {
+            double p = f.pythonNanosPerItem[w.ordinal()];
+            double stage = f.medianThroughput(Side.JAVA_ASYNC, w);
+            double ceiling = 2 / (2 / stage + p / 1e9);
+            t.row(w.label, Stats.fmt(p), Stats.fmt(stage), Stats.fmt(ceiling), Stats.fmt(GOAL_RATIO * f.medianThroughput(Side.PEER, w)),
+                    String.format(java.util.Locale.ROOT, "%.0f%% / %.0f%%", 100 * f.medianThroughput(Side.HZPY_ATTACHED, w) / ceiling,
+                            100 * f.medianThroughput(Side.HZPY_MODULE_PATH, w) / ceiling));
+        }
+        return "**Limits.** The handler alone (`p5_handlers.time_per_item`: a list of the workload's first 1,024 items, warm, "
+                + "timed in Python in the member, median of 7), and what it leaves of Java's stage of the same kind on "
+                + "these 2 cores:\n\n" + t.toMarkdown();
     }
 
     private static String warmUpRounds(Figures f) {
