@@ -489,13 +489,8 @@ class ChaosTest {
                 }
             });
             java.nio.file.Files.writeString(dir.resolve("client.txt"), client);
-            String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
             for (int port : cluster.alive()) {
-                Process p = new ProcessBuilder(jcmd, Long.toString(cluster.process(port).pid()), "Thread.print")
-                        .redirectErrorStream(true).redirectOutput(dir.resolve("member-" + port + ".txt").toFile()).start();
-                if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
+                cluster.dumpThreads(port, dir.resolve("member-" + port + ".txt"));
             }
         } catch (java.io.IOException e) {
             return java.nio.file.Path.of("not written: " + e);

@@ -190,9 +190,21 @@ public final class ChaosCluster implements AutoCloseable {
             }
         }
         if (!state.equals("T")) { // jcmd would wait on a stopped process
-            out.append("; threads: ").append(busyThreads(port, p.pid()));
+            out.append("; threads: ").append(busyThreads(port));
         }
         return out.toString();
+    }
+
+    /** Writes the member's thread stacks (jcmd Thread.print) to {@code file}; false if jcmd took over 30 s. */
+    public boolean dumpThreads(int port, java.nio.file.Path file) throws IOException, InterruptedException {
+        String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Process p = new ProcessBuilder(jcmd, Long.toString(members.get(port).pid()), "Thread.print")
+                .redirectErrorStream(true).redirectOutput(file.toFile()).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            return false;
+        }
+        return true;
     }
 
     private static java.nio.file.Path gcLog(int order, int port) {
@@ -221,15 +233,11 @@ public final class ChaosCluster implements AutoCloseable {
      * The threads in a probe, and the hz./hzpy- threads that run (not those runnable only in a
      * native wait for I/O), each with its top 5 frames; at most 4,000 characters.
      */
-    private static String busyThreads(int port, long pid) {
-        String jcmd = java.nio.file.Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+    private String busyThreads(int port) {
         java.nio.file.Path file = LOGS.resolve("threads-" + port + "-" + System.currentTimeMillis() + ".txt");
         String dump;
         try {
-            Process p = new ProcessBuilder(jcmd, Long.toString(pid), "Thread.print").redirectErrorStream(true)
-                    .redirectOutput(file.toFile()).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
+            if (!dumpThreads(port, file)) {
                 return "no thread dump within 30 s";
             }
             dump = java.nio.file.Files.readString(file);

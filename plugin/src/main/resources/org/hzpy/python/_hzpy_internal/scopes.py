@@ -175,9 +175,9 @@ def sync_scopes(live, labels=None, routed=None):
                     imported.pop(name, None)
                 _scope_names.pop(scope, None)
                 sys.path_importer_cache.pop(_scope_dirs[scope], None)
-        # changed in place, never rebound: GraalPy compiles a module global's value in as a constant,
-        # so rebinding this one threw away the JIT's code for every import (importlib inlines
-        # _ScopeFinder.find_spec) at each job's start and end
+        # changed in place, never rebound: GraalPy takes a module global's value as a constant in
+        # compiled code, and importlib's compiled import code (which calls _ScopeFinder.find_spec)
+        # was compiled again and again while this was rebound at each job's start and end
         for scope, directory in live.items():
             _scope_dirs[scope] = directory
         for scope in [s for s in _scope_dirs if s not in live]:
