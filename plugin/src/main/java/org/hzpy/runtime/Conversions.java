@@ -237,12 +237,14 @@ final class Conversions {
         String kind = packed.getArrayElement(0).asString();
         List<Object> out = new ArrayList<>(n);
         if (kind.equals("s")) {
-            String joined = packed.getArrayElement(1).asString();
+            // ASCII; as bytes, each item is a copy of its range (the interop string is UTF-16
+            // inside, and each substring of it was compressed to latin-1 on its own)
+            byte[] joined = packed.getArrayElement(1).asString().getBytes(StandardCharsets.ISO_8859_1);
             java.nio.LongBuffer lengths = nativeOrder(packed.getArrayElement(2).asString()).asLongBuffer();
             int at = 0;
             for (int i = 0; i < n; i++) {
                 int len = (int) lengths.get(i);
-                out.add(joined.substring(at, at + len));
+                out.add(new String(joined, at, len, StandardCharsets.ISO_8859_1));
                 at += len;
             }
         } else if (kind.equals("q")) {
