@@ -19,7 +19,8 @@
 # Python attached (newJob to last item, first and tenth job), P14 round trips (client requests and member
 # operations per call, counted; the cluster limit's store as members grow). P4b and P13 compare more configurations in the
 # same run when HZPY_BENCH_VARIANTS='label=JVM flags;label=...' is set (HZPY_BENCH_REPS: fresh JVMs each).
-# HZPY_BENCH_P5_SIDES=hzpy-attached,java-async (P5's systems by short name) runs only those, for a quick look.
+# HZPY_BENCH_P5_SIDES=hzpy-attached,java-async (P5's systems by short name) runs only those, and
+# HZPY_BENCH_P5_ITEMS=N jobs of N items instead of 5,000,000, for a quick look.
 # Run nothing else heavy meanwhile.
 #
 # P5's peer needs Debian's python3-grpcio, python3-protobuf and python3-venv; scripts/debian-packages.sh

@@ -43,7 +43,13 @@ import java.util.concurrent.TimeoutException;
  * items after the first one over the time from the first to the last).
  */
 final class P5JetPython implements Benchmark {
-    private static final int ITEMS = 1_000_000;
+    /**
+     * Items per job. 5 M, so that each measured job lasts about a second or more for every system:
+     * with 1 M, hzpy's jobs lasted ~0.2 s, and a JIT compilation or GC pause in one moved its
+     * round by up to 2x (rounds 2.7-6.7 M items/s in one run; 4.8-6.5 M with 5 M items).
+     * HZPY_BENCH_P5_ITEMS sets another count for a quick look.
+     */
+    private static final int ITEMS = Integer.parseInt(System.getenv().getOrDefault("HZPY_BENCH_P5_ITEMS", "5000000"));
     private static final int ROUNDS = 5;
     /**
      * Unmeasured rounds come first, until a system's throughput settles and Graal's compiler has
@@ -78,8 +84,8 @@ final class P5JetPython implements Benchmark {
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     private enum Workload {
-        UPPER("upper-case 1,000,000 short strings", "upper", "upper", "`str` → `str`", "`str` → `str`"),
-        NUMBERS("`x * 3 + 1` on 1,000,000 numbers", "times_three_plus_one", "times_three_plus_one_str",
+        UPPER(String.format("upper-case %,d short strings", ITEMS), "upper", "upper", "`str` → `str`", "`str` → `str`"),
+        NUMBERS(String.format("`x * 3 + 1` on %,d numbers", ITEMS), "times_three_plus_one", "times_three_plus_one_str",
                 "`int` → `int` (Java `Long`)", "`str` → `str`: the peer takes strings only (`String.valueOf` "
                 + "before it, `str(int(x) * 3 + 1)` in Python)");
 
