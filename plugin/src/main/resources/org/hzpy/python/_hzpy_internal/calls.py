@@ -46,16 +46,11 @@ def _site_code(module, function):
     job: each job's site is new code to GraalPy otherwise, compiled again in every job and engine
     (~40 ms each; with P5's short jobs the compiler never went quiet). Jet calls a site once per
     batch, so what sharing costs (a site no longer specialized on one module) is per batch."""
-    from .scopes import label_of
+    from .scopes import kept_code, label_of
     if label_of(module) == "<job>":
         key = (module.partition(".")[2], function)
-        code = _job_site_code.get(key)
-        if code is None:
-            code = compile(_CALL_SITE, "<hzpy call site <job>.%s.%s>" % key, "exec")
-            if len(_job_site_code) >= _JOB_SITE_LIMIT:
-                _job_site_code.pop(next(iter(_job_site_code)))
-            _job_site_code[key] = code
-        return code
+        return kept_code(_job_site_code, _JOB_SITE_LIMIT, key,
+                         lambda: compile(_CALL_SITE, "<hzpy call site <job>.%s.%s>" % key, "exec"))
     return compile(_CALL_SITE, "<hzpy call site %s.%s>" % (module, function), "exec")
 
 

@@ -65,6 +65,17 @@ _SCOPE_CODE_LIMIT = 256
 _scope_code = {}  # ("<job>/<name>", source bytes) -> code object, oldest first
 
 
+def kept_code(cache, limit, key, make):
+    """cache[key], made by make() the first time; the oldest entry leaves once cache holds limit."""
+    code = cache.get(key)
+    if code is None:
+        code = make()
+        if len(cache) >= limit:
+            cache.pop(next(iter(cache)))
+        cache[key] = code
+    return code
+
+
 class _ScopeLoader:
     """Runs a scope module from a code object kept for every scope whose file has the same name and
     bytes: a job that ships the code of an earlier one (even one that has ended) gets its compiled,
@@ -86,12 +97,8 @@ class _ScopeLoader:
         source = self.loader.get_data(path)
         relative = path[len(self.directory):].lstrip("/\\") if path.startswith(self.directory) else path
         key = (self.label + "/" + relative, source)
-        code = _scope_code.get(key)
-        if code is None:
-            code = compile(source, key[0], "exec", dont_inherit=True)
-            if len(_scope_code) >= _SCOPE_CODE_LIMIT:
-                _scope_code.pop(next(iter(_scope_code)))
-            _scope_code[key] = code
+        code = kept_code(_scope_code, _SCOPE_CODE_LIMIT, key,
+                         lambda: compile(source, key[0], "exec", dont_inherit=True))
         exec(code, module.__dict__)
 
     def is_package(self, fullname):
