@@ -46,7 +46,8 @@ final class P5JetPython implements Benchmark {
     /**
      * Items per job. 5 M, so that each measured job lasts about a second or more for every system:
      * with 1 M, hzpy's jobs lasted ~0.2 s, and a JIT compilation or GC pause in one moved its
-     * round by up to 2x (rounds 2.7-6.7 M items/s in one run; 4.8-6.5 M with 5 M items).
+     * round by up to 2x (strings: rounds 2.7-6.7 M items/s in one full run; 3.9-5.7 M in the first full
+     * run at 5 M, 4.7-6.5 M in quick looks).
      * HZPY_BENCH_P5_ITEMS sets another count for a quick look.
      */
     private static final int ITEMS = Integer.parseInt(System.getenv().getOrDefault("HZPY_BENCH_P5_ITEMS", "5000000"));
