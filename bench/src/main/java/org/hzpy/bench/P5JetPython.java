@@ -50,7 +50,7 @@ final class P5JetPython implements Benchmark {
      * run at 5 M, 4.7-6.5 M in quick looks).
      * HZPY_BENCH_P5_ITEMS sets another count for a quick look.
      */
-    private static final int ITEMS = Integer.parseInt(System.getenv().getOrDefault("HZPY_BENCH_P5_ITEMS", "5000000"));
+    private static final int ITEMS = itemsPerJob(System.getenv().getOrDefault("HZPY_BENCH_P5_ITEMS", "5000000"));
     private static final int ROUNDS = 5;
     /**
      * Unmeasured rounds come first, until a system's throughput settles and Graal's compiler has
@@ -73,6 +73,9 @@ final class P5JetPython implements Benchmark {
      */
     private static final int HZPY_BATCH = 1024;
     private static final int HZPY_IN_FLIGHT = 2;
+    /** The timing on items from Java: this many samples of {@link #TIMED_BATCHES_PER_SAMPLE} batches each. */
+    private static final int TIMED_SAMPLES = 7;
+    private static final int TIMED_BATCHES_PER_SAMPLE = 60;
     /** A job that runs longer is cancelled and its system reported as not measured. */
     private static final Duration JOB_TIMEOUT = Duration.ofSeconds(90);
     private static final String MODULE = "p5_handlers";
@@ -198,6 +201,8 @@ final class P5JetPython implements Benchmark {
         final int[] warmUpRounds = new int[Side.values().length];
         /** The hzpy handler alone, ns per item, in the member (NaN: not measured). */
         final double[] pythonNanosPerItem = {Double.NaN, Double.NaN};
+        /** The same, on batches that came from Java (each item touched once, as in a job). */
+        final double[] fromJavaNanosPerItem = {Double.NaN, Double.NaN};
         final double[][][] setUp = new double[Side.values().length][Workload.values().length][ROUNDS];
         final double[][][] throughput = new double[Side.values().length][Workload.values().length][ROUNDS];
         /** Cores Truffle's compiler threads used while each measured job ran. */
@@ -317,16 +322,55 @@ final class P5JetPython implements Benchmark {
         return result;
     }
 
-    /** The handlers alone, per item, in the member (p5_handlers.time_per_item, on the module path). */
+    private static int itemsPerJob(String setting) {
+        try {
+            int items = Integer.parseInt(setting.trim());
+            if (items >= 2) { // throughput counts the items after the first
+                return items;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException("HZPY_BENCH_P5_ITEMS is the number of items per job, a whole number of at least 2; it is '"
+                + setting + "'");
+    }
+
+    /**
+     * The handlers alone, per item, in the member: on items made in Python and on items that came
+     * from Java (p5_handlers.time_per_item, time_on_stashed), the member's compiler quiet first.
+     */
     private static void pythonPerItem(Py py, Figures f) {
         for (Workload w : Workload.values()) {
+            int i = w.ordinal();
             try {
-                f.pythonNanosPerItem[w.ordinal()] = ((Number) py.call(MODULE, "time_per_item", w.hzpyFunction,
+                Members.awaitCompilerQuiet(); // the jobs' last compilations would take a core from the timings
+                f.pythonNanosPerItem[i] = ((Number) py.call(MODULE, "time_per_item", w.hzpyFunction,
                         w == Workload.UPPER)).doubleValue();
+                List<List<Object>> batches = javaBatches(w, TIMED_SAMPLES * TIMED_BATCHES_PER_SAMPLE);
+                for (List<Object> batch : batches) {
+                    py.call(MODULE, "stash", batch);
+                }
+                f.fromJavaNanosPerItem[i] = ((Number) py.call(MODULE, "time_on_stashed", w.hzpyFunction, TIMED_SAMPLES))
+                        .doubleValue();
+                System.out.printf("P5: %s per item alone: %.1f ns on items made in Python, %.1f ns on items from Java%n",
+                        w.hzpyFunction, f.pythonNanosPerItem[i], f.fromJavaNanosPerItem[i]);
             } catch (RuntimeException e) { // the limits table says so; the jobs' figures stand
                 System.out.println("P5: the handler alone was not timed: " + oneLine(e));
             }
         }
+    }
+
+    /** Batches of the workload's items as the source makes them, each item a Java object of its own. */
+    private static List<List<Object>> javaBatches(Workload w, int count) {
+        List<List<Object>> batches = new ArrayList<>(count);
+        for (int b = 0; b < count; b++) {
+            List<Object> batch = new ArrayList<>(HZPY_BATCH);
+            for (int j = 0; j < HZPY_BATCH; j++) {
+                batch.add(w.item((long) b * HZPY_BATCH + j));
+            }
+            batches.add(batch);
+        }
+        return batches;
     }
 
     private static void jet(Config config) {
@@ -613,27 +657,34 @@ final class P5JetPython implements Benchmark {
     /**
      * How far a Python stage of this kind can go here: Java's stage of the same kind spends 2/J
      * core-seconds an item on the 2 cores (J its items/s, both cores busy); a stage that adds only
-     * the handler's own time p spends 2/J + p, so it can reach 2 / (2/J + p) items/s. An estimate:
-     * hzpy's conversions and permits come on top, and Java's stage may leave a core partly idle.
+     * the handler's own time p (on items from Java) spends 2/J + p, so it can reach 2 / (2/J + p)
+     * items/s. An estimate: hzpy's conversions and permits come on top, and Java's stage may leave a
+     * core partly idle.
      */
     private static String limits(Figures f) {
-        if (!f.measured(Side.JAVA_ASYNC) || !f.measured(Side.PEER) || Double.isNaN(f.pythonNanosPerItem[0])) {
+        if (!f.measured(Side.JAVA_ASYNC) || !f.measured(Side.PEER) || Double.isNaN(f.fromJavaNanosPerItem[0])) {
             return "_Limits: not estimated (Java's stage of the same kind, the peer or the handler alone not measured)._";
         }
-        Table t = new Table("workload", "the handler alone in the member, ns per item", "Java through the same kind of "
-                + "stage, items/s", "ceiling for a Python stage of that kind: 2 / (2/J + p), items/s", "3× the peer, items/s",
+        Table t = new Table("workload", "the handler alone, items made in Python, ns per item",
+                "the handler alone, items from Java, ns per item (p)", "Java through the same kind of stage, items/s (J)",
+                "ceiling for a Python stage of that kind: 2 / (2/J + p), items/s", "3× the peer, items/s",
                 "hzpy attached / module path, share of that ceiling");
         for (Workload w : Workload.values()) {
-            double p = f.pythonNanosPerItem[w.ordinal()];
+            int i = w.ordinal();
             double stage = f.medianThroughput(Side.JAVA_ASYNC, w);
-            double ceiling = 2 / (2 / stage + p / 1e9);
-            t.row(w.label, Stats.fmt(p), Stats.fmt(stage), Stats.fmt(ceiling), Stats.fmt(GOAL_RATIO * f.medianThroughput(Side.PEER, w)),
+            double ceiling = 2 / (2 / stage + f.fromJavaNanosPerItem[i] / 1e9);
+            t.row(w.label, Stats.fmt(f.pythonNanosPerItem[i]), Stats.fmt(f.fromJavaNanosPerItem[i]), Stats.fmt(stage),
+                    Stats.fmt(ceiling), Stats.fmt(GOAL_RATIO * f.medianThroughput(Side.PEER, w)),
                     String.format(java.util.Locale.ROOT, "%.0f%% / %.0f%%", 100 * f.medianThroughput(Side.HZPY_ATTACHED, w) / ceiling,
                             100 * f.medianThroughput(Side.HZPY_MODULE_PATH, w) / ceiling));
         }
-        return "**Limits.** The handler alone (`p5_handlers.time_per_item`: a list of the workload's first 1,024 items, warm, "
-                + "timed in Python in the member, median of 7), and what it leaves of Java's stage of the same kind on "
-                + "these 2 cores:\n\n" + t.toMarkdown();
+        return "**Limits.** What a Python stage of this kind can reach on these 2 cores: Java's stage of the same kind "
+                + "(J) plus the handler's own time per item (p). The handler alone is timed in Python in the member, "
+                + "warm, its compiler quiet, median of 7: on a list of the workload's first 1,024 items made in Python "
+                + "(`p5_handlers.time_per_item`), and on " + TIMED_SAMPLES * TIMED_BATCHES_PER_SAMPLE + " batches of "
+                + "1,024 that came from Java, each used once, as in a job (`time_on_stashed`: a str from Java has its "
+                + "code range still to be worked out, so `upper` costs more on it). The ceiling takes p from Java's "
+                + "items; hzpy's conversions and permits come on top:\n\n" + t.toMarkdown();
     }
 
     private static String warmUpRounds(Figures f) {
