@@ -33,22 +33,12 @@ def time_per_item(function, strings):
     return sorted(samples)[3]
 
 
-_from_java = []  # batches Java handed over (stash), for time_on_stashed
-
-
-def stash(items):
-    """For P5's report: keeps a batch as it came from Java (a str from Java has its code range still
-    to be worked out, a str made in Python has it: upper() costs more on the former)."""
-    _from_java.append(items)
-    return len(_from_java)
-
-
-def time_on_stashed(function, samples):
-    """time_per_item on the stashed batches instead, each batch used once (the first touch of each
-    item, as in a job), `samples` equal groups of them; the stash is emptied."""
+def time_on_batches(function, batches, samples):
+    """time_per_item on batches that came from Java instead, each used once (the first touch of each
+    item, as in a job: a str from Java has its code range still to be worked out, a str made in Python
+    has it, and upper() costs more on the former), in `samples` equal groups of them."""
     import time
     handler = globals()[function]
-    batches, _from_java[:] = list(_from_java), []
     per = len(batches) // samples
     times = []
     for k in range(samples):
