@@ -348,7 +348,7 @@ final class P5JetPython implements Benchmark {
                         w == Workload.UPPER)).doubleValue();
                 // one call each: the batches cross before the timing starts, all into the context that times them.
                 // The first warms the handler on items from Java: warmed on items made in Python, its code
-                // specializes anew on them (a quick look timed it at 97-189 ns an item, the next pass at 5-28).
+                // specializes anew on them (quick looks timed it at 97-189 ns an item, the next passes at 5-35).
                 py.call(MODULE, "time_on_batches", w.hzpyFunction, javaBatches(w, TIMED_SAMPLES * TIMED_BATCHES_PER_SAMPLE),
                         TIMED_SAMPLES);
                 f.fromJavaNanosPerItem[i] = ((Number) py.call(MODULE, "time_on_batches", w.hzpyFunction,
