@@ -684,8 +684,8 @@ final class P5JetPython implements Benchmark {
                 + "warm, its compiler quiet, median of 7: on a list of the workload's first 1,024 items made in Python "
                 + "(`p5_handlers.time_per_item`), and on " + TIMED_SAMPLES * TIMED_BATCHES_PER_SAMPLE + " batches of "
                 + "1,024 that came from Java, each used once, as in a job, after a first pass on as many others "
-                + "(`time_on_batches`: a str from Java has its "
-                + "code range still to be worked out, so `upper` costs more on it). The ceiling takes p from Java's "
+                + "(`time_on_batches`: a str from Java has its code range still to be worked out, so `upper` costs "
+                + "more on it). The ceiling takes p from Java's "
                 + "items; hzpy's conversions and permits come on top:\n\n" + t.toMarkdown();
     }
 

@@ -19,24 +19,18 @@ def times_three_plus_one_str(items):
 def time_per_item(function, strings):
     """For P5's report, not a handler: the median ns per item of `function` alone on a list of 1,024
     items (the workload's first ones), warm, timed in Python: what the handler costs in any stage."""
-    import time
     handler = globals()[function]
     items = ["s%d" % i for i in range(1024)] if strings else list(range(1024))
     for _ in range(3000):
         handler(items)
-    samples = []
-    for _ in range(7):
-        start = time.perf_counter_ns()
-        for _ in range(300):
-            handler(items)
-        samples.append((time.perf_counter_ns() - start) / 300 / 1024)
-    return sorted(samples)[3]
+    return time_on_batches(function, [items] * (7 * 300), 7)
 
 
 def time_on_batches(function, batches, samples):
-    """time_per_item on batches that came from Java instead, each used once (the first touch of each
-    item, as in a job: a str from Java has its code range still to be worked out, a str made in Python
-    has it, and upper() costs more on the former), in `samples` equal groups of them."""
+    """The median ns per item of `function` over `samples` equal groups of `batches`, called once
+    on each batch. P5 passes batches that came from Java, each used once (the first touch of each item,
+    as in a job: a str from Java has its code range still to be worked out, a str made in Python has
+    it, and upper() costs more on the former); time_per_item passes one list made in Python, again and again."""
     import time
     handler = globals()[function]
     per = len(batches) // samples
