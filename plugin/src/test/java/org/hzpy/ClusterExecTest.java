@@ -67,6 +67,7 @@ class ClusterExecTest {
         // When another member joins afterwards
         HazelcastInstance d = TestMembers.startOwn("cluster-c");
         try {
+            assertThat(d.getCluster().getMembers()).as("the members the joiner sees").hasSize(3);
             // Then it has the definition, as do the members that were there all along
             assertThat(TestMembers.py(d).call("__main__", name)).isEqualTo("defined on c");
             assertThat(onA.call("__main__", name)).isEqualTo("defined on c");

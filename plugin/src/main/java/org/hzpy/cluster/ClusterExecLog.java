@@ -18,9 +18,10 @@ import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,7 +37,9 @@ import java.util.concurrent.TimeUnit;
  * hold. Anything else in the map — a missing number, a value of another shape, an entry that does
  * not verify — is skipped with a warning and stalls nothing. Each entry has an id: a retried
  * {@code putIfAbsent} (Hazelcast retries it when the partition's owner dies after applying it) finds
- * its own entry and stops there, and an id seen before is never applied twice.
+ * its own entry and stops there, and an id seen before is never applied twice. A read the map does
+ * not answer (not a value it cannot deserialize) stops the catch-up at that entry, which is read
+ * again a moment later: nothing is skipped because the map was briefly unreachable.
  */
 final class ClusterExecLog {
     /** The IMap that holds the log: number → [origin member uuid, source, replay timeout nanos, exec id, HMAC]. */
@@ -46,12 +49,14 @@ final class ClusterExecLog {
     private static final Duration SPREAD_WAIT = Duration.ofSeconds(30);
     /** Skipped entries are logged one by one up to this many per member, then counted only. */
     private static final int LOGGED_SKIPS = 20;
+    /** How long a catch-up that the map did not answer waits before it reads the log again. */
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final HazelcastInstance member;
     private final PythonRuntime runtime;
     private final ClusterTrust trust;
     private final int limit;
-    private final ExecutorService listenerWork;
+    private final ScheduledExecutorService listenerWork;
     private IMap<Object, Object> map;
     private UUID self;
     /** Entries up to this number are in the local runtime's log. */
@@ -59,13 +64,15 @@ final class ClusterExecLog {
     /** The ids of the entries applied (or run here), so that none is applied twice. */
     private final Set<String> appliedIds = new HashSet<>();
     private long skipped;
+    /** The entry whose read last failed, so that a retry loop warns once per entry. */
+    private long unansweredWarnedAt;
 
     ClusterExecLog(HazelcastInstance member, PythonRuntime runtime, ClusterTrust trust, int limit) {
         this.member = member;
         this.runtime = runtime;
         this.trust = trust;
         this.limit = limit;
-        this.listenerWork = Executors.newSingleThreadExecutor(r -> {
+        this.listenerWork = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hzpy-" + member.getName() + "-exec-log");
             t.setDaemon(true);
             return t;
@@ -108,8 +115,12 @@ final class ClusterExecLog {
     private long newestOneByOne() {
         long newest = 0;
         for (Object key : map.keySet()) {
-            if (key instanceof Long n && n > newest && verified(n, read(n)) != null) {
-                newest = n;
+            try {
+                if (key instanceof Long n && n > newest && verified(n, read(n)) != null) {
+                    newest = n;
+                }
+            } catch (NotAnswered e) { // read again later; the entries before it are applied now
+                retryLater((Long) key, e);
             }
         }
         return newest;
@@ -186,7 +197,22 @@ final class ClusterExecLog {
         }
         try {
             listenerWork.execute(() -> catchUp(n));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
+            // stopping
+        }
+    }
+
+    /** Reads the log again up to {@code upTo} after {@link #RETRY_PAUSE}, until it answers or the member stops. */
+    private void retryLater(long upTo, NotAnswered why) {
+        if (why.n != unansweredWarnedAt) {
+            unansweredWarnedAt = why.n;
+            LOGGER.warning("hzpy: exec log entry " + why.n + " could not be read (" + why.getCause() + "); this member"
+                    + " applies it, and the entries after it, once the log answers (it is read again every "
+                    + RETRY_PAUSE.toMillis() + " ms)");
+        }
+        try {
+            listenerWork.schedule(() -> catchUp(upTo), RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
             // stopping
         }
     }
@@ -198,6 +224,14 @@ final class ClusterExecLog {
      */
     synchronized void catchUp(long upTo) {
         started(); // a member still starting has nothing to catch up with yet: it says so
+        try {
+            applyUpTo(upTo);
+        } catch (NotAnswered e) { // not the entry's fault: it is applied later, in its place
+            retryLater(upTo, e);
+        }
+    }
+
+    private void applyUpTo(long upTo) {
         if (upTo <= appliedUpTo || verified(upTo, read(upTo)) == null) {
             return;
         }
@@ -214,11 +248,30 @@ final class ClusterExecLog {
         }
     }
 
+    /**
+     * Entry {@code n}'s value; the exception itself when it is a value this member cannot deserialize
+     * (it is skipped like any value not written by a member).
+     *
+     * @throws NotAnswered when the map did not answer (the member is joining or leaving, an
+     *                     operation timed out): the entry may be perfectly good
+     */
     private Object read(long n) {
         try {
             return started().get(n);
-        } catch (RuntimeException e) { // a value this member cannot deserialize
+        } catch (com.hazelcast.nio.serialization.HazelcastSerializationException e) {
             return e;
+        } catch (RuntimeException e) {
+            throw new NotAnswered(n, e);
+        }
+    }
+
+    /** A read of entry {@code n} that the map did not answer. */
+    private static final class NotAnswered extends RuntimeException {
+        final long n;
+
+        NotAnswered(long n, RuntimeException cause) {
+            super("exec log entry " + n + " could not be read", cause, false, false);
+            this.n = n;
         }
     }
 
