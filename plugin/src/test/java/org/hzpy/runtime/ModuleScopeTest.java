@@ -219,4 +219,20 @@ class ModuleScopeTest {
         assertThat(e.getMessage()).contains("a module scope needs a directory", "plain.py");
         assertThat(missing.getMessage()).contains("needs a directory that exists", "nowhere");
     }
+
+    @Test
+    void aPackageDirectory_winsOverAModuleFileOfTheSameName_asOnTheModulePath() throws IOException {
+        // Given a scope holding both pricing/ (a package) and pricing.py
+        Path dir = Files.createDirectories(tmp.resolve("both"));
+        Files.createDirectories(dir.resolve("pricing"));
+        Files.writeString(dir.resolve("pricing/__init__.py"), "def kind():\n    return 'package'\n");
+        Files.writeString(dir.resolve("pricing.py"), "def kind():\n    return 'module file'\n");
+        String scope = runtime.openModuleScope(dir);
+        try {
+            // When the scope's pricing is called, Then the package answers (Python's own rule)
+            assertThat(py.call(scope + ".pricing", "kind")).isEqualTo("package");
+        } finally {
+            runtime.closeModuleScope(scope);
+        }
+    }
 }

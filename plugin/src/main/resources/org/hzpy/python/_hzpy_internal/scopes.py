@@ -37,9 +37,14 @@ class _ScopeFinder:
             spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
             spec.submodule_search_locations = [directory]
             return spec
+        scope, _, rest = name.partition(".")
+        directory = _scope_dirs.get(scope)
+        if directory is not None and "." not in rest and path == [directory]:
+            spec = _top_level_file_spec(name, scope, directory, rest)
+            if spec is not None:
+                return spec
         spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is not None and isinstance(spec.loader, importlib.machinery.SourceFileLoader):
-            scope = name.partition(".")[0]
             spec.loader = _ScopeLoader(spec.loader, _scope_dirs.get(scope, ""), _scope_labels.get(scope, "<job>"))
         return spec
 
@@ -103,6 +108,27 @@ class _ScopeLoader:
 
     def is_package(self, fullname):
         return self.loader.is_package(fullname)
+
+
+def _top_level_file_spec(name, scope, directory, top):
+    """The spec of a scope's top-level module file, made here from the scope's listing; None for a
+    package or a name the scope lacks (PathFinder decides those). PathFinder made a FileFinder for
+    each new scope's directory and listed it again, and its code, reached anew at every job, was
+    still being compiled while jobs ran."""
+    import os
+    names = _scope_names.get(scope)
+    if names is None:
+        names = _scope_names[scope] = _top_level_names(directory)
+    if top not in names:
+        return None
+    file = os.path.join(directory, top + ".py")
+    if not os.path.isfile(file) or os.path.isdir(os.path.join(directory, top)):
+        return None  # a package directory comes first, as for PathFinder
+    import importlib.machinery
+    import importlib.util
+    loader = _ScopeLoader(importlib.machinery.SourceFileLoader(name, file), directory,
+                          _scope_labels.get(scope, "<job>"))
+    return importlib.util.spec_from_file_location(name, file, loader=loader)
 
 
 def _top_level_names(directory):
