@@ -34,8 +34,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
@@ -68,12 +68,16 @@ public final class ClusterDeployments implements ModuleStore {
     /** How long {@link #list()} waits for members to say what they loaded. */
     private static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
     private static final int LOGGED_SKIPS = 20;
+    /** How long a catch-up that the maps did not answer waits before it reads them again. */
+    private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
 
     private final HazelcastInstance member;
     private final PythonRuntime runtime;
     private final ClusterTrust trust;
     private final HzpySettings settings;
-    private final ExecutorService listenerWork;
+    private final ScheduledExecutorService listenerWork;
+    /** A catch-up is scheduled because a read was not answered: one at a time. */
+    private final java.util.concurrent.atomic.AtomicBoolean retryPending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile IMap<String, Object> map;
     private volatile IMap<String, Object> files;
     private Path root;
@@ -86,7 +90,7 @@ public final class ClusterDeployments implements ModuleStore {
         this.runtime = runtime;
         this.trust = trust;
         this.settings = runtime.settings();
-        this.listenerWork = Executors.newSingleThreadExecutor(r -> {
+        this.listenerWork = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hzpy-" + member.getName() + "-modules");
             t.setDaemon(true);
             return t;
@@ -301,13 +305,15 @@ public final class ClusterDeployments implements ModuleStore {
      */
     synchronized Map<String, String> catchUp() {
         Map<String, String> problems = new TreeMap<>();
-        for (Pointer p : pointers().values()) {
+        for (Pointer p : pointers(problems).values()) {
             if (p.seq() <= applied.getOrDefault(p.name(), 0L)) {
                 continue;
             }
             try {
                 apply(p);
                 applied.put(p.name(), p.seq());
+            } catch (NotAnswered e) { // not the deployment's fault: applied once the maps answer
+                problems.put(p.name(), notAnswered(e));
             } catch (RuntimeException e) {
                 String why = e instanceof PyException ? e.getMessage() : e.toString();
                 problems.put(p.name(), why);
@@ -359,8 +365,35 @@ public final class ClusterDeployments implements ModuleStore {
         }
     }
 
-    /** Every verified pointer, by name; what does not verify is skipped (and logged, a few times). */
+    /**
+     * Says why a read was not answered, and has the catch-up run again in {@link #RETRY_PAUSE}
+     * (one pending at a time, until the member stops).
+     */
+    private String notAnswered(NotAnswered e) {
+        String why = e.getMessage() + "; read again every " + RETRY_PAUSE.toMillis() + " ms";
+        if (retryPending.compareAndSet(false, true)) {
+            LOGGER.warning("hzpy: " + why);
+            try {
+                listenerWork.schedule(() -> {
+                    retryPending.set(false);
+                    catchUp();
+                }, RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                retryPending.set(false);
+            }
+        }
+        return why;
+    }
+
+    /**
+     * Every verified pointer, by name; what does not verify is skipped (and logged, a few times),
+     * and a pointer the map did not answer for goes into {@code problems} (and is read again later).
+     */
     private Map<String, Pointer> pointers() {
+        return pointers(null); // a read not answered fails the operation (PyUnavailableException: try again)
+    }
+
+    private Map<String, Pointer> pointers(Map<String, String> problems) {
         IMap<String, Object> m = started();
         Map<String, Pointer> out = new TreeMap<>();
         List<String> names = new ArrayList<>();
@@ -370,7 +403,16 @@ public final class ClusterDeployments implements ModuleStore {
             }
         }
         for (String name : names) {
-            Object value = read(m, name);
+            Object value;
+            try {
+                value = read(m, name);
+            } catch (NotAnswered e) {
+                if (problems == null) {
+                    throw e;
+                }
+                problems.put(name, notAnswered(e));
+                continue;
+            }
             Pointer p = Pointer.read(name, value, trust);
             if (p == null) {
                 skip(name, value);
@@ -398,11 +440,27 @@ public final class ClusterDeployments implements ModuleStore {
         return Meta.read(name, version, read(started(), key(name, version)), trust);
     }
 
+    /**
+     * The value under {@code key}; the exception itself when it is a value this member cannot
+     * deserialize (treated like any value not written by a member).
+     *
+     * @throws NotAnswered when the map did not answer: the entry may be perfectly good
+     */
     private static Object read(IMap<String, Object> m, String key) {
         try {
             return m.get(key);
-        } catch (RuntimeException e) { // a value this member cannot deserialize
+        } catch (com.hazelcast.nio.serialization.HazelcastSerializationException e) {
             return e;
+        } catch (RuntimeException e) {
+            throw new NotAnswered(m.getName(), key, e);
+        }
+    }
+
+    /** A read that the map did not answer; to a caller of a deployment operation, a reason to try again. */
+    private static final class NotAnswered extends PyUnavailableException {
+        NotAnswered(String map, String key, RuntimeException cause) {
+            super("the entry " + key + " of " + map + " could not be read: " + cause);
+            initCause(cause);
         }
     }
 
