@@ -1,12 +1,11 @@
 package org.hzpy.cluster;
 
 import com.hazelcast.core.Hazelcast;
-import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.MapInterceptor;
 import org.hzpy.Py;
 import org.hzpy.support.Await;
+import org.hzpy.support.FailingReads;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -63,37 +62,12 @@ class DeploymentReadFailureTest {
     }
 
     /** Fails every read of a deployment's files (a [digest, {path: bytes}] value) while armed. */
-    static final class FailFileReads implements MapInterceptor {
+    static final class FailFileReads extends FailingReads {
         static volatile boolean armed;
 
         @Override
-        public Object interceptGet(Object value) {
-            if (armed && value instanceof List<?> l && l.size() == 2 && l.get(1) instanceof Map) {
-                throw new HazelcastException("the partition did not answer (the test's interceptor)");
-            }
-            return null;
-        }
-
-        @Override
-        public void afterGet(Object value) {
-        }
-
-        @Override
-        public Object interceptPut(Object oldValue, Object newValue) {
-            return null;
-        }
-
-        @Override
-        public void afterPut(Object value) {
-        }
-
-        @Override
-        public Object interceptRemove(Object removedValue) {
-            return null;
-        }
-
-        @Override
-        public void afterRemove(Object value) {
+        protected boolean fails(Object value) {
+            return armed && value instanceof List<?> l && l.size() == 2 && l.get(1) instanceof Map;
         }
     }
 }

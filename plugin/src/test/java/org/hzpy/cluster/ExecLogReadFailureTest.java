@@ -1,11 +1,10 @@
 package org.hzpy.cluster;
 
-import com.hazelcast.core.HazelcastException;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import com.hazelcast.map.MapInterceptor;
 import org.hzpy.Py;
 import org.hzpy.support.Await;
+import org.hzpy.support.FailingReads;
 import org.hzpy.support.Invariants;
 import org.hzpy.support.TestMembers;
 import org.junit.jupiter.api.Test;
@@ -48,38 +47,13 @@ class ExecLogReadFailureTest {
     }
 
     /** Fails every read of a log entry whose source names {@link #marker}. Members share this JVM, so a static serves. */
-    static final class FailReadsOf implements MapInterceptor {
+    static final class FailReadsOf extends FailingReads {
         static volatile String marker;
 
         @Override
-        public Object interceptGet(Object value) {
+        protected boolean fails(Object value) {
             String m = marker;
-            if (m != null && value != null && value.toString().contains(m)) {
-                throw new HazelcastException("the partition did not answer (the test's interceptor)");
-            }
-            return null;
-        }
-
-        @Override
-        public void afterGet(Object value) {
-        }
-
-        @Override
-        public Object interceptPut(Object oldValue, Object newValue) {
-            return null;
-        }
-
-        @Override
-        public void afterPut(Object value) {
-        }
-
-        @Override
-        public Object interceptRemove(Object removedValue) {
-            return null;
-        }
-
-        @Override
-        public void afterRemove(Object value) {
+            return m != null && value.toString().contains(m);
         }
     }
 
