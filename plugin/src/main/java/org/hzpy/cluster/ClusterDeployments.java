@@ -312,7 +312,7 @@ public final class ClusterDeployments implements ModuleStore {
             try {
                 apply(p);
                 applied.put(p.name(), p.seq());
-            } catch (NotAnswered e) { // not the deployment's fault: applied once the maps answer
+            } catch (UnansweredRead e) { // not the deployment's fault: applied once the maps answer
                 problems.put(p.name(), notAnswered(e));
             } catch (RuntimeException e) {
                 String why = e instanceof PyException ? e.getMessage() : e.toString();
@@ -369,7 +369,7 @@ public final class ClusterDeployments implements ModuleStore {
      * Says why a read was not answered, and has the catch-up run again in {@link #RETRY_PAUSE}
      * (one pending at a time, until the member stops).
      */
-    private String notAnswered(NotAnswered e) {
+    private String notAnswered(UnansweredRead e) {
         String why = e.getMessage() + "; read again every " + RETRY_PAUSE.toMillis() + " ms";
         if (retryPending.compareAndSet(false, true)) {
             LOGGER.warning("hzpy: " + why);
@@ -406,7 +406,7 @@ public final class ClusterDeployments implements ModuleStore {
             Object value;
             try {
                 value = read(m, name);
-            } catch (NotAnswered e) {
+            } catch (UnansweredRead e) {
                 if (problems == null) {
                     throw e;
                 }
@@ -440,28 +440,8 @@ public final class ClusterDeployments implements ModuleStore {
         return Meta.read(name, version, read(started(), key(name, version)), trust);
     }
 
-    /**
-     * The value under {@code key}; the exception itself when it is a value this member cannot
-     * deserialize (treated like any value not written by a member).
-     *
-     * @throws NotAnswered when the map did not answer: the entry may be perfectly good
-     */
     private static Object read(IMap<String, Object> m, String key) {
-        try {
-            return m.get(key);
-        } catch (com.hazelcast.nio.serialization.HazelcastSerializationException e) {
-            return e;
-        } catch (RuntimeException e) {
-            throw new NotAnswered(m.getName(), key, e);
-        }
-    }
-
-    /** A read that the map did not answer; to a caller of a deployment operation, a reason to try again. */
-    private static final class NotAnswered extends PyUnavailableException {
-        NotAnswered(String map, String key, RuntimeException cause) {
-            super("the entry " + key + " of " + map + " could not be read: " + cause);
-            initCause(cause);
-        }
+        return UnansweredRead.read(m, key);
     }
 
     private void skip(String key, Object value) {

@@ -66,6 +66,8 @@ final class ClusterExecLog {
     private long skipped;
     /** The entry whose read last failed, so that a retry loop warns once per entry. */
     private long unansweredWarnedAt;
+    /** The number a pending retry catches up to; 0 when none is pending. */
+    private long retryUpTo;
 
     ClusterExecLog(HazelcastInstance member, PythonRuntime runtime, ClusterTrust trust, int limit) {
         this.member = member;
@@ -119,8 +121,8 @@ final class ClusterExecLog {
                 if (key instanceof Long n && n > newest && verified(n, read(n)) != null) {
                     newest = n;
                 }
-            } catch (NotAnswered e) { // read again later; the entries before it are applied now
-                retryLater((Long) key, e);
+            } catch (UnansweredRead e) { // read again later; the entries before it are applied now
+                retryLater((Long) e.key, e);
             }
         }
         return newest;
@@ -202,19 +204,32 @@ final class ClusterExecLog {
         }
     }
 
-    /** Reads the log again up to {@code upTo} after {@link #RETRY_PAUSE}, until it answers or the member stops. */
-    private void retryLater(long upTo, NotAnswered why) {
-        if (why.n != unansweredWarnedAt) {
-            unansweredWarnedAt = why.n;
-            LOGGER.warning("hzpy: exec log entry " + why.n + " could not be read (" + why.getCause() + "); this member"
-                    + " applies it, and the entries after it, once the log answers (it is read again every "
-                    + RETRY_PAUSE.toMillis() + " ms)");
+    /**
+     * Reads the log again up to {@code upTo} (or further, if asked meanwhile) after {@link #RETRY_PAUSE},
+     * until it answers or the member stops; one retry pending at a time, however many catch-ups failed.
+     */
+    private void retryLater(long upTo, UnansweredRead why) {
+        if (!why.key.equals(unansweredWarnedAt)) {
+            unansweredWarnedAt = (Long) why.key;
+            LOGGER.warning("hzpy: " + why.getMessage() + "; this member applies it, and the entries after it, once"
+                    + " the log answers (it is read again every " + RETRY_PAUSE.toMillis() + " ms)");
+        }
+        boolean pending = retryUpTo > 0;
+        retryUpTo = Math.max(retryUpTo, upTo);
+        if (pending) {
+            return;
         }
         try {
-            listenerWork.schedule(() -> catchUp(upTo), RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
+            listenerWork.schedule(this::retryNow, RETRY_PAUSE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
-            // stopping
+            retryUpTo = 0; // stopping
         }
+    }
+
+    private synchronized void retryNow() {
+        long upTo = retryUpTo;
+        retryUpTo = 0;
+        catchUp(upTo);
     }
 
     /**
@@ -226,7 +241,7 @@ final class ClusterExecLog {
         started(); // a member still starting has nothing to catch up with yet: it says so
         try {
             applyUpTo(upTo);
-        } catch (NotAnswered e) { // not the entry's fault: it is applied later, in its place
+        } catch (UnansweredRead e) { // not the entry's fault: it is applied later, in its place
             retryLater(upTo, e);
         }
     }
@@ -248,31 +263,9 @@ final class ClusterExecLog {
         }
     }
 
-    /**
-     * Entry {@code n}'s value; the exception itself when it is a value this member cannot deserialize
-     * (it is skipped like any value not written by a member).
-     *
-     * @throws NotAnswered when the map did not answer (the member is joining or leaving, an
-     *                     operation timed out): the entry may be perfectly good
-     */
+    /** Entry {@code n}'s value, or the exception of a value this member cannot deserialize ({@link UnansweredRead#read}). */
     private Object read(long n) {
-        try {
-            return started().get(n);
-        } catch (com.hazelcast.nio.serialization.HazelcastSerializationException e) {
-            return e;
-        } catch (RuntimeException e) {
-            throw new NotAnswered(n, e);
-        }
-    }
-
-    /** A read of entry {@code n} that the map did not answer. */
-    private static final class NotAnswered extends RuntimeException {
-        final long n;
-
-        NotAnswered(long n, RuntimeException cause) {
-            super("exec log entry " + n + " could not be read", cause, false, false);
-            this.n = n;
-        }
+        return UnansweredRead.read(started(), n);
     }
 
     /** Entry {@code n} if {@code value} is one that a member wrote and signed for that number; else null. */
