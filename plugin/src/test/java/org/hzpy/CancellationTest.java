@@ -89,6 +89,34 @@ class CancellationTest {
         }
     }
 
+    @Test
+    void cancellingACall_inASharedContext_doesNotFailTheCallRunningBesideIt() throws Exception {
+        // Given, in the SHARED member's one context, a call that spins until stopped and a call that
+        // sleeps 3 s and then returns, both running
+        Py shared = TestMembers.py(TestMembers.sharedMode());
+        String spinning = UUID.randomUUID().toString();
+        String sleeping = spinning + "-beside";
+        CompletableFuture<Object> cancelled;
+        CompletableFuture<Object> beside;
+        try (PythonLog log = PythonLog.capture()) {
+            cancelled = shared.callAsync(PyCall.of("hardening", "mark_and_spin", spinning)
+                    .timeout(Duration.ofMinutes(5))).toCompletableFuture();
+            beside = shared.callAsync(PyCall.of("hardening", "mark_wait_and_finish", sleeping, 3.0)
+                    .timeout(Duration.ofMinutes(1))).toCompletableFuture();
+            log.await("started " + spinning, 30);
+            log.await("started " + sleeping, 30);
+        }
+
+        // When the spinning call is cancelled
+        assertThat(cancelled.cancel(true)).isTrue();
+
+        // Then the call beside it returns its value (the context's one interrupt would have failed
+        // it), and the cancelled call is stopped after it, long before its own timeout
+        assertThat(beside.get(30, TimeUnit.SECONDS)).isEqualTo(sleeping);
+        awaitTrue(() -> shared.semaphore().current() == 0, "the cancelled call's permit back");
+        assertThat(shared.call(PyCall.of("hardening", "was_finished", spinning))).isEqualTo(false);
+    }
+
     private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!condition.getAsBoolean()) {

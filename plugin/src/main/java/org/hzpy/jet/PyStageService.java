@@ -108,7 +108,9 @@ public final class PyStageService implements PythonStage {
 
     /**
      * When the job's execution ends on this member (completed, failed, cancelled, restarting): no
-     * batch of it is tried again, its batches in Python are stopped, its modules leave every context.
+     * batch of it is tried again, its batches in Python are cancelled (stopped at once, or in SHARED
+     * mode once no other call shares their context, at the latest at their timeout), its modules
+     * leave every context.
      */
     @Override
     public int concurrentBatches() {

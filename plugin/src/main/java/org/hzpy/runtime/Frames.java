@@ -135,7 +135,9 @@ final class Frames {
      * Marks the frames that must stop (past their deadline, their call's token cancelled, or all of
      * them when {@code memory} is set) and says whether to interrupt the context now; then call
      * {@link #interruptNow}. A frame is interrupted again every {@code reinterruptNanos} while it
-     * runs on. Quick; called by the watchdog thread only.
+     * runs on. A cancelled frame is left running while another thread's call, not being stopped,
+     * shares the context (the interrupt would fail that call too): until it is alone or due.
+     * Quick; called by the watchdog thread only.
      */
     synchronized boolean markStops(long now, boolean memory) {
         if (interrupting || closed || running.isEmpty()) {
@@ -147,6 +149,10 @@ final class Frames {
                 CallFrame.Stop why = memory ? CallFrame.Stop.MEMORY
                         : StopToken.cancelled(f.token) ? CallFrame.Stop.CANCELLED
                         : now - f.deadlineNanos >= 0 ? CallFrame.Stop.TIMEOUT : null;
+                if (why == CallFrame.Stop.CANCELLED && f.stopped == null && now - f.deadlineNanos < 0
+                        && othersRunOn(top, now)) {
+                    why = null; // its caller has its answer; an interrupt now would fail the calls beside it
+                }
                 if (why == CallFrame.Stop.TIMEOUT && f.stopsItself) {
                     if (now - f.deadlineNanos < timing.nestedStopGraceNanos()) {
                         why = null; // Python stops it; an interrupt would unwind its outer call too
@@ -168,6 +174,29 @@ final class Frames {
         }
         interrupting = interrupt;
         return interrupt;
+    }
+
+    /**
+     * Whether a thread other than {@code top}'s runs a call that is not being stopped: the
+     * context's one interrupt would unwind it too (SHARED mode). A cancelled call waits for that
+     * (its caller was answered at the cancel); at its deadline it is stopped like any other.
+     */
+    private boolean othersRunOn(CallFrame top, long now) {
+        for (CallFrame other : running.values()) {
+            if (other != top && !beingStopped(other, now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean beingStopped(CallFrame innermost, long now) {
+        for (CallFrame f = innermost; f != null; f = f.outer) {
+            if (f.stopped != null || StopToken.cancelled(f.token) || now - f.deadlineNanos >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

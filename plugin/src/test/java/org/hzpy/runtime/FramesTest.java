@@ -75,7 +75,7 @@ class FramesTest {
     }
 
     @Test
-    void aCancel_stopsTheCallItNames_andNotAnotherRunningBesideIt() {
+    void aCancel_beside_aRunningCall_waits_soThatTheInterruptDoesNotFailThatCall() {
         // Given two calls running in one (SHARED) context
         StopToken cancelled = new StopToken();
         CallFrame mine = call(someThread(), now + HOUR, cancelled);
@@ -85,14 +85,52 @@ class FramesTest {
 
         // When one is cancelled and the watchdog looks
         cancelled.cancel();
+
+        // Then neither is marked and the context is not interrupted (its one interrupt reaches both)
+        assertThat(frames.markStops(now, false)).isFalse();
+        assertThat(mine.stopped).isNull();
+        assertThat(other.stopped).isNull();
+    }
+
+    @Test
+    void aCancelledCall_isStopped_onceTheCallBesideItHasEnded() {
+        // Given a cancelled call that waited for the call beside it
+        StopToken cancelled = new StopToken();
+        CallFrame mine = call(someThread(), now + HOUR, cancelled);
+        CallFrame other = call(someThread(), now + HOUR, new StopToken());
+        frames.push(mine);
+        frames.push(other);
+        cancelled.cancel();
+        frames.markStops(now, false);
+
+        // When the other call ends and the watchdog looks again
+        frames.pop(other);
         boolean interrupt = frames.markStops(now, false);
 
-        // Then only that one is marked, and the context is interrupted once
+        // Then only the cancelled call is marked, and the context is interrupted once
         assertThat(interrupt).isTrue();
         frames.interruptNow();
         assertThat(mine.stopped).isEqualTo(CallFrame.Stop.CANCELLED);
-        assertThat(other.stopped).isNull();
         assertThat(interrupts).hasValue(1);
+    }
+
+    @Test
+    void aCancelledCall_beside_aRunningCall_isStopped_atItsDeadline() {
+        // Given a cancelled call beside a running one
+        StopToken cancelled = new StopToken();
+        CallFrame mine = call(someThread(), now + 1_000, cancelled);
+        CallFrame other = call(someThread(), now + HOUR, new StopToken());
+        frames.push(mine);
+        frames.push(other);
+        cancelled.cancel();
+
+        // When its deadline passes
+        boolean interrupt = frames.markStops(now + 2_000, false);
+
+        // Then it is stopped (its timeout bounds what a cancel may leave running), the other not marked
+        assertThat(interrupt).isTrue();
+        assertThat(mine.stopped).isEqualTo(CallFrame.Stop.CANCELLED);
+        assertThat(other.stopped).isNull();
     }
 
     @Test
