@@ -5,6 +5,7 @@ import com.hazelcast.config.EvictionPolicy;
 import com.hazelcast.config.InvalidConfigurationException;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.internal.dynamicconfig.DynamicConfigurationAwareConfig;
+import com.hazelcast.spi.merge.DiscardMergePolicy;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +17,13 @@ import java.util.List;
  * own state. hzpy therefore configures them itself, whatever the default says: no TTL, no max-idle,
  * no eviction, at least one backup. A configuration that names one of them explicitly with expiry
  * or eviction is refused with one message.
+ *
+ * <p>After a split-brain, the cluster that another merges into keeps its own entries of these maps
+ * and the merging side's are discarded ({@link DiscardMergePolicy}; Hazelcast's default,
+ * put-if-absent, would add the merging side's entries under keys the cluster lacks). Those entries
+ * are signed under the merging side's secret and numbered in its own sequence: in the merged
+ * cluster they would not verify, and the exec log's numbers would clash. The merging members take
+ * what they must keep from their own memory instead ({@code SplitBrainMerge}).
  */
 final class OwnMaps {
     private OwnMaps() {
@@ -43,6 +51,7 @@ final class OwnMaps {
             own.setMaxIdleSeconds(0);
             own.getEvictionConfig().setEvictionPolicy(EvictionPolicy.NONE);
             own.setBackupCount(Math.max(1, config.findMapConfig("default").getBackupCount()));
+            own.getMergePolicyConfig().setPolicy(DiscardMergePolicy.class.getName());
             config.addMapConfig(own);
         }
         if (!problems.isEmpty()) {

@@ -36,6 +36,19 @@ class OwnMapsTest {
     }
 
     @Test
+    void hzpysOwnMaps_keepTheClustersEntriesWhenAnotherSideMergesIn() {
+        // Given a member that configured hzpy's own maps
+        HazelcastInstance member = TestMembers.isolated();
+
+        // Then a split-brain merge discards the merging side's entries of them (signed under its own secret)
+        for (String map : java.util.List.of(ClusterExecLog.MAP, ClusterDeployments.MAP, ClusterDeployments.FILES_MAP,
+                LimitStore.NAME, MemberLoad.MAP)) {
+            assertThat(member.getConfig().findMapConfig(map).getMergePolicyConfig().getPolicy()).as(map)
+                    .isEqualTo(com.hazelcast.spi.merge.DiscardMergePolicy.class.getName());
+        }
+    }
+
+    @Test
     void aConfigThatGivesHzpysOwnMapATimeToLive_isRefusedAtStart() {
         assertThatThrownBy(() -> TestMembers.startOwn("expiring-own-map"))
                 .isInstanceOf(InvalidConfigurationException.class)
