@@ -37,6 +37,8 @@ final class ContextMaintenance {
     private final ReentrantLock lock = new ReentrantLock();
     /** How many exec log entries this context has applied (written under {@link #lock}). */
     private volatile int applied;
+    /** The {@link ExecLog.Version} those entries come from (written under {@link #lock}). */
+    private volatile long logVersion;
     /** The {@link ModuleScopes} version this context last synced to (written under {@link #lock}). */
     private volatile long scopesSeen;
     /** The log last replayed from: what another thread may be replaying when a scope sync waits for the lock. */
@@ -57,7 +59,13 @@ final class ContextMaintenance {
     /** Whether this context has code from {@code exec} still to apply. */
     boolean isBehind(ExecLog log) {
         lastLog = log;
-        return applied < log.size();
+        ExecLog.Version v = log.current();
+        return v.number != logVersion || applied < v.size();
+    }
+
+    /** Whether this context ran exec code of a log version that was replaced since: it cannot serve any more. */
+    boolean ranReplacedCode(ExecLog log) {
+        return applied > 0 && log.current().number != logVersion;
     }
 
     /** Whether module scopes opened or closed since this context last synced. */
@@ -73,15 +81,22 @@ final class ContextMaintenance {
      * @return how many entries were applied
      */
     int catchUp(ExecLog log) {
-        if (applied >= log.size()) {
+        if (!isBehind(log)) {
             return 0;
         }
         lock(log);
         try {
+            ExecLog.Version v = log.current();
+            if (v.number != logVersion) {
+                if (applied > 0) { // Python cannot forget what it defined: a fresh context replays the new log
+                    throw PythonContext.ReplayFailedException.logReplaced(name);
+                }
+                logVersion = v.number; // nothing applied yet: the new version is as good as the old
+            }
             int count = 0;
-            while (applied < log.size()) {
+            while (applied < v.size()) {
                 int n = applied;
-                ExecLog.Entry entry = log.get(n);
+                ExecLog.Entry entry = v.get(n);
                 CallFrame frame = new CallFrame(Thread.currentThread(), System.nanoTime() + entry.timeoutNanos,
                         TimeUnit.NANOSECONDS.toMillis(entry.timeoutNanos), "the replay of exec #" + (n + 1), null);
                 try {
@@ -160,8 +175,9 @@ final class ContextMaintenance {
         }
         lastLog = log != null ? log : lastLog;
         long waitNanos = Timeouts.saturatedAdd(lockSlackNanos, Timeouts.SCOPE_SYNC_TIMEOUT.toNanos());
-        for (int i = applied; log != null && i < log.size(); i++) {
-            waitNanos = Timeouts.saturatedAdd(waitNanos, log.get(i).timeoutNanos);
+        ExecLog.Version v = log == null ? null : log.current();
+        for (int i = applied; v != null && i < v.size(); i++) {
+            waitNanos = Timeouts.saturatedAdd(waitNanos, v.get(i).timeoutNanos);
         }
         try {
             if (!lock.tryLock(waitNanos, TimeUnit.NANOSECONDS)) {

@@ -41,6 +41,7 @@ final class ContextPool {
     private final Starter starter;
     private final ExecutorService initPool;
     private final ExecLog execLog;
+    private final Admission admission;
     private final BackgroundWork background;
     /** Every context not yet closed, starting and abandoned ones included: what the watchdog watches. */
     private final Set<PythonContext> live = ConcurrentHashMap.newKeySet();
@@ -67,6 +68,7 @@ final class ContextPool {
         this.starter = starter;
         this.initPool = initPool;
         this.execLog = execLog;
+        this.admission = admission;
         this.background = new BackgroundWork(admission, warmUpSlices, warmsUpModules, backgroundThread, this::markWarm,
                 this::allWarm);
     }
@@ -362,13 +364,38 @@ final class ContextPool {
      * no caller can enter it (it is retired before anyone else can take it). Closes it in the background.
      */
     void retire(PythonContext w, RuntimeException why) {
-        replayFailures.incrementAndGet();
+        if (!(why instanceof PythonContext.ReplayFailedException r) || r.failed) {
+            replayFailures.incrementAndGet();
+        }
         LOGGER.warning("hzpy " + why.getMessage() + "; starting a fresh context in its place");
         boolean replace = takeOutOfService(w);
         closeInBackground(w, null);
         if (replace) {
             restarts.incrementAndGet();
             execute(() -> create(w.generation, w.index, 1));
+        }
+    }
+
+    /**
+     * After {@link ExecLog#replace}: retires, now, each context of the running generation that ran
+     * code of the replaced log and that no call holds (taken as a call would take it, without
+     * waiting). The others are retired before their next call ({@link Invocation}), so a call in
+     * flight ends in the context it began in.
+     */
+    void retireIdleThatRanReplacedCode() {
+        PythonContext[] ws = slots;
+        for (int i = 0; ws != null && i < ws.length; i++) {
+            PythonContext w = ws[i];
+            if (w == null || !w.ranReplacedCode(execLog) || !admission.tryEnter(w)) {
+                continue;
+            }
+            try {
+                if (!w.busy() && !w.isRetired()) { // SHARED: another thread may be in it; it retires it itself
+                    retire(w, PythonContext.ReplayFailedException.logReplaced(w.toString()));
+                }
+            } finally {
+                admission.exit(w, true);
+            }
         }
     }
 

@@ -80,6 +80,11 @@ final class Deployments {
 
     /** See {@link PythonRuntime#switchDeployment}. */
     void switchTo(String name, long version, Path directory, Set<String> topLevelNames) {
+        switchTo(name, version, directory, topLevelNames, false);
+    }
+
+    /** See {@link PythonRuntime#switchDeployment} and {@link PythonRuntime#replaceDeployment}. */
+    void switchTo(String name, long version, Path directory, Set<String> topLevelNames, boolean evenIfCurrent) {
         if (name == null || name.isBlank()) {
             throw new PyDeployException("a deployment needs a name");
         }
@@ -99,7 +104,7 @@ final class Deployments {
                 throw new PyDeployException("the hzpy runtime is closed: deployment " + name + " was not switched");
             }
             Version now = current.get(name);
-            if (now != null && now.version == version) {
+            if (now != null && now.version == version && !evenIfCurrent) {
                 deleteQuietly(directory); // idempotent: the version is already current here
                 return;
             }

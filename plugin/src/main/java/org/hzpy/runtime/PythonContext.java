@@ -269,6 +269,11 @@ final class PythonContext implements PyContext {
         return maintenance.isBehind(log);
     }
 
+    /** @see ContextMaintenance#ranReplacedCode */
+    boolean ranReplacedCode(ExecLog log) {
+        return maintenance.ranReplacedCode(log);
+    }
+
     /** @return how many exec log entries were applied; see {@link ContextMaintenance#catchUp} */
     int catchUp(ExecLog log) {
         return maintenance.catchUp(log);
@@ -422,15 +427,31 @@ final class PythonContext implements PyContext {
         return "PyContext[" + index + (isReady() ? ", ready" : closed ? ", closed" : ", starting") + "]";
     }
 
-    /** A context could not apply the exec log: it is unfit to serve and must be replaced. */
+    /**
+     * A context could not apply the exec log: it is unfit to serve and must be replaced. Also thrown,
+     * as no failure of its own ({@link #failed}), by a context whose exec log was replaced under it.
+     */
     static final class ReplayFailedException extends PyUnavailableException {
         private static final long serialVersionUID = 1L;
+        /** False when the context is sound but ran exec code the runtime's log no longer holds. */
+        final boolean failed;
 
         ReplayFailedException(String message, Throwable cause) {
+            this(message, cause, true);
+        }
+
+        private ReplayFailedException(String message, Throwable cause, boolean failed) {
             super(message);
             if (cause != null) {
                 initCause(cause);
             }
+            this.failed = failed;
+        }
+
+        /** {@code context} ran exec code of a log version that was replaced since (see {@link ExecLog#replace}). */
+        static ReplayFailedException logReplaced(String context) {
+            return new ReplayFailedException(context + " ran exec code that the runtime's exec log no longer holds"
+                    + " (it was replaced after a split-brain merge), so it restarts", null, false);
         }
     }
 }

@@ -334,6 +334,30 @@ public final class PythonRuntime implements AutoCloseable {
         }
     }
 
+    /** One exec log entry as {@link #replaceExecLog} takes it: the code and the time each context's replay of it may take. */
+    public record ExecCode(String source, long timeoutNanos) {
+    }
+
+    /**
+     * Makes {@code code} this runtime's whole exec log, in order, in place of what it held: what a
+     * member that merged into another cluster must run instead of its own. Runs nothing now. A context
+     * cannot forget code it ran, so every context that ran exec code restarts and replays the new log:
+     * an idle one now, a busy one before its next call (the call in it ends as it would have; only
+     * then is the context retired). Waits for an exec running here at most as long as
+     * {@link #appendExec} does; interruptible.
+     */
+    public void replaceExecLog(List<ExecCode> code) {
+        List<ExecLog.Entry> entries = new ArrayList<>();
+        code.forEach(c -> entries.add(new ExecLog.Entry(c.source(), c.timeoutNanos())));
+        lockExec(System.nanoTime() + Timeouts.EXEC_APPEND_WAIT.toNanos());
+        try {
+            execLog.replace(entries);
+        } finally {
+            execLock.unlock();
+        }
+        pool.retireIdleThatRanReplacedCode();
+    }
+
     /**
      * Makes the Python modules in {@code directory} importable, privately, as submodules of the
      * returned package name: call {@code "<name>.<module>"}. Inside the directory, modules import
@@ -370,6 +394,16 @@ public final class PythonRuntime implements AutoCloseable {
     public void switchDeployment(String name, long version, Path directory, java.util.Set<String> topLevelNames) {
         checkOpen();
         deployments.switchTo(name, version, directory, topLevelNames);
+    }
+
+    /**
+     * {@link #switchDeployment}, also when version {@code version} is current here already: its files
+     * in {@code directory} differ from the ones this member holds under that number (after a
+     * split-brain merge both sides may have deployed the same version number).
+     */
+    public void replaceDeployment(String name, long version, Path directory, java.util.Set<String> topLevelNames) {
+        checkOpen();
+        deployments.switchTo(name, version, directory, topLevelNames, true);
     }
 
     /**
