@@ -53,7 +53,12 @@ import java.util.concurrent.TimeUnit;
  * under the {@link ClusterTrust} secret that only members hold, and files count only when their
  * SHA-256 is the one a signed description names: nothing a client writes there runs. A pointer
  * older than one this member applied (a replay) is ignored; a deleted pointer removes nothing.
- * Changes to one deployment are serialized cluster-wide by a lock on its pointer's key. Thread-safe.
+ * Changes to one deployment are serialized cluster-wide by a lock on its pointer's key.
+ *
+ * <p>After a split-brain merge ({@link #rejoin}) the member follows the merged cluster's
+ * deployments: what it had deployed on its side of the split and the cluster does not hold is
+ * dropped, with a warning. While it merges it holds no secret: changes fail with
+ * {@link PyUnavailableException} and catch-ups wait for the rejoin. Thread-safe.
  */
 public final class ClusterDeployments implements ModuleStore {
     /** Pointers (key: name) and version descriptions (key: name@version). */
@@ -83,6 +88,11 @@ public final class ClusterDeployments implements ModuleStore {
     private Path root;
     /** The change number of the last pointer applied here, per deployment: an older one is a replay. */
     private final Map<String, Long> applied = new HashMap<>();
+    /**
+     * The files' SHA-256 of the version current here, per deployment: after a merge the same version
+     * number may name other files (both sides of a split deployed it).
+     */
+    private final Map<String, String> appliedDigests = new HashMap<>();
     private long skipped;
 
     ClusterDeployments(HazelcastInstance member, PythonRuntime runtime, ClusterTrust trust) {
@@ -305,6 +315,9 @@ public final class ClusterDeployments implements ModuleStore {
      */
     synchronized Map<String, String> catchUp() {
         Map<String, String> problems = new TreeMap<>();
+        if (!trust.ready()) {
+            return problems; // merging: nothing verifies now, and the rejoin reads every pointer
+        }
         for (Pointer p : pointers(problems).values()) {
             if (p.seq() <= applied.getOrDefault(p.name(), 0L)) {
                 continue;
@@ -326,12 +339,14 @@ public final class ClusterDeployments implements ModuleStore {
     private void apply(Pointer p) {
         if (p.current() == 0) {
             runtime.removeDeployment(p.name());
-            return;
-        }
-        if (Long.valueOf(p.current()).equals(runtime.deployedVersions().get(p.name()))) {
+            appliedDigests.remove(p.name());
             return;
         }
         Meta meta = meta(p.name(), p.current());
+        boolean sameNumber = Long.valueOf(p.current()).equals(runtime.deployedVersions().get(p.name()));
+        if (sameNumber && (meta == null || meta.digest().equals(appliedDigests.get(p.name())))) {
+            return;
+        }
         if (meta == null) {
             throw new PyDeployException("its description is missing or not signed by a member of this cluster");
         }
@@ -358,11 +373,52 @@ public final class ClusterDeployments implements ModuleStore {
             throw new PyDeployException("its files could not be written here: " + e);
         }
         try {
-            runtime.switchDeployment(p.name(), p.current(), dir, checked.topLevelNames());
+            if (sameNumber) { // other files under the same number: deployed on both sides of a split
+                runtime.replaceDeployment(p.name(), p.current(), dir, checked.topLevelNames());
+            } else {
+                runtime.switchDeployment(p.name(), p.current(), dir, checked.topLevelNames());
+            }
         } catch (RuntimeException e) {
             deleteQuietly(dir);
             throw e;
         }
+        appliedDigests.put(p.name(), meta.digest());
+    }
+
+    /**
+     * After a split-brain merge, once the member holds the merged cluster's secret: its runtime takes
+     * every deployment as the cluster holds it (the cluster's version wins over one of the same name
+     * deployed on this member's side of the split, even under the same version number), and drops
+     * those the cluster lacks. Logs what it had that the cluster does not hold.
+     *
+     * @return the deployments it could not apply, with why (a read not answered: applied by a later catch-up)
+     */
+    synchronized Map<String, String> rejoin() {
+        Map<String, Long> before = runtime.deployedVersions();
+        Map<String, String> digestsBefore = new HashMap<>(appliedDigests);
+        applied.clear(); // change numbers of the former cluster mean nothing here
+        Map<String, String> problems = catchUp();
+        Map<String, Pointer> now = pointers(problems);
+        for (String name : before.keySet()) {
+            Pointer p = now.get(name);
+            if ((p == null || p.current() == 0) && !problems.containsKey(name)) {
+                runtime.removeDeployment(name);
+                appliedDigests.remove(name);
+            }
+        }
+        List<String> dropped = new ArrayList<>();
+        before.forEach((name, version) -> {
+            Long kept = runtime.deployedVersions().get(name);
+            if (!version.equals(kept) || !java.util.Objects.equals(digestsBefore.get(name), appliedDigests.get(name))) {
+                dropped.add(name + " version " + version + (kept == null ? " (the cluster has no such deployment)"
+                        : " (the cluster's version " + kept + " replaces it)"));
+            }
+        });
+        if (!dropped.isEmpty()) {
+            LOGGER.warning("hzpy: this member merged into another cluster and follows its deployments; it dropped what"
+                    + " the cluster does not hold: " + String.join(", ", dropped));
+        }
+        return problems;
     }
 
     /**
@@ -541,6 +597,10 @@ public final class ClusterDeployments implements ModuleStore {
         IMap<String, Object> m = map;
         if (m == null) {
             throw new PyUnavailableException("hzpy's deployments are not ready: the member is still starting");
+        }
+        if (!trust.ready()) {
+            throw new PyUnavailableException("hzpy's deployments are not ready: this member is merging into another"
+                    + " cluster (a split-brain healed) and holds no secret of that cluster yet; try again in a moment");
         }
         return m;
     }

@@ -14,7 +14,9 @@ import org.hzpy.runtime.PythonRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,6 +42,11 @@ import java.util.concurrent.TimeUnit;
  * its own entry and stops there, and an id seen before is never applied twice. A read the map does
  * not answer (not a value it cannot deserialize) stops the catch-up at that entry, which is read
  * again a moment later: nothing is skipped because the map was briefly unreachable.
+ *
+ * <p>After a split-brain merge ({@link #rejoin}) the member's log becomes the merged cluster's, and
+ * the execs it ran itself that the cluster lacks are recorded again after the cluster's. While the
+ * member merges it holds no secret: it records nothing and applies nothing (what arrives meanwhile
+ * is read by the rejoin).
  */
 final class ClusterExecLog {
     /** The IMap that holds the log: number → [origin member uuid, source, replay timeout nanos, exec id, HMAC]. */
@@ -58,7 +65,10 @@ final class ClusterExecLog {
     private final int limit;
     private final ScheduledExecutorService listenerWork;
     private IMap<Object, Object> map;
+    /** This member's uuid: the origin of the entries it records (Hazelcast gives a merging member a new one). */
     private UUID self;
+    /** The execs this member ran and recorded, by id in the order recorded: what a merge must not lose. */
+    private final Map<String, Entry> ownExecs = new LinkedHashMap<>();
     /** Entries up to this number are in the local runtime's log. */
     private long appliedUpTo;
     /** The ids of the entries applied (or run here), so that none is applied twice. */
@@ -138,6 +148,7 @@ final class ClusterExecLog {
      */
     void exec(String source, Duration timeout, org.hzpy.runtime.CallStats.Origin origin) {
         IMap<Object, Object> log = started();
+        trusted();
         if (log.size() >= limit) {
             throw new PyResourceException("the cluster's exec log is full: " + log.size() + " entries (hzpy.exec-log-limit="
                     + limit + "); restart the cluster, or raise the limit, to define more");
@@ -155,7 +166,9 @@ final class ClusterExecLog {
      */
     synchronized long record(String source, long timeoutNanos, String id) {
         IMap<Object, Object> log = started();
+        trusted();
         appliedIds.add(id);
+        ownExecs.putIfAbsent(id, new Entry(self.toString(), source, timeoutNanos, id));
         long n = appliedUpTo + 1;
         while (true) {
             List<Object> entry = signed(n, source, timeoutNanos, id);
@@ -239,6 +252,9 @@ final class ClusterExecLog {
      */
     synchronized void catchUp(long upTo) {
         started(); // a member still starting has nothing to catch up with yet: it says so
+        if (!trust.ready()) {
+            return; // merging: nothing verifies now, and the rejoin reads the whole log
+        }
         try {
             applyUpTo(upTo);
         } catch (UnansweredRead e) { // not the entry's fault: it is applied later, in its place
@@ -291,6 +307,86 @@ final class ClusterExecLog {
     /** Entries skipped so far: missing, malformed, or not signed by a member. */
     synchronized long skipped() {
         return skipped;
+    }
+
+    /**
+     * After a split-brain merge, once the member holds the merged cluster's secret: the execs it ran
+     * itself that the cluster lacks (by id) are recorded again, in their order, after the cluster's
+     * entries; then its runtime's log becomes exactly the cluster's verified log (its contexts restart
+     * and replay it). Entries of the member's former cluster that it did not run are dropped.
+     *
+     * @return how many of its own execs it recorded again
+     * @throws UnansweredRead when the log does not answer (try again)
+     */
+    synchronized int rejoin() {
+        IMap<Object, Object> log = started();
+        trusted();
+        self = member.getCluster().getLocalMember().getUuid();
+        TreeMap<Long, Entry> cluster = verifiedEntries(log);
+        Set<String> known = new HashSet<>();
+        cluster.values().forEach(e -> known.add(e.id()));
+        appliedUpTo = cluster.isEmpty() ? 0 : cluster.lastKey();
+        appliedIds.clear();
+        appliedIds.addAll(known);
+        int again = 0;
+        for (Entry own : List.copyOf(ownExecs.values())) {
+            if (!known.contains(own.id())) {
+                record(own.source(), own.timeoutNanos(), own.id());
+                again++;
+            }
+        }
+        if (again > 0) { // read once more: other members may have recorded between the numbers this one took
+            cluster = verifiedEntries(log);
+        }
+        List<PythonRuntime.ExecCode> code = new ArrayList<>();
+        cluster.values().forEach(e -> code.add(new PythonRuntime.ExecCode(e.source(), e.timeoutNanos())));
+        runtime.replaceExecLog(code);
+        appliedIds.clear();
+        cluster.values().forEach(e -> appliedIds.add(e.id()));
+        appliedUpTo = cluster.isEmpty() ? 0 : cluster.lastKey();
+        if (again > 0) {
+            spread(appliedUpTo);
+        }
+        return again;
+    }
+
+    /** Every entry of the log that verifies now, by number; the others are skipped (and logged). */
+    private TreeMap<Long, Entry> verifiedEntries(IMap<Object, Object> log) {
+        TreeMap<Long, Entry> out = new TreeMap<>();
+        Map<Object, Object> all = new java.util.HashMap<>();
+        try {
+            for (Map.Entry<Object, Object> e : log.entrySet()) {
+                all.put(e.getKey(), e.getValue());
+            }
+        } catch (com.hazelcast.nio.serialization.HazelcastSerializationException e) { // one by one: the rest still counts
+            all.clear();
+            for (Object key : log.keySet()) {
+                all.put(key, UnansweredRead.read(log, key));
+            }
+        }
+        long newest = 0;
+        for (Map.Entry<Object, Object> e : all.entrySet()) {
+            Entry entry = e.getKey() instanceof Long n ? verified(n, e.getValue()) : null;
+            if (entry != null) {
+                long n = (Long) e.getKey();
+                out.put(n, entry);
+                newest = Math.max(newest, n);
+            }
+        }
+        for (long n = 1; n < newest; n++) {
+            if (!out.containsKey(n)) {
+                skip(n, all.get(n));
+            }
+        }
+        return out;
+    }
+
+    /** Refuses to record while the member holds no secret (it is merging into another cluster). */
+    private void trusted() {
+        if (!trust.ready()) {
+            throw new PyUnavailableException("this member is merging into another cluster (a split-brain healed) and records"
+                    + " no exec code until it holds that cluster's secret; try again in a moment");
+        }
     }
 
     private IMap<Object, Object> started() {

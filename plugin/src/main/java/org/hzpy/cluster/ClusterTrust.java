@@ -20,7 +20,9 @@ import java.util.concurrent.TimeUnit;
  * write too (the exec log's IMap) carry an HMAC under it, and a member acts only on records that
  * verify. The cluster's oldest member makes it; every other member asks for it when it joins,
  * oldest first, through a member-only operation ({@link TrustSecretRequest}), so no client can read
- * or forge it. Thread-safe.
+ * or forge it. When Hazelcast merges the member into another cluster after a split-brain, it
+ * {@link #forget forgets} its secret (it signs and verifies nothing while it merges) and then
+ * {@link #start takes} the merged cluster's like a joiner. Thread-safe.
  */
 final class ClusterTrust {
     private static final ILogger LOGGER = Logger.getLogger(ClusterTrust.class);
@@ -30,6 +32,8 @@ final class ClusterTrust {
 
     private final HazelcastInstance member;
     private volatile byte[] secret;
+    /** Between {@link #forget} and the next {@link #start}: the member list is not the merged cluster's yet, so make no secret. */
+    private boolean merging;
 
     ClusterTrust(HazelcastInstance member) {
         this.member = member;
@@ -41,6 +45,9 @@ final class ClusterTrust {
      * records of the members it could not reach will not verify here).
      */
     void start(Duration bound) {
+        synchronized (this) {
+            merging = false;
+        }
         long deadline = System.nanoTime() + bound.toNanos();
         while (secret == null) {
             if (isOldest()) { // alone, too
@@ -67,7 +74,7 @@ final class ClusterTrust {
             if (secret == null && System.nanoTime() > deadline) {
                 LOGGER.warning("hzpy: no member gave this one the cluster's secret within " + bound.toSeconds()
                         + " s; it makes its own, and exec log entries of the others will not verify here");
-                secretForRequest();
+                makeOwn(); // not secretForRequest(): that makes one only on the oldest member, and this loop would never end
             } else if (secret == null) {
                 sleep();
             }
@@ -82,12 +89,28 @@ final class ClusterTrust {
 
     /** The secret as a member asking for it gets it: made here if this is the oldest member and none exists yet. */
     synchronized byte[] secretForRequest() {
-        if (secret == null && isOldest()) {
+        if (secret == null && !merging && isOldest()) {
+            makeOwn();
+        }
+        return secret;
+    }
+
+    private synchronized void makeOwn() {
+        if (secret == null) {
             byte[] s = new byte[SECRET_BYTES];
             new SecureRandom().nextBytes(s);
             secret = s;
         }
-        return secret;
+    }
+
+    /**
+     * The member is merging into another cluster (Hazelcast's {@code MERGING}): its secret is its former
+     * cluster's, so from now on it signs nothing, nothing verifies here and askers get nothing, until
+     * {@link #start} takes the merged cluster's secret. A moment's work.
+     */
+    synchronized void forget() {
+        merging = true;
+        secret = null;
     }
 
     boolean ready() {

@@ -79,6 +79,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private ClusterTrust trust;
     private final java.util.concurrent.CountDownLatch serving = new java.util.concurrent.CountDownLatch(1);
     private ClusterLimit clusterLimit;
+    private SplitBrainMerge merge;
     private MemberLoad load;
     private PrometheusEndpoint prometheus;
 
@@ -101,6 +102,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             instance.getUserContext().put(EXEC_LOG_KEY, execLog);
             deployments = new ClusterDeployments(instance, runtime, trust);
             instance.getUserContext().put(MemberParts.DEPLOYMENTS_KEY, deployments);
+            merge = new SplitBrainMerge(instance, trust, deployments, execLog);
             RunningCalls running = new RunningCalls();
             instance.getUserContext().put(RUNNING_CALLS_KEY, running);
             stopCallsOfCallersThatLeave(running);
@@ -269,6 +271,16 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     public synchronized void stateChanged(LifecycleEvent event) {
         if (event.getState() == LifecycleEvent.LifecycleState.STARTED && execLog != null) {
             join();
+        }
+        if (event.getState() == LifecycleEvent.LifecycleState.MERGING && merge != null) {
+            merge.merging();
+        }
+        if ((event.getState() == LifecycleEvent.LifecycleState.MERGED || event.getState() == LifecycleEvent.LifecycleState.MERGE_FAILED)
+                && merge != null) {
+            merge.merged(); // its data was reset either way: it takes the cluster's again
+        }
+        if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN && merge != null) {
+            merge.stop(); // first: a rejoin still running must not hold up the shutdown
         }
         if (event.getState() == LifecycleEvent.LifecycleState.SHUTTING_DOWN
                 && instance.getUserContext().get(RUNNING_CALLS_KEY) instanceof RunningCalls running) {
