@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  * unkeyed calls to the member with the most room. A member that cannot take calls (see
  * hzpy-plugin's {@code PythonRuntime.unhealthyBecause()}) publishes {@value #UNHEALTHY}: load is
  * not health. Every member removes the entry of a member that left, so a dead member attracts nothing.
+ * The entry's key is the member's uuid as it is now: Hazelcast gives a member that merges into
+ * another cluster after a split-brain a new one, and clients look for that.
  */
 final class MemberLoad {
     static final String MAP = "hzpy.member-load";
@@ -24,7 +26,9 @@ final class MemberLoad {
     private static final long REFRESH_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final IMap<String, Integer> map;
-    private final String self;
+    private final HazelcastInstance member;
+    /** The key this member publishes under: its uuid (the publisher's thread changes it after a merge). */
+    private volatile String self;
     private final PySemaphore limit;
     private final java.util.function.Supplier<String> unhealthyBecause;
     private final java.util.UUID listener;
@@ -33,6 +37,7 @@ final class MemberLoad {
 
     MemberLoad(HazelcastInstance member, PySemaphore limit, java.util.function.Supplier<String> unhealthyBecause) {
         this.map = member.getMap(MAP);
+        this.member = member;
         this.self = member.getCluster().getLocalMember().getUuid().toString();
         this.limit = limit;
         this.unhealthyBecause = unhealthyBecause;
@@ -72,6 +77,12 @@ final class MemberLoad {
                 }
                 int free = why != null ? UNHEALTHY : Math.max(0, limit.maxConcurrent() - limit.current());
                 long now = System.nanoTime();
+                String uuid = member.getCluster().getLocalMember().getUuid().toString();
+                if (!uuid.equals(self)) { // merged into another cluster: under the new uuid from now on
+                    map.delete(self);
+                    self = uuid;
+                    last = Integer.MIN_VALUE;
+                }
                 if (free != last || now - lastAt > REFRESH_NANOS) {
                     map.set(self, free);
                     last = free;

@@ -37,7 +37,14 @@ import java.util.concurrent.locks.LockSupport;
  * waits for it at most the lease wait (5 s); an asynchronous one ({@link #acquireAsync()}) never
  * waits, its call goes on when the lease lands. A lease the store does not answer within the lease
  * wait fails its callers with {@link PyUnavailableException}, and every later caller at once, until
- * the store answers. Thread-safe.
+ * the store answers.
+ *
+ * <p>After a split-brain merge ({@link #rejoin}) the member leases under its new uuid (Hazelcast gives
+ * a merging member a new one, and reclaims by it when the member leaves), the permits it had leased
+ * from its former cluster's store count for nothing (that store's entry was dropped in the merge),
+ * and its calls still running hold permits that the merged cluster's store does not count: the
+ * member starts no new call until its leases from that store exceed them. A lease asked under the
+ * former uuid that lands after the merge goes back at once. Thread-safe.
  */
 final class ClusterLimit implements PermitSource, PySemaphore {
     private static final ILogger LOGGER = Logger.getLogger(ClusterLimit.class);
@@ -72,7 +79,10 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     private static final CompletableFuture<Void> TAKEN = CompletableFuture.completedFuture(null);
 
     private final LimitStore store;
-    private final String self;
+    /** The member's uuid, under which the store keeps its permits; a merge changes it. */
+    private volatile String self;
+    /** Leases asked under a former uuid that landed after a merge: [uuid, granted], given back by the returner. */
+    private final java.util.Queue<Object[]> strayLeases = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final long leaseWaitNanos;
     /**
      * Leased permits (bits 44-63), permits in use (bits 24-43) and an epoch that every acquire
@@ -301,13 +311,21 @@ final class ClusterLimit implements PermitSource, PySemaphore {
             if (System.nanoTime() - lastReturnNanos < CHURN_NANOS) {
                 premature.incrementAndGet();
             }
+            String askedAs = self;
             CompletionStage<long[]> asked;
             try {
-                asked = store.lease(self, leaseSize());
+                asked = store.lease(askedAs, leaseSize());
             } catch (RuntimeException e) {
                 asked = CompletableFuture.failedFuture(e);
             }
             asked.whenComplete((r, e) -> {
+                if (e == null && !askedAs.equals(self)) { // the member merged meanwhile: these permits are not its own
+                    strayLeases.add(new Object[] {askedAs, r[0]});
+                    inFlight.compareAndSet(this, null);
+                    answer.completeExceptionally(new PyUnavailableException("this member merged into another cluster"
+                            + " while it leased cluster-wide permits; try again"));
+                    return;
+                }
                 if (e == null && r[0] > 0) {
                     state.addAndGet(r[0] << LEASED_SHIFT);
                 }
@@ -332,7 +350,9 @@ final class ClusterLimit implements PermitSource, PySemaphore {
             if (used(s) == 0) {
                 return; // taken before the limit was in force
             }
-            if (leased(s) > cap) { // another member starves: this permit goes back to the store
+            // another member starves: this permit goes back to the store (unless more run here than are
+            // leased: after a merge, calls that began under the former cluster's store end uncounted)
+            if (leased(s) > cap && used(s) <= leased(s)) {
                 owed.incrementAndGet(); // first: a settle meanwhile counts it as still held here (safe), never as gone
                 if (state.compareAndSet(s, s - ONE_USED - (1L << LEASED_SHIFT))) {
                     return;
@@ -354,7 +374,8 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     public boolean passOn() {
         while (true) {
             long s = state.get();
-            if (used(s) == 0 || leased(s) > keepAtMost) { // taken before the limit was in force; or owed to the store
+            // taken before the limit was in force, or leased from a store a merge dropped; or owed to the store
+            if (used(s) == 0 || used(s) > leased(s) || leased(s) > keepAtMost) {
                 release();
                 return false;
             }
@@ -377,6 +398,10 @@ final class ClusterLimit implements PermitSource, PySemaphore {
      * brings the store's count to this member's, whether or not the return was applied.
      */
     private void payOwed() {
+        for (Object[] stray; (stray = strayLeases.poll()) != null; ) {
+            store.giveBack((String) stray[0], (Long) stray[1]);
+            store.reclaim((String) stray[0]); // the former uuid's record, empty now: no member answers to it any more
+        }
         if (keepAtMost != Long.MAX_VALUE && System.nanoTime() - capUntilNanos > 0) {
             keepAtMost = Long.MAX_VALUE;
         }
@@ -459,6 +484,34 @@ final class ClusterLimit implements PermitSource, PySemaphore {
         long back = answer[0];
         if (back > 0) {
             LOGGER.info("hzpy gave back " + back + " cluster-wide permit(s) the limit's store still counted for this member");
+        }
+    }
+
+    /**
+     * After a split-brain merge: leases from now on go under the member's new uuid; the permits
+     * leased from the former cluster's store are forgotten (that store was dropped in the merge), so
+     * that calls still running count against the next leases; what the store may hold under the
+     * former uuid (a lease asked while the member merged) goes back. A store operation's time.
+     */
+    void rejoin() {
+        String former = self;
+        String now = member.getCluster().getLocalMember().getUuid().toString();
+        if (former.equals(now)) {
+            return;
+        }
+        self = now;
+        owed.set(0);
+        keepAtMost = Long.MAX_VALUE;
+        while (true) {
+            long s = state.get();
+            if (state.compareAndSet(s, s & ~(COUNT_MASK << LEASED_SHIFT))) {
+                break;
+            }
+        }
+        try {
+            store.reclaim(former);
+        } catch (RuntimeException e) {
+            LOGGER.warning("hzpy could not give back the cluster permits this member leased before it merged: " + e);
         }
     }
 

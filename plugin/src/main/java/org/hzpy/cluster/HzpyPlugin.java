@@ -78,7 +78,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
     private ClusterDeployments deployments;
     private ClusterTrust trust;
     private final java.util.concurrent.CountDownLatch serving = new java.util.concurrent.CountDownLatch(1);
-    private ClusterLimit clusterLimit;
+    private volatile ClusterLimit clusterLimit; // read by the merge's thread
     private SplitBrainMerge merge;
     private MemberLoad load;
     private PrometheusEndpoint prometheus;
@@ -102,7 +102,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
             instance.getUserContext().put(EXEC_LOG_KEY, execLog);
             deployments = new ClusterDeployments(instance, runtime, trust);
             instance.getUserContext().put(MemberParts.DEPLOYMENTS_KEY, deployments);
-            merge = new SplitBrainMerge(instance, trust, deployments, execLog);
+            merge = new SplitBrainMerge(instance, trust, deployments, execLog, () -> clusterLimit);
             RunningCalls running = new RunningCalls();
             instance.getUserContext().put(RUNNING_CALLS_KEY, running);
             stopCallsOfCallersThatLeave(running);

@@ -8,14 +8,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.function.Supplier;
 
-
 /**
  * What a member does when Hazelcast merges it into another cluster after a split-brain (it was on
  * the smaller side): Hazelcast empties its data, gives it a new uuid, joins it to the other cluster
  * and keeps that cluster's entries of hzpy's maps ({@link OwnMaps}). On {@code MERGING} the member
  * stops trusting its former cluster's secret; on {@code MERGED} (or {@code MERGE_FAILED}, after which
  * its data is gone too) it takes the cluster's secret as a joiner does, then the cluster's
- * deployments and its exec log (recording again the execs it ran itself that the cluster lacks).
+ * deployments, its exec log (recording again the execs it ran itself that the cluster lacks) and
+ * its cluster-wide limit under the new uuid.
  *
  * <p>The lifecycle thread only starts this; the work runs on a daemon thread of its own, each step
  * bounded, all of it within {@link #WAIT}, and {@link #stop} ends it when the member shuts down.
@@ -33,14 +33,17 @@ final class SplitBrainMerge {
     private final ClusterTrust trust;
     private final ClusterDeployments deployments;
     private final ClusterExecLog execLog;
+    private final Supplier<ClusterLimit> clusterLimit;
     private Thread rejoining;
     private boolean stopped;
 
-    SplitBrainMerge(HazelcastInstance member, ClusterTrust trust, ClusterDeployments deployments, ClusterExecLog execLog) {
+    SplitBrainMerge(HazelcastInstance member, ClusterTrust trust, ClusterDeployments deployments, ClusterExecLog execLog,
+                    Supplier<ClusterLimit> clusterLimit) {
         this.member = member;
         this.trust = trust;
         this.deployments = deployments;
         this.execLog = execLog;
+        this.clusterLimit = clusterLimit;
     }
 
     /** {@code MERGING}: from now on nothing of the former cluster verifies here, and nothing is signed. A moment's work. */
@@ -84,6 +87,13 @@ final class SplitBrainMerge {
             LOGGER.warning("hzpy: after the merge this member could not apply these deployments yet: " + problems);
         }
         Integer again = retried("its exec log", deadline, execLog::rejoin);
+        ClusterLimit limit = clusterLimit.get();
+        if (limit != null) {
+            retried("its cluster-wide limit", deadline, () -> {
+                limit.rejoin();
+                return true;
+            });
+        }
         if (again != null) {
             LOGGER.info("hzpy: this member merged into the cluster and follows its exec log and deployments"
                     + (again > 0 ? "; it recorded again " + again + " exec(s) it ran during the split, after the cluster's" : ""));

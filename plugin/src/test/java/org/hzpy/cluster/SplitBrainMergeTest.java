@@ -1,10 +1,13 @@
 package org.hzpy.cluster;
 
+import com.hazelcast.cluster.Member;
 import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
+import org.hzpy.OverloadedException;
 import org.hzpy.Py;
+import org.hzpy.PyCall;
 import org.hzpy.PyException;
 import org.hzpy.support.Await;
 import org.hzpy.support.TestMembers;
@@ -14,12 +17,17 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A real split-brain that heals, in one JVM: a1 and a2 form the bigger side; b lists only its own
@@ -37,6 +45,7 @@ class SplitBrainMergeTest {
     private static Py onA1;
     private static Py onA2;
     private static Py onB;
+    private static String bUuidBeforeMerge;
 
     @BeforeAll
     static void splitThenMerge() throws InterruptedException {
@@ -62,6 +71,7 @@ class SplitBrainMergeTest {
         onA1.modules().deploy("mergeclash", Map.of("merge_side.py", "def who():\n    return 'bigger side'\n"));
         onB.modules().deploy("mergeclash", Map.of("merge_side.py", "def who():\n    return 'smaller side'\n"));
         onB.modules().deploy("mergebonly", Map.of("merge_b_only.py", "def who():\n    return 'b only'\n"));
+        bUuidBeforeMerge = b.getCluster().getLocalMember().getUuid().toString();
 
         a1Config.getNetworkConfig().getJoin().getTcpIpConfig().addMember("127.0.0.1:6263");
         assertThat(merged.await(90, TimeUnit.SECONDS)).as("b merged into a1's cluster").isTrue();
@@ -133,10 +143,85 @@ class SplitBrainMergeTest {
         Await.until(BOUND, "b runs mergelater", () -> "deployed after the merge".equals(answersFrom(onB, "merge_later", "who")));
     }
 
+    @Test
+    void theMergedMembersClusterPermits_areCountedUnderItsCurrentUuid_whichTheClusterReclaimsWhenItLeaves() {
+        // Given the merged cluster with no permit held, and a function that holds its call's permits for a while
+        awaitNoPermitHeld();
+        onA1.exec("def merge_hold(seconds):\n    import time\n    time.sleep(seconds)\n    return seconds");
+        awaitDefined(onB, "merge_hold");
+        String bNow = b.getCluster().getLocalMember().getUuid().toString();
+
+        // When a call holds a cluster-wide permit on the member that merged
+        CompletableFuture<Object> holding = onB.callAsync(PyCall.of("__main__", "merge_hold", 3)).toCompletableFuture();
+        try {
+            // Then the limit's store counts it under the member's uuid now, and holds nothing under a uuid no member has
+            Await.until(BOUND, "b's permit counted under its uuid", () -> heldByMember().getOrDefault(bNow, 0L) > 0);
+            Set<String> holders = new HashSet<>();
+            heldByMember().forEach((member, held) -> {
+                if (held > 0) {
+                    holders.add(member);
+                }
+            });
+            assertThat(holders).isSubsetOf(memberUuids());
+        } finally {
+            holding.join();
+        }
+        // ... and once the call ended, no permit is held anywhere
+        awaitNoPermitHeld();
+    }
+
+    @Test
+    void theClusterLimit_holdsAcrossTheMergedCluster() {
+        // Given the merged cluster (limit 2) with no permit held, and a function that holds its call's permits
+        awaitNoPermitHeld();
+        onA1.exec("def merge_block(seconds):\n    import time\n    time.sleep(seconds)\n    return seconds");
+        awaitDefined(onB, "merge_block");
+        awaitNoPermitHeld();
+
+        // When two calls on the bigger side hold both permits
+        List<CompletableFuture<Object>> holding = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            holding.add(onA1.callAsync(PyCall.of("__main__", "merge_block", 4)).toCompletableFuture());
+        }
+        try {
+            Await.until(BOUND, "both permits held", () -> onA1.clusterSemaphore().current() == 2);
+
+            // Then a call on the member that merged is refused: the cluster has no permit free
+            assertThatThrownBy(() -> onB.call("__main__", "merge_block", 0)).isInstanceOf(OverloadedException.class);
+        } finally {
+            holding.forEach(CompletableFuture::join);
+        }
+    }
+
+    @Test
+    void theMergedMember_publishesItsLoadUnderItsCurrentUuid() {
+        String bNow = b.getCluster().getLocalMember().getUuid().toString();
+        assertThat(bNow).as("Hazelcast gave the merging member a new uuid").isNotEqualTo(bUuidBeforeMerge);
+        Await.until(BOUND, "b's load under its uuid now, none under its former one", () -> {
+            Set<Object> keys = a1.getMap(MemberLoad.MAP).keySet();
+            return keys.contains(bNow) && !keys.contains(bUuidBeforeMerge);
+        });
+    }
+
     // ------------------------------------------------------------------ helpers
+
+    /** Idle leases go back within about a second: a test that needs the whole limit waits for them. */
+    private static void awaitNoPermitHeld() {
+        Await.until(BOUND, "no cluster-wide permit held", () -> onA1.clusterSemaphore().current() == 0);
+    }
 
     private static void awaitAnswer(Py py, String function, String expected) {
         Await.until(BOUND, function + " answers on " + py, () -> expected.equals(answers(py, function)));
+    }
+
+    private static void awaitDefined(Py py, String function) {
+        Await.until(BOUND, function + " defined on " + py, () -> {
+            try {
+                return Long.valueOf(0).equals(py.call("__main__", function, 0));
+            } catch (PyException e) {
+                return false;
+            }
+        });
     }
 
     /** What {@code function} of {@code __main__} answers, or the failure's text (not defined yet, contexts restarting). */
@@ -170,5 +255,28 @@ class SplitBrainMergeTest {
         });
         numbers.sort(null);
         return numbers;
+    }
+
+    /** The cluster-wide permits the limit's store counts, by member uuid. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Long> heldByMember() {
+        Map<String, Long> held = new HashMap<>();
+        Object state = a1.getMap(LimitStore.NAME).get(ClusterLimits.KEY);
+        if (state instanceof Map<?, ?> records) {
+            ((Map<String, long[]>) records).forEach((member, record) -> {
+                if (!member.startsWith("#")) {
+                    held.put(member, record[0]);
+                }
+            });
+        }
+        return held;
+    }
+
+    private static Set<String> memberUuids() {
+        Set<String> uuids = new HashSet<>();
+        for (Member m : a1.getCluster().getMembers()) {
+            uuids.add(m.getUuid().toString());
+        }
+        return uuids;
     }
 }
