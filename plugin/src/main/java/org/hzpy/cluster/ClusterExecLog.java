@@ -318,7 +318,15 @@ final class ClusterExecLog {
      * @return how many of its own execs it recorded again
      * @throws UnansweredRead when the log does not answer (try again)
      */
-    synchronized int rejoin() {
+    int rejoin() {
+        int again = replaceWithClusterLog();
+        if (again > 0) { // not under the monitor: the wait for the others is up to 30 s
+            spread(nextNumber() - 1);
+        }
+        return again;
+    }
+
+    private synchronized int replaceWithClusterLog() {
         IMap<Object, Object> log = started();
         trusted();
         self = member.getCluster().getLocalMember().getUuid();
@@ -344,9 +352,6 @@ final class ClusterExecLog {
         appliedIds.clear();
         cluster.values().forEach(e -> appliedIds.add(e.id()));
         appliedUpTo = cluster.isEmpty() ? 0 : cluster.lastKey();
-        if (again > 0) {
-            spread(appliedUpTo);
-        }
         return again;
     }
 
