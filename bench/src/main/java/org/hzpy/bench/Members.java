@@ -109,39 +109,21 @@ final class Members {
      * another minute after it ended, while P5's jobs ran. A member that has run a while is past that;
      * measuring before it would count the member's start-up against the benchmark. P2 waits too: a
      * JFR of its run showed the compiler threads busy through its measurement (~1.4 cores, json's
-     * training and convert_class compiled once per engine). (The other benchmarks keep their
+     * training and convert_class compiled once per engine). P3 waits too: without the wait its
+     * 2-context warm-up sat at ~135 calls/s for 30 s (the second engine's fib queued behind that
+     * backlog) and the table read 1.59x; with it, 1.93x. (The other benchmarks keep their
      * method, so runs compare; whether they need it is not measured.)
      */
     static void awaitCompilerQuiet() {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        CompilerCpu compiler = new CompilerCpu();
         long t0 = System.nanoTime();
-        long before = compilerCpuNanos(threads);
         int quietSeconds = 0;
         while (quietSeconds < 3 && System.nanoTime() - t0 < COMPILER_QUIET_WAIT.toNanos()) {
             sleep(1_000);
-            long now = compilerCpuNanos(threads);
-            quietSeconds = now - before < 100_000_000L ? quietSeconds + 1 : 0;
-            before = now;
+            quietSeconds = compiler.coresSinceLastCall() < 0.1 ? quietSeconds + 1 : 0;
         }
         System.out.printf("the JIT compiler's threads %s after %.1f s%n", quietSeconds >= 3 ? "went quiet" : "were still busy",
                 (System.nanoTime() - t0) / 1e9);
-    }
-
-    /** CPU time the Truffle compiler's threads have used so far (ns). */
-    static long compilerCpuNanos() {
-        return compilerCpuNanos(java.lang.management.ManagementFactory.getThreadMXBean());
-    }
-
-    private static long compilerCpuNanos(java.lang.management.ThreadMXBean threads) {
-        long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            if (t.getName().startsWith("TruffleCompilerThread")) {
-                @SuppressWarnings("deprecation") long id = t.getId(); // threadId() is newer than the release this module builds for
-                long cpu = threads.getThreadCpuTime(id);
-                sum += Math.max(0, cpu);
-            }
-        }
-        return sum;
     }
 
     private static void sleep(long millis) {

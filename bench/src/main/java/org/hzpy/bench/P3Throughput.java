@@ -23,7 +23,9 @@ final class P3Throughput implements Benchmark {
     private static final int THREADS = 2;
     private static final Duration WINDOW = Duration.ofSeconds(2);
     private static final Duration MIN_WARM_UP = Duration.ofSeconds(30);
-    private static final Duration MAX_WARM_UP = Duration.ofSeconds(60);
+    private static final Duration MAX_WARM_UP = Duration.ofSeconds(120);
+    /** Warm-up also waits until the compiler threads use under this many cores in each of the stable windows. */
+    private static final double COMPILER_QUIET_CORES = 0.05;
     /** Warm-up ends when the last STABLE_WINDOWS windows are within this fraction of each other. */
     private static final double STABLE = 0.05;
     private static final int WINDOWS = 8;
@@ -35,7 +37,7 @@ final class P3Throughput implements Benchmark {
     private record Config(String label, int contexts, Map<String, String> properties) {
     }
 
-    private record Measured(double[] callsPerSecond, long warmUpSeconds) {
+    private record Measured(double[] callsPerSecond, long warmUpSeconds, double compilerCores) {
         double median() {
             return Stats.median(callsPerSecond);
         }
@@ -77,18 +79,20 @@ final class P3Throughput implements Benchmark {
         }
         result.add(String.format("%d Java threads call `%s(%d)` (bench_functions.py) in a loop through `py.call`. "
                 + "Each configuration runs on a fresh member (in this JVM, one after another); all but the last "
-                + "use the default engine per context. Warm-up lasts until the last %d windows of %d s agree within "
-                + "%.0f%% (at least %d s, at most %d s); then %d windows of %d s are counted.",
-                THREADS, FUNCTION, ARG, STABLE_WINDOWS, WINDOW.toSeconds(),
-                STABLE * 100, MIN_WARM_UP.toSeconds(), MAX_WARM_UP.toSeconds(), WINDOWS, WINDOW.toSeconds()));
+                + "use the default engine per context. The member's compiler first goes quiet after its start-up; "
+                + "warm-up then lasts until the last %d windows of %d s agree within %.0f%% and in each the JIT "
+                + "compiler's threads used under %s cores (at least %d s, at most %d s); then %d windows of %d s are "
+                + "counted. The last column is the compiler threads' mean use during those windows.",
+                THREADS, FUNCTION, ARG, STABLE_WINDOWS, WINDOW.toSeconds(), STABLE * 100, Stats.fmt(COMPILER_QUIET_CORES),
+                MIN_WARM_UP.toSeconds(), MAX_WARM_UP.toSeconds(), WINDOWS, WINDOW.toSeconds()));
         Table table = new Table("configuration", "calls/s (median)", "min – max window", "vs 1 context",
-                "warm-up s");
+                "warm-up s", "compiler threads, cores");
         double base = measured.get(0).median();
-        for (int i = 0; i < CONFIGS.size(); i++) {
+        for (int i = 0; i < measured.size(); i++) {
             Measured m = measured.get(i);
             table.row(CONFIGS.get(i).label(), Stats.fmt(m.median()),
                     Stats.fmt(Stats.min(m.callsPerSecond())) + " – " + Stats.fmt(Stats.max(m.callsPerSecond())),
-                    Stats.times(m.median() / base), m.warmUpSeconds());
+                    Stats.times(m.median() / base), m.warmUpSeconds(), Stats.fmt(m.compilerCores()));
         }
         result.add(table.toMarkdown());
         result.add("With one context the second thread waits for the first (one call at a time); SHARED mode lets "
@@ -107,16 +111,21 @@ final class P3Throughput implements Benchmark {
             Py py = Members.ready(member, config.contexts());
             Members.recordEngine(result, py);
             py.exec(Resources.text(Resources.FUNCTIONS));
+            Members.awaitCompilerQuiet(); // the background warm-up's compile backlog is the member's start-up, not P3's
             Load load = new Load(py);
             try {
                 long warmUpSeconds = load.warmUp();
                 double[] rates = new double[WINDOWS];
+                double[] compiling = new double[WINDOWS];
                 for (int i = 0; i < WINDOWS; i++) {
                     rates[i] = load.window();
+                    compiling[i] = load.lastCompilerCores();
                 }
-                System.out.printf("P3: %s: %s calls/s after %d s warm-up%n", config.label(),
-                        Stats.fmt(Stats.median(rates)), warmUpSeconds);
-                return new Measured(rates, warmUpSeconds);
+                double compilerCores = java.util.Arrays.stream(compiling).average().orElse(Double.NaN);
+                System.out.printf("P3: %s: %s calls/s after %d s warm-up (windows %s); compiler threads %.2f cores%n",
+                        config.label(), Stats.fmt(Stats.median(rates)), warmUpSeconds,
+                        java.util.Arrays.toString(rates), compilerCores);
+                return new Measured(rates, warmUpSeconds, compilerCores);
             } finally {
                 load.stop();
             }
@@ -142,6 +151,7 @@ final class P3Throughput implements Benchmark {
                 py.exec(Resources.text(Resources.FUNCTIONS));
                 pys.add(py);
             }
+            Members.awaitCompilerQuiet();
             long[] warmUpSeconds = new long[engines.size()];
             for (int e = 0; e < engines.size(); e++) {
                 Load load = new Load(pys.get(e));
@@ -187,6 +197,8 @@ final class P3Throughput implements Benchmark {
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<Thread> threads = new ArrayList<>();
+        private final CompilerCpu compiler = new CompilerCpu();
+        private double lastCompilerCores;
 
         Load(Py py) {
             Runnable loop = () -> {
@@ -207,27 +219,43 @@ final class P3Throughput implements Benchmark {
             }
         }
 
-        /** Windows until the last STABLE_WINDOWS agree (within MIN_WARM_UP .. MAX_WARM_UP); its length in s. */
+        /**
+         * Windows until the last STABLE_WINDOWS agree and the compiler threads used under
+         * COMPILER_QUIET_CORES in each of them (within MIN_WARM_UP .. MAX_WARM_UP); its length in s.
+         * Rates alone stopped on a plateau once: with 2 contexts (an engine each) the windows sat
+         * at ~135 calls/s for ~30 s while the second engine compiled, then jumped to ~213.
+         */
         long warmUp() throws InterruptedException {
             long w0 = System.nanoTime();
             List<Double> warm = new ArrayList<>();
+            List<Double> compiling = new ArrayList<>();
             do {
                 warm.add(window());
+                compiling.add(lastCompilerCores);
             } while (System.nanoTime() - w0 < MAX_WARM_UP.toNanos()
-                    && (System.nanoTime() - w0 < MIN_WARM_UP.toNanos() || !stable(warm)));
+                    && (System.nanoTime() - w0 < MIN_WARM_UP.toNanos() || !stable(warm) || !quiet(compiling)));
+            System.out.printf("P3: warm-up windows (calls/s) %s; compiler threads' cores %s%n",
+                    warm.stream().map(Stats::fmt).toList(), compiling.stream().map(Stats::fmt).toList());
             return Math.round((System.nanoTime() - w0) / 1e9);
         }
 
         /** Counts the calls completed in one window, as calls per second. */
         double window() throws InterruptedException {
             long before = calls.sum();
+            compiler.coresSinceLastCall();
             long t0 = System.nanoTime();
             Thread.sleep(WINDOW.toMillis());
             double rate = (calls.sum() - before) / ((System.nanoTime() - t0) / 1e9);
+            lastCompilerCores = compiler.coresSinceLastCall();
             if (failure.get() != null) {
                 throw new IllegalStateException("a P3 call failed", failure.get());
             }
             return rate;
+        }
+
+        /** The cores the compiler threads used during the last {@link #window()}. */
+        double lastCompilerCores() {
+            return lastCompilerCores;
         }
 
         void stop() throws InterruptedException {
@@ -247,6 +275,18 @@ final class P3Throughput implements Benchmark {
             ratios[r] = two / (double) one;
         }
         return Stats.median(ratios);
+    }
+
+    private static boolean quiet(List<Double> compilerCores) {
+        if (compilerCores.size() < STABLE_WINDOWS) {
+            return false;
+        }
+        for (double c : compilerCores.subList(compilerCores.size() - STABLE_WINDOWS, compilerCores.size())) {
+            if (c >= COMPILER_QUIET_CORES) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean stable(List<Double> windows) {

@@ -302,7 +302,7 @@ final class P5JetPython implements Benchmark {
                             continue;
                         }
                         try {
-                            CompilerShare compiler = new CompilerShare();
+                            CompilerCpu compiler = new CompilerCpu();
                             Run run = runJob(member, side, w, expected[w.ordinal()], handlers, "round " + (r + 1));
                             f.compilerCores[side.ordinal()][w.ordinal()][r] = compiler.cores();
                             f.setUp[side.ordinal()][w.ordinal()][r] = run.setUpSeconds();
@@ -392,7 +392,7 @@ final class P5JetPython implements Benchmark {
                     continue;
                 }
                 double[] rates = new double[Workload.values().length];
-                CompilerShare compiler = new CompilerShare();
+                CompilerCpu compiler = new CompilerCpu();
                 for (Workload w : Workload.values()) {
                     try {
                         Run run = runJob(member, side, w, expected[w.ordinal()], handlers, "warm-up " + round);
@@ -417,16 +417,6 @@ final class P5JetPython implements Benchmark {
                         && Math.abs(rate / previous[side.ordinal()] - 1) <= SETTLED && compiling < COMPILER_QUIET_CORES;
                 previous[side.ordinal()] = rate;
             }
-        }
-    }
-
-    /** The cores Truffle's compiler threads use from its making to each {@link #cores()}. */
-    private static final class CompilerShare {
-        private final long cpu = Members.compilerCpuNanos();
-        private final long wall = System.nanoTime();
-
-        double cores() {
-            return (Members.compilerCpuNanos() - cpu) / (double) Math.max(1, System.nanoTime() - wall);
         }
     }
 
