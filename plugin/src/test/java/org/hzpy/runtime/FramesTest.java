@@ -42,6 +42,15 @@ class FramesTest {
         return new Thread(() -> { }, "caller");
     }
 
+    /** Two calls running in one (SHARED) context, each on a thread of its own: the first, then the other. */
+    private CallFrame[] twoCallsRunning(long firstDeadline) {
+        CallFrame first = call(someThread(), firstDeadline, new StopToken());
+        CallFrame other = call(someThread(), now + HOUR, new StopToken());
+        frames.push(first);
+        frames.push(other);
+        return new CallFrame[] {first, other};
+    }
+
     @Test
     void aCancelThatLandsBeforeTheCallEnters_keepsItOutOfPython() {
         // Given a call cancelled while it waited (for a permit or a context)
@@ -77,14 +86,12 @@ class FramesTest {
     @Test
     void aCancel_beside_aRunningCall_waits_soThatTheInterruptDoesNotFailThatCall() {
         // Given two calls running in one (SHARED) context
-        StopToken cancelled = new StopToken();
-        CallFrame mine = call(someThread(), now + HOUR, cancelled);
-        CallFrame other = call(someThread(), now + HOUR, new StopToken());
-        frames.push(mine);
-        frames.push(other);
+        CallFrame[] calls = twoCallsRunning(now + HOUR);
+        CallFrame mine = calls[0];
+        CallFrame other = calls[1];
 
         // When one is cancelled and the watchdog looks
-        cancelled.cancel();
+        mine.token.cancel();
 
         // Then neither is marked and the context is not interrupted (its one interrupt reaches both)
         assertThat(frames.markStops(now, false)).isFalse();
@@ -95,12 +102,10 @@ class FramesTest {
     @Test
     void aCancelledCall_isStopped_onceTheCallBesideItHasEnded() {
         // Given a cancelled call that waited for the call beside it
-        StopToken cancelled = new StopToken();
-        CallFrame mine = call(someThread(), now + HOUR, cancelled);
-        CallFrame other = call(someThread(), now + HOUR, new StopToken());
-        frames.push(mine);
-        frames.push(other);
-        cancelled.cancel();
+        CallFrame[] calls = twoCallsRunning(now + HOUR);
+        CallFrame mine = calls[0];
+        CallFrame other = calls[1];
+        mine.token.cancel();
         frames.markStops(now, false);
 
         // When the other call ends and the watchdog looks again
@@ -117,12 +122,10 @@ class FramesTest {
     @Test
     void aCancelledCall_beside_aRunningCall_isStopped_atItsDeadline() {
         // Given a cancelled call beside a running one
-        StopToken cancelled = new StopToken();
-        CallFrame mine = call(someThread(), now + 1_000, cancelled);
-        CallFrame other = call(someThread(), now + HOUR, new StopToken());
-        frames.push(mine);
-        frames.push(other);
-        cancelled.cancel();
+        CallFrame[] calls = twoCallsRunning(now + 1_000);
+        CallFrame mine = calls[0];
+        CallFrame other = calls[1];
+        mine.token.cancel();
 
         // When its deadline passes
         boolean interrupt = frames.markStops(now + 2_000, false);
