@@ -331,11 +331,8 @@ final class ClusterExecLog {
         trusted();
         self = member.getCluster().getLocalMember().getUuid();
         TreeMap<Long, Entry> cluster = verifiedEntries(log);
-        Set<String> known = new HashSet<>();
-        cluster.values().forEach(e -> known.add(e.id()));
-        appliedUpTo = cluster.isEmpty() ? 0 : cluster.lastKey();
-        appliedIds.clear();
-        appliedIds.addAll(known);
+        followUpTo(cluster); // record() numbers the re-recorded execs after the cluster's newest
+        Set<String> known = new HashSet<>(appliedIds);
         int again = 0;
         for (Entry own : List.copyOf(ownExecs.values())) {
             if (!known.contains(own.id())) {
@@ -349,10 +346,15 @@ final class ClusterExecLog {
         List<PythonRuntime.ExecCode> code = new ArrayList<>();
         cluster.values().forEach(e -> code.add(new PythonRuntime.ExecCode(e.source(), e.timeoutNanos())));
         runtime.replaceExecLog(code);
+        followUpTo(cluster);
+        return again;
+    }
+
+    /** This member's log is {@code cluster}'s entries, applied up to its newest. */
+    private void followUpTo(TreeMap<Long, Entry> cluster) {
         appliedIds.clear();
         cluster.values().forEach(e -> appliedIds.add(e.id()));
         appliedUpTo = cluster.isEmpty() ? 0 : cluster.lastKey();
-        return again;
     }
 
     /** Every entry of the log that verifies now, by number; the others are skipped (and logged). */
@@ -369,15 +371,13 @@ final class ClusterExecLog {
                 all.put(key, UnansweredRead.read(log, key));
             }
         }
-        long newest = 0;
         for (Map.Entry<Object, Object> e : all.entrySet()) {
             Entry entry = e.getKey() instanceof Long n ? verified(n, e.getValue()) : null;
             if (entry != null) {
-                long n = (Long) e.getKey();
-                out.put(n, entry);
-                newest = Math.max(newest, n);
+                out.put((Long) e.getKey(), entry);
             }
         }
+        long newest = out.isEmpty() ? 0 : out.lastKey();
         for (long n = 1; n < newest; n++) {
             if (!out.containsKey(n)) {
                 skip(n, all.get(n));

@@ -81,8 +81,12 @@ final class ClusterLimit implements PermitSource, PySemaphore {
     private final LimitStore store;
     /** The member's uuid, under which the store keeps its permits; a merge changes it. */
     private volatile String self;
-    /** Leases asked under a former uuid that landed after a merge: [uuid, granted], given back by the returner. */
-    private final java.util.Queue<Object[]> strayLeases = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Leases asked under a former uuid that landed after a merge, given back by the returner. */
+    private final java.util.Queue<StrayLease> strayLeases = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+    /** {@code permits} the store granted to {@code uuid}, a uuid this member had before a merge. */
+    private record StrayLease(String uuid, long permits) {
+    }
     private final long leaseWaitNanos;
     /**
      * Leased permits (bits 44-63), permits in use (bits 24-43) and an epoch that every acquire
@@ -320,7 +324,7 @@ final class ClusterLimit implements PermitSource, PySemaphore {
             }
             asked.whenComplete((r, e) -> {
                 if (e == null && !askedAs.equals(self)) { // the member merged meanwhile: these permits are not its own
-                    strayLeases.add(new Object[] {askedAs, r[0]});
+                    strayLeases.add(new StrayLease(askedAs, r[0]));
                     inFlight.compareAndSet(this, null);
                     answer.completeExceptionally(new PyUnavailableException("this member merged into another cluster"
                             + " while it leased cluster-wide permits; try again"));
@@ -398,9 +402,9 @@ final class ClusterLimit implements PermitSource, PySemaphore {
      * brings the store's count to this member's, whether or not the return was applied.
      */
     private void payOwed() {
-        for (Object[] stray; (stray = strayLeases.poll()) != null; ) {
-            store.giveBack((String) stray[0], (Long) stray[1]);
-            store.reclaim((String) stray[0]); // the former uuid's record, empty now: no member answers to it any more
+        for (StrayLease stray; (stray = strayLeases.poll()) != null; ) {
+            store.giveBack(stray.uuid(), stray.permits());
+            store.reclaim(stray.uuid()); // the former uuid's record, empty now: no member answers to it any more
         }
         if (keepAtMost != Long.MAX_VALUE && System.nanoTime() - capUntilNanos > 0) {
             keepAtMost = Long.MAX_VALUE;

@@ -146,9 +146,7 @@ final class Frames {
         boolean interrupt = false;
         for (CallFrame top : running.values()) {
             for (CallFrame f = top; f != null; f = f.outer) {
-                CallFrame.Stop why = memory ? CallFrame.Stop.MEMORY
-                        : StopToken.cancelled(f.token) ? CallFrame.Stop.CANCELLED
-                        : now - f.deadlineNanos >= 0 ? CallFrame.Stop.TIMEOUT : null;
+                CallFrame.Stop why = memory ? CallFrame.Stop.MEMORY : dueStop(f, now);
                 if (why == CallFrame.Stop.CANCELLED && f.stopped == null && now - f.deadlineNanos < 0
                         && othersRunOn(top, now)) {
                     why = null; // its caller has its answer; an interrupt now would fail the calls beside it
@@ -192,11 +190,17 @@ final class Frames {
 
     private static boolean beingStopped(CallFrame innermost, long now) {
         for (CallFrame f = innermost; f != null; f = f.outer) {
-            if (f.stopped != null || StopToken.cancelled(f.token) || now - f.deadlineNanos >= 0) {
+            if (f.stopped != null || dueStop(f, now) != null) {
                 return true;
             }
         }
         return false;
+    }
+
+    /** Why {@code f} must stop now, the memory guard aside: its call's token cancelled, or its deadline passed; else null. */
+    private static CallFrame.Stop dueStop(CallFrame f, long now) {
+        return StopToken.cancelled(f.token) ? CallFrame.Stop.CANCELLED
+                : now - f.deadlineNanos >= 0 ? CallFrame.Stop.TIMEOUT : null;
     }
 
     /**
