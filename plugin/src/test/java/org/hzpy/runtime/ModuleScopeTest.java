@@ -121,6 +121,29 @@ class ModuleScopeTest {
     }
 
     @Test
+    void aCallSiteMadeAgainAfterTheScopesChanged_keepsItsCode() throws IOException {
+        // Each change of the scopes (a job's start or end) drops Java's call sites, and GraalPy let
+        // go of a site's code with its last site: every job's calls ran through new code, compiled
+        // again in each job and engine.
+        Path dir = scopeDir("site-kept", "v1");
+        String siteCode = "id(__import__('_hzpy_internal').call_site('json', 'dumps').__code__)";
+        TestMembers.inContext(py, 0, () -> {
+            // Given a module-path function's call site, made and dropped
+            Object before = py.eval(siteCode);
+
+            // When a job's scope opens and closes, and the JVM collects its garbage
+            String scope = runtime.openModuleScope(dir);
+            runtime.closeModuleScope(scope);
+            py.call("json", "dumps", 1L);
+            System.gc();
+
+            // Then the site made again has the same code: what the JIT compiled for it still serves
+            assertThat(py.eval(siteCode)).isEqualTo(before);
+            return null;
+        });
+    }
+
+    @Test
     void openingAndClosingScopes_changesTheScopeTableInPlace() throws IOException {
         // GraalPy compiles a module global's value into the code that reads it; rebinding the table
         // at every job's start and end threw away the JIT's code for every import (importlib calls

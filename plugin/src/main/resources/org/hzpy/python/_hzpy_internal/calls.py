@@ -36,22 +36,24 @@ def call_site(module, function):
     return scope["site"]
 
 
-_JOB_SITE_LIMIT = 256
-_job_site_code = {}  # (module name without its scope, function) -> a call site's code, shared by jobs; oldest first
+_SITE_LIMIT = 256
+_site_codes = {}  # what a site is for -> its code, kept while sites come and go; oldest first
 
 
 def _site_code(module, function):
-    """The call site's code. A Jet job's own module (attached to the job: a module scope of its own,
+    """The call site's code, kept: a site is made again whenever Java's cache of them is cleared
+    (at every change of the module scopes: each Jet job's start and end), and GraalPy let go of the
+    code with the last site using it, so each job's calls went through a new call target, compiled
+    again in every job and engine (P5, module-path handler: two tiers in two engines each job, 0.2
+    cores). A Jet job's own module (attached to the job: a module scope of its own,
     "_hzpy_scope_<n>.<name>") gets the code made for the same module and function in an earlier
-    job: each job's site is new code to GraalPy otherwise, compiled again in every job and engine
-    (~40 ms each; with P5's short jobs the compiler never went quiet). Jet calls a site once per
-    batch, so what sharing costs (a site no longer specialized on one module) is per batch."""
+    job. Jet calls a site once per batch, so what sharing costs (a site no longer specialized on one
+    module) is per batch."""
     from .scopes import kept_code, label_of
-    if label_of(module) == "<job>":
-        key = (module.partition(".")[2], function)
-        return kept_code(_job_site_code, _JOB_SITE_LIMIT, key,
-                         lambda: compile(_CALL_SITE, "<hzpy call site <job>.%s.%s>" % key, "exec"))
-    return compile(_CALL_SITE, "<hzpy call site %s.%s>" % (module, function), "exec")
+    name = "<job>.%s.%s" % (module.partition(".")[2], function) if label_of(module) == "<job>" else "%s.%s" % (
+        module, function)
+    return kept_code(_site_codes, _SITE_LIMIT, name,
+                     lambda: compile(_CALL_SITE, "<hzpy call site %s>" % name, "exec"))
 
 
 def invoke_kw(module, function, kwargs, *args):
