@@ -115,6 +115,7 @@ class ConversionTest {
         // item (a bool, a big int, a non-ASCII str, None) sends the list item by item. Either way: exact.
         py.exec("""
                 def strs(n): return ["item-" + str(i) for i in range(n)] + ["", "a?b"]
+                def strs_nul(n): return ["item-" + str(i) for i in range(n)] + ["a\\0b", "\\0", ""]
                 def strs_unicode(n): return ["item-" + str(i) for i in range(n)] + ["Zoë 🐍"]
                 def ints(n): return [i * 7919 - 2 ** 62 for i in range(n)] + [2 ** 63 - 1, -2 ** 63]
                 def ints_big(n): return list(range(n)) + [2 ** 64]
@@ -131,6 +132,9 @@ class ConversionTest {
         List<Object> expectedStrs = new java.util.ArrayList<>(strs);
         expectedStrs.addAll(List.of("", "a?b"));
         assertThat(py.call("__main__", "strs", 40)).isEqualTo(expectedStrs);
+        List<Object> withNul = new java.util.ArrayList<>(strs);
+        withNul.addAll(List.of("a\0b", "\0", ""));
+        assertThat(py.call("__main__", "strs_nul", 40)).isEqualTo(withNul);
         List<Object> unicode = new java.util.ArrayList<>(strs);
         unicode.add("Zoë 🐍");
         assertThat(py.call("__main__", "strs_unicode", 40)).isEqualTo(unicode);

@@ -208,11 +208,15 @@ public final class PyStageService implements PythonStage {
         if (!(value instanceof List<?> results) || results.size() != items.size()) {
             throw wrongResult(items.size(), value, shape, null);
         }
+        if (shape == Shape.MAP) {
+            @SuppressWarnings("unchecked") // a list hzpy's conversions just made: nobody else holds it
+            List<Object> mapped = (List<Object>) results;
+            return mapped;
+        }
         List<Object> out = new ArrayList<>(items.size());
         for (int i = 0; i < results.size(); i++) {
             Object r = results.get(i);
             switch (shape) {
-                case MAP -> out.add(r);
                 case FILTER -> {
                     if (!(r instanceof Boolean keep)) {
                         throw wrongResult(items.size(), value, shape, itemIs(i, r));

@@ -232,11 +232,22 @@ final class Conversions {
         }
     }
 
-    /** A list {@code pack_list} packed: the same values, in three crossings instead of several per item. */
+    /** A list {@code pack_list} packed: the same values, in two or three crossings instead of several per item. */
     private static List<Object> unpack(Value packed, int n) {
         String kind = packed.getArrayElement(0).asString();
         List<Object> out = new ArrayList<>(n);
-        if (kind.equals("s")) {
+        if (kind.equals("z")) {
+            // ASCII joined by NULs, none inside an item; cut from the bytes (see below)
+            byte[] joined = packed.getArrayElement(1).asString().getBytes(StandardCharsets.ISO_8859_1);
+            int at = 0;
+            for (int i = 0; i < joined.length; i++) {
+                if (joined[i] == 0) {
+                    out.add(new String(joined, at, i - at, StandardCharsets.ISO_8859_1));
+                    at = i + 1;
+                }
+            }
+            out.add(new String(joined, at, joined.length - at, StandardCharsets.ISO_8859_1));
+        } else if (kind.equals("s")) {
             // ASCII; as bytes, each item is a copy of its range (the interop string is UTF-16
             // inside, and each substring of it was compressed to latin-1 on its own)
             byte[] joined = packed.getArrayElement(1).asString().getBytes(StandardCharsets.ISO_8859_1);

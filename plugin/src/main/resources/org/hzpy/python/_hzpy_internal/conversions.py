@@ -33,7 +33,8 @@ _array = None
 
 def pack_list(x):
     """A long list (or tuple) of only ASCII str, only int within 64 bits, or only float, packed to
-    cross to Java in three values instead of several interop steps per item (a Jet batch's results,
+    cross to Java in two or three values instead of several interop steps per item (str joined by
+    NULs, or, if an item holds one, joined with their lengths beside) (a Jet batch's results,
     a parallel's); None for anything else, which Java then converts item by item. bool is not int here."""
     global _array
     if _array is None:
@@ -43,10 +44,12 @@ def pack_list(x):
         for s in x:
             if type(s) is not str:
                 return None
-        joined = "".join(x)
+        joined = "\0".join(x)
         if not joined.isascii():
             return None
-        return ["s", joined, _array("q", [len(s) for s in x]).tobytes().decode("latin-1")]
+        if joined.count("\0") == len(x) - 1:  # no item holds a NUL: Java cuts at them
+            return ["z", joined]
+        return ["s", "".join(x), _array("q", [len(s) for s in x]).tobytes().decode("latin-1")]
     if t is int or t is float:
         for v in x:
             if type(v) is not t:
