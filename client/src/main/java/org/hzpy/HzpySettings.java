@@ -40,6 +40,10 @@ import java.util.regex.Pattern;
  * context imports and (those hzpy knows) runs for a bounded time in idle moments after its start-up warm-up, so
  * their code is compiled before a first call needs it</td><td>default: builtins, json, re, datetime,
  * collections, dataclasses, typing, decimal, itertools, functools and other everyday modules</td></tr>
+ * <tr><td>hzpy.warmup-jobs</td><td>0..100000: with pre-warm, on a member with Jet and its resource upload on,
+ * how many times each context runs a Jet job's per-context work (a module scope in, its module imported and
+ * called, the scope out) in idle moments, so the member's first jobs find that code compiled; 0: never</td>
+ * <td>3000</td></tr>
  * <tr><td>hzpy.engine</td><td>per-context | shared</td><td>per-context</td></tr>
  * <tr><td>hzpy.json-decoder</td><td>auto | native | python: json's scanner (auto: the native one until
  * pre-warm has trained the Python one to be faster)</td><td>auto</td></tr>
@@ -122,6 +126,7 @@ public final class HzpySettings {
     private final List<Path> modulePath;
     private final boolean prewarm;
     private final List<String> warmupModules;
+    private final int warmupJobs;
     private final EngineSharing engineSharing;
     private final JsonDecoder jsonDecoder;
     private final Sandbox sandbox;
@@ -163,6 +168,7 @@ public final class HzpySettings {
         prewarm = r.get("prewarm", "true | false", true, HzpySettings::bool);
         warmupModules = r.get("warmup-modules", "default, none, or comma-separated module names such as json, re, mylib.util",
                 DEFAULT_WARMUP_MODULES, HzpySettings::warmupModuleNames);
+        warmupJobs = r.get("warmup-jobs", "an integer from 0 to 100000", 3000, v -> intIn(v, 0, 100_000));
         engineSharing = r.get("engine", "per-context | shared", EngineSharing.PER_CONTEXT,
                 v -> EngineSharing.valueOf(v.toUpperCase(Locale.ROOT).replace('-', '_')));
         jsonDecoder = r.get("json-decoder", "auto | native | python", JsonDecoder.AUTO,
@@ -256,6 +262,14 @@ public final class HzpySettings {
     /** Modules each context warms up in idle moments after its start-up warm-up (with pre-warm); empty: none. */
     public List<String> warmupModules() {
         return warmupModules;
+    }
+
+    /**
+     * How many times each context runs a Jet job's per-context work in idle moments (with pre-warm,
+     * on a member with Jet and its resource upload on); 0: never.
+     */
+    public int warmupJobs() {
+        return warmupJobs;
     }
 
     public EngineSharing engineSharing() {
@@ -360,7 +374,8 @@ public final class HzpySettings {
         return "execution-mode=" + executionMode.name().toLowerCase(Locale.ROOT) + ", contexts=" + contexts()
                 + ", executors=" + executors() + ", max-concurrent=" + maxConcurrent + ", call-timeout=" + callTimeout + ", max-call-timeout=" + maxCallTimeout
                 + ", module-path=" + modulePath + ", prewarm=" + prewarm + ", warmup-modules="
-                + (warmupModules.equals(DEFAULT_WARMUP_MODULES) ? "default" : warmupModules) + ", engine="
+                + (warmupModules.equals(DEFAULT_WARMUP_MODULES) ? "default" : warmupModules) + ", warmup-jobs=" + warmupJobs
+                + ", engine="
                 + engineSharing.name().toLowerCase(Locale.ROOT).replace('_', '-') + ", json-decoder="
                 + jsonDecoder.name().toLowerCase(Locale.ROOT) + ", sandbox="
                 + sandbox.name().toLowerCase(Locale.ROOT) + ", memory-guard="

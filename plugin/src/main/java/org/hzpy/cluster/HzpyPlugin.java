@@ -91,7 +91,8 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         this.instance = instance;
         HzpySettings settings = HzpySettings.fromProperties(instance.getConfig().getProperties());
         OwnMaps.configure(instance.getConfig(), OWN_MAPS);
-        runtime = PythonRuntime.start(settings, "hzpy-" + instance.getName());
+        com.hazelcast.jet.config.JetConfig jet = instance.getConfig().getJetConfig();
+        runtime = PythonRuntime.start(settings, "hzpy-" + instance.getName(), jet.isEnabled() && jet.isResourceUploadEnabled());
         Object previous = instance.getUserContext().putIfAbsent(USER_CONTEXT_KEY, runtime);
         if (previous == null) {
             instance.getUserContext().put(POLICY_KEY, new RemotePolicy(settings, runtime::deployedModuleNames));

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
 
 /**
  * The one scheduler of the Python work no caller asked for: the start-up warm-up, the warm-up of
- * {@code hzpy.warmup-modules} and json's training (all with {@code hzpy.prewarm} only). Each step runs as a {@link CallFrame} with a
+ * {@code hzpy.warmup-modules}, that of Jet jobs' per-context work (members that take jobs' code) and json's training (all with {@code hzpy.prewarm} only). Each step runs as a {@link CallFrame} with a
  * bound of its own, so the watchdog, the memory guard, {@code hzpy.abandon-after} and the busy
  * meter see it like a call, and an interrupt in flight for a call that just ended waits at the
  * frame's gate instead of landing on it. One idle policy for every step: a context takes a step
@@ -33,21 +33,28 @@ final class BackgroundWork {
     private static final double JSON_TRAINING_SLICE_SECONDS = 0.02;
     /** How long one slice of the modules' warm-up is asked to take (Python's own measure). */
     private static final double MODULES_SLICE_SECONDS = 0.05;
+    /** How long one slice of the warm-up of Jet jobs' work is asked to take (Python's own measure). */
+    private static final double JOBS_SLICE_SECONDS = 0.05;
 
     /**
      * What a context still has to do, in order: warm-up slices, the warm-up imports, the modules'
-     * warm-up, then json's training.
+     * warm-up, the warm-up of Jet jobs' work, then json's training.
      */
     private static final class Progress {
         int warmUpStepsDone;
         boolean warm;
         boolean modulesWarm;
+        boolean jobsWarm;
+        /** Time the warm-up of Jet jobs' work has taken in this context so far. */
+        long jobsNanos;
     }
 
     private final Admission admission;
     private final int warmUpSlices;
     /** Whether contexts warm up hzpy.warmup-modules (configured in each when it starts). */
     private final boolean warmsUpModules;
+    /** The directory the warm-up of Jet jobs' work runs over, or null: no such warm-up. */
+    private final JobScopeWarmUp jobs;
     private final ExecutorService thread;
     /** Told when a context's warm-up is over (done, failed, or the context went): readiness waits for it. */
     private final Consumer<PythonContext> onWarm;
@@ -63,14 +70,16 @@ final class BackgroundWork {
     /**
      * @param warmUpSlices   cheap warm-up slices per context before the imports; 0 turns all background work off
      * @param warmsUpModules whether the modules' warm-up follows (hzpy.warmup-modules not none)
+     * @param jobs           the warm-up of Jet jobs' work that follows it, or null
      * @param thread         one thread: steps take one context at a time
      */
-    BackgroundWork(Admission admission, int warmUpSlices, boolean warmsUpModules, ExecutorService thread,
+    BackgroundWork(Admission admission, int warmUpSlices, boolean warmsUpModules, JobScopeWarmUp jobs, ExecutorService thread,
                    Consumer<PythonContext> onWarm, java.util.function.BooleanSupplier allWarm) {
         this.allWarm = allWarm;
         this.admission = admission;
         this.warmUpSlices = warmUpSlices;
         this.warmsUpModules = warmsUpModules;
+        this.jobs = jobs;
         this.thread = thread;
         this.onWarm = onWarm;
     }
@@ -107,6 +116,7 @@ final class BackgroundWork {
         }
         Progress p = new Progress();
         p.modulesWarm = !warmsUpModules;
+        p.jobsWarm = jobs == null;
         if (warmed) {
             p.warmUpStepsDone = warmUpSteps();
             p.warm = true;
@@ -196,6 +206,13 @@ final class BackgroundWork {
             }
             return;
         }
+        if (!p.jobsWarm) {
+            p.jobsWarm = warmUpJobsSlice(w, p);
+            if (p.jobsWarm) {
+                finishJobsWhenAllWarm();
+            }
+            return;
+        }
         if (trainJsonSlice(w)) {
             due.remove(w);
         }
@@ -219,11 +236,41 @@ final class BackgroundWork {
         }
     }
 
+    /** One slice of the warm-up of Jet jobs' work in {@code w} as a frame; true when it is over there (done, or failed). */
+    private boolean warmUpJobsSlice(PythonContext w, Progress p) {
+        String directory = jobs.directory();
+        if (directory == null) {
+            return true; // finished already (w replaced a context), or no directory
+        }
+        long t0 = System.nanoTime();
+        try {
+            boolean done = asFrame(w, "the warm-up of Jet jobs' work in context " + w.index, Timeouts.WARM_UP_STEP_TIMEOUT,
+                    worker -> worker.warmUpJobs(directory, JOBS_SLICE_SECONDS, jobs.rounds()));
+            p.jobsNanos += System.nanoTime() - t0;
+            if (done) {
+                LOGGER.info("hzpy context " + w.index + ": ran a Jet job's per-context work " + jobs.rounds() + " times in the background, "
+                        + TimeUnit.NANOSECONDS.toMillis(p.jobsNanos) + " ms in all: the member's first jobs find it compiled");
+            }
+            return done;
+        } catch (RuntimeException e) {
+            failed(w, "the warm-up of Jet jobs' work", e);
+            return true;
+        }
+    }
+
+    /** Once no context has the jobs' warm-up left, its scope closes and its directory goes. */
+    private void finishJobsWhenAllWarm() {
+        if (jobs != null && due.values().stream().allMatch(q -> q.jobsWarm)) {
+            jobs.finish();
+        }
+    }
+
     private void forget(PythonContext w, Progress p) {
         due.remove(w);
         if (!p.warm) {
             onWarm.accept(w); // readiness must not wait for a context that went
         }
+        finishJobsWhenAllWarm();
     }
 
     /** Warm-up step {@code step} of {@code w} as a frame; false when it failed (the warm-up then ends). */
@@ -275,5 +322,8 @@ final class BackgroundWork {
     /** Forgets every context (the runtime is closing); a step in progress ends with its context. */
     void stop() {
         due.clear();
+        if (jobs != null) {
+            jobs.finish();
+        }
     }
 }

@@ -30,6 +30,7 @@ final class ContextMaintenance {
     private final Value exec;
     private final Value checkSyntax;
     private final Value syncScopes;
+    private final Value warmUpJobs;
     private final Conversions conversions;
     /** Run after the context's module scopes changed (the call-site cache may hold their modules). */
     private final Runnable onScopesChanged;
@@ -51,6 +52,7 @@ final class ContextMaintenance {
         this.exec = helpers.getMember("exec_");
         this.checkSyntax = helpers.getMember("check_syntax");
         this.syncScopes = helpers.getMember("sync_scopes");
+        this.warmUpJobs = helpers.getMember("warm_up_jobs");
         this.conversions = conversions;
         this.onScopesChanged = onScopesChanged;
         this.lockSlackNanos = lockSlackNanos;
@@ -159,6 +161,21 @@ final class ContextMaintenance {
                         + e.getMessage(), e);
             }
             scopesSeen = snapshot.version();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Runs more of {@code rounds} rounds of a Jet job's per-context work (scope in, import, call,
+     * scope out) over {@code directory}, a live scope's, for about {@code seconds}, under the lock: no sync of the
+     * live scopes comes between a round's two syncs (each round restores what it found). The caller
+     * holds the context in a frame. True once this context has run them all.
+     */
+    boolean warmUpJobs(String directory, double seconds, int rounds) {
+        lock(lastLog);
+        try {
+            return warmUpJobs.execute(directory, seconds, rounds).asBoolean();
         } finally {
             lock.unlock();
         }

@@ -64,12 +64,12 @@ final class ContextPool {
     private final AtomicLong replacementsDeferred = new AtomicLong();
 
     ContextPool(Starter starter, ExecutorService initPool, ExecLog execLog, Admission admission, int warmUpSlices,
-                boolean warmsUpModules, ExecutorService backgroundThread) {
+                boolean warmsUpModules, JobScopeWarmUp jobsWarmUp, ExecutorService backgroundThread) {
         this.starter = starter;
         this.initPool = initPool;
         this.execLog = execLog;
         this.admission = admission;
-        this.background = new BackgroundWork(admission, warmUpSlices, warmsUpModules, backgroundThread, this::markWarm,
+        this.background = new BackgroundWork(admission, warmUpSlices, warmsUpModules, jobsWarmUp, backgroundThread, this::markWarm,
                 this::allWarm);
     }
 

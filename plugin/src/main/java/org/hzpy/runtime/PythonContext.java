@@ -146,6 +146,11 @@ final class PythonContext implements PyContext {
         return out;
     }
 
+    /** See {@link ContextMaintenance#warmUpJobs}; the caller holds this context in a frame. */
+    boolean warmUpJobs(String directory, double seconds, int rounds) {
+        return maintenance.warmUpJobs(directory, seconds, rounds);
+    }
+
     /**
      * Trains json's pure-Python scanner for about {@code seconds}; true once json has settled on a
      * scanner (the Python one when it beat the native one, see {@code _hzpy_internal.py}).

@@ -62,7 +62,7 @@ public final class PythonRuntime implements AutoCloseable {
     private final AsyncTicker asyncTicker;
     private volatile boolean closed;
 
-    private PythonRuntime(HzpySettings settings, String name) {
+    private PythonRuntime(HzpySettings settings, String name, boolean takesJobCode) {
         this.settings = settings;
         this.name = name;
         this.limiter = new PermitLimiter(settings.maxConcurrent());
@@ -82,7 +82,7 @@ public final class PythonRuntime implements AutoCloseable {
         Admission admission = Admission.of(settings.executionMode(), settings.executors());
         this.pool = new ContextPool(this::newPythonContext, initPool, execLog, admission,
                 settings.prewarm() ? WARM_UP_SLICES : 0, settings.prewarm() && !settings.warmupModules().isEmpty(),
-                backgroundThread);
+                settings.prewarm() && takesJobCode && settings.warmupJobs() > 0 ? new JobScopeWarmUp(scopes, settings.warmupJobs()) : null, backgroundThread);
         this.router = new Router(settings.executionMode(), admission, pool);
         this.callThreads = new CallThreads(name, Math.max(settings.contexts(), settings.executors()));
         this.watchdog = new Watchdog(pool, memoryGuard, name);
@@ -103,7 +103,17 @@ public final class PythonRuntime implements AutoCloseable {
      * timeout) for the first context that is ready.
      */
     public static PythonRuntime start(HzpySettings settings, String name) {
-        PythonRuntime rt = new PythonRuntime(settings, name);
+        return start(settings, name, false);
+    }
+
+    /**
+     * As {@link #start(HzpySettings, String)}, for a member that runs code Jet jobs ship with them
+     * ({@code takesJobCode}: Jet and its resource upload on): with pre-warm, each context also
+     * runs a job's per-context work in the background ({@code hzpy.warmup-jobs} times), so that
+     * its first jobs do not compile it.
+     */
+    public static PythonRuntime start(HzpySettings settings, String name, boolean takesJobCode) {
+        PythonRuntime rt = new PythonRuntime(settings, name, takesJobCode);
         rt.router.start(settings.contexts());
         rt.watchdog.start();
         LOGGER.info("hzpy starting (" + settings + ")");

@@ -17,7 +17,7 @@ from .imports import forget_denied_imports
 from .json_training import json_scanner, json_settled, train_json
 from . import module_warmup
 from . import sleep as _sleep  # (loading it makes time.sleep interruptible)
-from .scopes import _scope_code, reserved_names, sync_scopes
+from .scopes import _scope_code, reserved_names, sync_scopes, warm_up_jobs
 from .warmup import gc_counts, warm_imports, warm_up
 
 json_decoder = _json_decoding.use
