@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.HazelcastInstanceAware;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.LifecycleListener;
+import com.hazelcast.jet.config.JetConfig;
 import com.hazelcast.logging.ILogger;
 import com.hazelcast.logging.Logger;
 import org.hzpy.HzpySettings;
@@ -91,7 +92,7 @@ public final class HzpyPlugin implements HazelcastInstanceAware, LifecycleListen
         this.instance = instance;
         HzpySettings settings = HzpySettings.fromProperties(instance.getConfig().getProperties());
         OwnMaps.configure(instance.getConfig(), OWN_MAPS);
-        com.hazelcast.jet.config.JetConfig jet = instance.getConfig().getJetConfig();
+        JetConfig jet = instance.getConfig().getJetConfig();
         runtime = PythonRuntime.start(settings, "hzpy-" + instance.getName(), jet.isEnabled() && jet.isResourceUploadEnabled());
         Object previous = instance.getUserContext().putIfAbsent(USER_CONTEXT_KEY, runtime);
         if (previous == null) {

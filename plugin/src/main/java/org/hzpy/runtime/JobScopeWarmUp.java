@@ -70,9 +70,4 @@ final class JobScopeWarmUp {
             directory = null;
         }
     }
-
-    /** Whether the scope is open now (for tests). */
-    synchronized boolean isOpen() {
-        return scope != null;
-    }
 }
