@@ -27,6 +27,8 @@ final class P2RemoteCall implements Benchmark {
     private static final int CALLS_PER_SAMPLE = 1_000;
     private static final int SAMPLES = 20;
     private static final int IN_FLIGHT = 64;
+    /** Calls per {@code parallel} batch in the batched throughput row: {@value #IN_FLIGHT} / this batches in flight. */
+    private static final int BATCH = 16;
     private static final Duration THROUGHPUT_WINDOW = Duration.ofSeconds(4);
     private static final int THROUGHPUT_ROUNDS = 5;
     private static final Duration WARM_UP = Duration.ofSeconds(8);
@@ -88,18 +90,24 @@ final class P2RemoteCall implements Benchmark {
                     .whenComplete((r, e) -> done.run());
             Async bareAsync = done -> executor.submitToMember(new NoopTask(1), target, callback(done));
             Async barePythonAsync = done -> executor.submitToMember(new BarePythonTask(1), target, callback(done));
+            java.util.List<PyCall> batch = java.util.Collections.nCopies(BATCH, PyCall.of("__main__", "identity", 1L));
+            Async batchedAsync = done -> py.parallelAsync(batch).whenComplete((r, e) -> done.run());
             Round[] hzpyRounds = new Round[THROUGHPUT_ROUNDS];
             Round[] bareRounds = new Round[THROUGHPUT_ROUNDS];
             Round[] barePythonRounds = new Round[THROUGHPUT_ROUNDS];
-            throughput(hzpyAsync); // warm-up round
-            throughput(bareAsync);
-            throughput(barePythonAsync);
+            Round[] batchedRounds = new Round[THROUGHPUT_ROUNDS];
+            throughput(hzpyAsync, 1); // warm-up round
+            throughput(bareAsync, 1);
+            throughput(barePythonAsync, 1);
+            throughput(batchedAsync, BATCH);
             for (int r = 0; r < THROUGHPUT_ROUNDS; r++) {
-                hzpyRounds[r] = throughput(hzpyAsync);
-                bareRounds[r] = throughput(bareAsync);
-                barePythonRounds[r] = throughput(barePythonAsync);
+                hzpyRounds[r] = throughput(hzpyAsync, 1);
+                bareRounds[r] = throughput(bareAsync, 1);
+                barePythonRounds[r] = throughput(barePythonAsync, 1);
+                batchedRounds[r] = throughput(batchedAsync, BATCH);
             }
-            report(result, new Path(hzpyNs, hzpyRounds), new Path(bareNs, bareRounds), new Path(barePythonNs, barePythonRounds));
+            report(result, new Path(hzpyNs, hzpyRounds), new Path(bareNs, bareRounds), new Path(barePythonNs, barePythonRounds),
+                    batchedRounds);
         } finally {
             client.shutdown();
             member.shutdown();
@@ -178,9 +186,13 @@ final class P2RemoteCall implements Benchmark {
     private record Round(double callsPerSecond, double cpuNanosPerCall, double bytesPerCall) {
     }
 
-    /** A round of {@value #IN_FLIGHT} calls in flight for the window. */
-    private static Round throughput(Async async) throws InterruptedException {
-        Semaphore window = new Semaphore(IN_FLIGHT);
+    /**
+     * A round of {@value #IN_FLIGHT} calls in flight for the window, {@code callsPerStart} calls in
+     * each start of {@code async}.
+     */
+    private static Round throughput(Async async, int callsPerStart) throws InterruptedException {
+        int starts = IN_FLIGHT / callsPerStart;
+        Semaphore window = new Semaphore(starts);
         AtomicLong done = new AtomicLong();
         long cpu0 = PROCESS.getProcessCpuTime();
         java.util.Map<Long, Long> bytes0 = allocatedBytes();
@@ -189,11 +201,11 @@ final class P2RemoteCall implements Benchmark {
         while (System.nanoTime() < end) {
             window.acquire();
             async.start(() -> {
-                done.incrementAndGet();
+                done.addAndGet(callsPerStart);
                 window.release();
             });
         }
-        window.tryAcquire(IN_FLIGHT, 1, TimeUnit.MINUTES);
+        window.tryAcquire(starts, 1, TimeUnit.MINUTES);
         double seconds = (System.nanoTime() - t0) / 1e9;
         long cpu = PROCESS.getProcessCpuTime() - cpu0;
         long allocated = 0;
@@ -223,7 +235,7 @@ final class P2RemoteCall implements Benchmark {
     private static final com.sun.management.OperatingSystemMXBean PROCESS =
             (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
-    private static void report(Result result, Path hzpy, Path bare, Path barePython) {
+    private static void report(Result result, Path hzpy, Path bare, Path barePython, Round[] batchedRounds) {
         result.add(String.format("One member (2 contexts) and one client in this JVM, loopback. Serial: %d samples of"
                 + " %,d calls per path, interleaved, after %d s of warm-up each; every call timed. Throughput: %d calls"
                 + " in flight for %d s, %d rounds per path, interleaved. The third path, for scale, is a bare task"
@@ -255,6 +267,14 @@ final class P2RemoteCall implements Benchmark {
                 + " registry for cancellation, call ids, typed failures naming the member); it adds %s µs.",
                 Stats.fmt(budget / 1000), Stats.fmt(bare.cpuPerCall() / 1000), Stats.fmt(barePython.cpuPerCall() / 1000),
                 Stats.fmt((budget - barePython.cpuPerCall()) / 1000), Stats.fmt((hzpy.cpuPerCall() - barePython.cpuPerCall()) / 1000)));
+        double batched = Path.median(batchedRounds, Round::callsPerSecond);
+        result.add(String.format("Batched: the same calls through `Py.on(client).parallelAsync(...)`, %d calls a batch"
+                + " (one task per member), %d batches in flight: %s calls/s, **%s** the bare task's throughput, at %s µs of"
+                + " CPU and %s bytes allocated a call (medians of %d rounds, interleaved with the rows above). Each call"
+                + " in a batch is answered when the batch is: the price of the higher throughput is that a short call"
+                + " waits for the longest in its batch.", BATCH, IN_FLIGHT / BATCH, Stats.fmt(batched),
+                Stats.times(batched / bare.throughput()), Stats.fmt(Path.median(batchedRounds, Round::cpuNanosPerCall) / 1000),
+                Stats.fmt(Path.median(batchedRounds, Round::bytesPerCall)), THROUGHPUT_ROUNDS));
         result.goal("latency ≤ 1.1× a bare executor task", Stats.times(latency), latency <= 1.1);
         result.goal("throughput ≥ 0.9× a bare executor task", Stats.times(tput), tput >= 0.9);
     }
