@@ -70,6 +70,7 @@ final class P9Callbacks implements Benchmark {
         HazelcastInstance second = null;
         try {
             Py py = Members.ready(first, 1);
+            Members.awaitCompilerQuiet();
             Members.recordEngine(result, py);
             py.exec(SOURCE);
             py.registerFunction("echo", args -> args.get(0));
