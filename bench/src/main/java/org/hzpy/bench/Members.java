@@ -112,7 +112,8 @@ final class Members {
      * training and convert_class compiled once per engine). P3 waits too: without the wait its
      * 2-context warm-up sat at ~135 calls/s for 30 s (the second engine's fib queued behind that
      * backlog) and the table read 1.59x; with it, 1.93x. P9 waits too: without the wait its plain
-     * call read 2.73 and 3.92 us (two runs, the compiler quiet only 10 s later); with it, 0.599.
+     * call read 2.73 and 3.92 us (two runs; in the second the compiler went quiet 10 s after the
+     * warm-up ended); with it, 0.599.
      * (The other benchmarks keep their method, so runs compare; whether they need it is not measured.)
      */
     static void awaitCompilerQuiet() {
