@@ -86,12 +86,18 @@ final class P2RemoteCall implements Benchmark {
                 sample(barePython, barePythonNs, s);
             }
 
-            Async hzpyAsync = done -> py.callAsync(PyCall.of("__main__", "identity", 1L))
-                    .whenComplete((r, e) -> done.run());
+            AtomicLong failed = new AtomicLong(); // a failed call is counted as done in a round: none may fail
+            Async hzpyAsync = done -> py.callAsync(PyCall.of("__main__", "identity", 1L)).whenComplete((r, e) -> {
+                failed.addAndGet(e != null ? 1 : 0);
+                done.run();
+            });
             Async bareAsync = done -> executor.submitToMember(new NoopTask(1), target, callback(done));
             Async barePythonAsync = done -> executor.submitToMember(new BarePythonTask(1), target, callback(done));
             java.util.List<PyCall> batch = java.util.Collections.nCopies(BATCH, PyCall.of("__main__", "identity", 1L));
-            Async batchedAsync = done -> py.parallelAsync(batch).whenComplete((r, e) -> done.run());
+            Async batchedAsync = done -> py.parallelAsync(batch).whenComplete((outcomes, e) -> { // one outcome per call
+                failed.addAndGet(e != null ? BATCH : outcomes.stream().filter(o -> !o.isOk()).count());
+                done.run();
+            });
             Round[] hzpyRounds = new Round[THROUGHPUT_ROUNDS];
             Round[] bareRounds = new Round[THROUGHPUT_ROUNDS];
             Round[] barePythonRounds = new Round[THROUGHPUT_ROUNDS];
@@ -105,6 +111,9 @@ final class P2RemoteCall implements Benchmark {
                 bareRounds[r] = throughput(bareAsync, 1);
                 barePythonRounds[r] = throughput(barePythonAsync, 1);
                 batchedRounds[r] = throughput(batchedAsync, BATCH);
+            }
+            if (failed.get() > 0) {
+                throw new IllegalStateException(failed.get() + " hzpy calls failed in the throughput rounds");
             }
             report(result, new Path(hzpyNs, hzpyRounds), new Path(bareNs, bareRounds), new Path(barePythonNs, barePythonRounds),
                     batchedRounds);
