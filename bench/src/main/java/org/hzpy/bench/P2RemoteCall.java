@@ -88,7 +88,9 @@ final class P2RemoteCall implements Benchmark {
 
             AtomicLong failed = new AtomicLong(); // a failed call is counted as done in a round: none may fail
             Async hzpyAsync = done -> py.callAsync(PyCall.of("__main__", "identity", 1L)).whenComplete((r, e) -> {
-                failed.addAndGet(e != null ? 1 : 0);
+                if (e != null) {
+                    failed.incrementAndGet();
+                }
                 done.run();
             });
             Async bareAsync = done -> executor.submitToMember(new NoopTask(1), target, callback(done));
